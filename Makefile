@@ -1,0 +1,78 @@
+# textclf — build, test, demo, bench, install.
+#
+#   make            build build/textclf
+#   make demo       install missing Debian packages, build, train/eval/predict on data/demo.csv
+#   make test       install missing Debian packages, build, run every test (normal + ASan/UBSan)
+#   make bench      benchmarks against fastText / PyTorch (slow; not part of test)
+#   make install    PREFIX=/usr/local: binary and man page
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+SAN     ?= 0
+PKGS    := yaml-0.1 libutf8proc openblas
+
+CFLAGS_WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
+ifeq ($(SAN),1)
+CFLAGS_OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS_SAN := -fsanitize=address,undefined
+else
+CFLAGS_OPT  := -O2 -g
+LDFLAGS_SAN :=
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+CFLAGS_ALL = $(CFLAGS_WARN) $(CFLAGS_OPT) -Isrc $(PKG_CFLAGS) $(CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo test check check-unit check-cli bench install clean
+all: $(BUILD)/textclf
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtextclf.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/textclf: $(BUILD)/obj/src/main.o $(BUILD)/libtextclf.a
+	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libtextclf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags cmocka) -Itests -o $@ $< $(BUILD)/libtextclf.a \
+	    $(LDFLAGS_SAN) $(LDFLAGS) $(shell pkg-config --libs cmocka) $(PKG_LIBS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+deps:
+	@sh scripts/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)/textclf
+
+# The test suite: unit tests and CLI tests, once with -O2 and once under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+test: deps
+	@$(MAKE) --no-print-directory check BUILD=build
+	@$(MAKE) --no-print-directory check BUILD=build-asan SAN=1
+
+check: $(BUILD)/textclf $(TEST_BIN)
+	@sh tests/run.sh $(BUILD)
+
+bench: deps all
+	@sh scripts/bench.sh $(BENCH_ARGS)
+
+install: $(BUILD)/textclf
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/textclf $(DESTDIR)$(PREFIX)/bin/textclf
+	install -m 644 man/textclf.1 $(DESTDIR)$(PREFIX)/share/man/man1/textclf.1
+
+clean:
+	rm -rf build build-asan

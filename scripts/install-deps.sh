@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian packages textclf needs to build and test, and nothing
+# when they are all present.  Needs root (or sudo) only when something is missing.
+set -eu
+need="gcc make pkg-config libyaml-dev libutf8proc-dev libopenblas-dev libcmocka-dev tmux"
+missing=""
+for p in $need; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

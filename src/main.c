@@ -1,0 +1,2 @@
+/* placeholder entry point replaced below */
+int main(void) { return 0; }

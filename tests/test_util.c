@@ -1,0 +1,105 @@
+/* test_util.c — the seeded generator and the string table. */
+#include "tc_test.h"
+
+#include "util/rng.h"
+#include "util/strtab.h"
+
+static void rng_is_reproducible_and_uniform(void **state)
+{
+    (void)state;
+    tc_rng a, b;
+    tc_rng_seed(&a, 7);
+    tc_rng_seed(&b, 7);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(tc_rng_next(&a), tc_rng_next(&b));
+    tc_rng_seed(&b, 8);
+    assert_true(tc_rng_next(&a) != tc_rng_next(&b));
+
+    /* mean of U[0,1) and of N(0,1) over 100k draws */
+    double su = 0, sn = 0, sn2 = 0;
+    int counts[10] = {0};
+    for (int i = 0; i < 100000; i++) {
+        float u = tc_rng_uniform(&a);
+        assert_true(u >= 0.0f && u < 1.0f);
+        su += u;
+        float z = tc_rng_normal(&a);
+        sn += z;
+        sn2 += (double)z * z;
+        counts[tc_rng_below(&a, 10)]++;
+    }
+    assert_close(su / 100000, 0.5, 0, 0.01);
+    assert_close(sn / 100000, 0.0, 0, 0.02);
+    assert_close(sn2 / 100000, 1.0, 0, 0.03);
+    for (int i = 0; i < 10; i++)
+        assert_true(counts[i] > 9000 && counts[i] < 11000);
+}
+
+static void shuffle_is_a_permutation(void **state)
+{
+    (void)state;
+    tc_rng r;
+    tc_rng_seed(&r, 1);
+    uint32_t a[100];
+    for (uint32_t i = 0; i < 100; i++)
+        a[i] = i;
+    tc_rng_shuffle_u32(&r, a, 100);
+    int seen[100] = {0}, moved = 0;
+    for (uint32_t i = 0; i < 100; i++) {
+        seen[a[i]]++;
+        moved += a[i] != i;
+    }
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(seen[i], 1);
+    assert_true(moved > 80);
+}
+
+static void strtab_interns_in_order(void **state)
+{
+    (void)state;
+    tc_strtab t;
+    tc_strtab_init(&t);
+    tc_err err;
+    char buf[32];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(buf, sizeof buf, "w%d", i);
+        int added = 0;
+        assert_int_equal(tc_strtab_intern(&t, buf, (size_t)n, &added, &err), i);
+        assert_int_equal(added, 1);
+    }
+    for (int i = 4999; i >= 0; i--) {
+        int n = snprintf(buf, sizeof buf, "w%d", i);
+        int added = 1;
+        assert_int_equal(tc_strtab_intern(&t, buf, (size_t)n, &added, &err), i);
+        assert_int_equal(added, 0);
+        assert_string_equal(tc_strtab_str(&t, (uint32_t)i), buf);
+        assert_int_equal(tc_strtab_len(&t, (uint32_t)i), (size_t)n);
+    }
+    assert_int_equal(tc_strtab_find(&t, "nope", 4), -1);
+    /* embedded NUL bytes and the empty string are ordinary keys */
+    assert_int_equal(tc_strtab_intern(&t, "a\0b", 3, NULL, &err), 5000);
+    assert_int_equal(tc_strtab_find(&t, "a\0b", 3), 5000);
+    assert_int_equal(tc_strtab_find(&t, "a", 1), -1);
+    assert_int_equal(tc_strtab_intern(&t, "", 0, NULL, &err), 5001);
+    assert_int_equal(tc_strtab_find(&t, "", 0), 5001);
+    tc_strtab_free(&t);
+}
+
+static void fnv1a_known_values(void **state)
+{
+    (void)state;
+    /* published FNV-1a 64-bit test vectors */
+    assert_int_equal(tc_hash_bytes("", 0), 0xcbf29ce484222325ULL);
+    assert_int_equal(tc_hash_bytes("a", 1), 0xaf63dc4c8601ec8cULL);
+    assert_int_equal(tc_hash_bytes("foobar", 6), 0x85944171f73967e8ULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rng_is_reproducible_and_uniform),
+        cmocka_unit_test(shuffle_is_a_permutation),
+        cmocka_unit_test(strtab_interns_in_order),
+        cmocka_unit_test(fnv1a_known_values),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
