@@ -26,8 +26,13 @@ int tc_err_prefix(tc_err *e, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n < sizeof e->msg)
-        snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", old);
+    if (n < 0 || (size_t)n + 2 >= sizeof e->msg)
+        return -1;
+    /* append ": old", cut to what still fits */
+    size_t at = (size_t)n, room = sizeof e->msg - at - 2 - 1, ol = strnlen(old, sizeof old - 1);
+    memcpy(e->msg + at, ": ", 2);
+    memcpy(e->msg + at + 2, old, ol < room ? ol : room);
+    e->msg[at + 2 + (ol < room ? ol : room)] = '\0';
     return -1;
 }
 
