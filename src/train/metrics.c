@@ -1,0 +1,533 @@
+/* metrics.c — see metrics.h.
+ *
+ * Three parts: the scores (one function turns tp/fp/fn into precision,
+ * recall and F1; the finish functions average them), the text report (UTF-8
+ * names measured in display columns by utf8proc, cut with "…", padded so
+ * every table line has the same width), and the JSON report (strings
+ * escaped, non-finite numbers written as null). */
+#include "metrics.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#define NAME_COLS 24 /* widest class name as a row header */
+#define HEAD_COLS 12 /* widest class name as a confusion-matrix column header */
+#define NUM_COLS 9   /* width of a score column ("precision") */
+
+/* ---- scores -------------------------------------------------------------- */
+
+static double ratio(uint64_t num, uint64_t den)
+{
+    return den ? (double)num / (double)den : 0.0;
+}
+
+/* P = tp/(tp+fp), R = tp/(tp+fn), F1 = 2tp/(2tp+fp+fn); 0/0 → 0. */
+static void class_scores(tc_class_metrics *m, uint64_t tp, uint64_t fp, uint64_t fn)
+{
+    m->precision = ratio(tp, tp + fp);
+    m->recall = ratio(tp, tp + fn);
+    m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
+    m->support = tp + fn;
+    m->predicted = tp + fp;
+}
+
+int tc_mc_init(tc_mc_report *r, int nclasses, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (nclasses < 1)
+        return tc_err_set(err, "metrics: need at least one class, got %d", nclasses);
+    size_t c = (size_t)nclasses;
+    if (c > SIZE_MAX / sizeof(uint64_t) / c)
+        return tc_err_set(err, "metrics: %d classes is too many for a confusion matrix", nclasses);
+    r->confusion = calloc(c * c, sizeof *r->confusion);
+    r->per_class = calloc(c, sizeof *r->per_class);
+    if (!r->confusion || !r->per_class) {
+        tc_mc_free(r);
+        return tc_err_oom(err, "confusion matrix");
+    }
+    r->nclasses = nclasses;
+    r->log_loss = NAN;
+    r->accuracy = NAN;
+    return 0;
+}
+
+void tc_mc_add(tc_mc_report *r, int truth, int pred, double p_truth)
+{
+    if (truth < 0 || truth >= r->nclasses || pred < 0 || pred >= r->nclasses)
+        return;
+    r->confusion[(size_t)truth * (size_t)r->nclasses + (size_t)pred]++;
+    r->total++;
+    r->correct += truth == pred;
+    if (p_truth >= 0) { /* false for NaN too */
+        double p = fmin(fmax(p_truth, DBL_EPSILON), 1.0 - DBL_EPSILON);
+        r->sum_nll -= log(p);
+        r->n_nll++;
+    }
+}
+
+void tc_mc_finish(tc_mc_report *r)
+{
+    size_t c = (size_t)r->nclasses;
+    double sp = 0, sr = 0, sf = 0, wp = 0, wr = 0, wf = 0;
+    for (size_t k = 0; k < c; k++) {
+        uint64_t tp = r->confusion[k * c + k], support = 0, predicted = 0;
+        for (size_t j = 0; j < c; j++) {
+            support += r->confusion[k * c + j];
+            predicted += r->confusion[j * c + k];
+        }
+        tc_class_metrics *m = &r->per_class[k];
+        class_scores(m, tp, predicted - tp, support - tp);
+        sp += m->precision;
+        sr += m->recall;
+        sf += m->f1;
+        wp += (double)support * m->precision;
+        wr += (double)support * m->recall;
+        wf += (double)support * m->f1;
+    }
+    r->macro_precision = sp / (double)c;
+    r->macro_recall = sr / (double)c;
+    r->macro_f1 = sf / (double)c;
+    double n = (double)r->total;
+    r->weighted_precision = r->total ? wp / n : 0.0;
+    r->weighted_recall = r->total ? wr / n : 0.0;
+    r->weighted_f1 = r->total ? wf / n : 0.0;
+    r->accuracy = r->total ? (double)r->correct / n : NAN;
+    r->log_loss = r->n_nll ? r->sum_nll / (double)r->n_nll : NAN;
+}
+
+void tc_mc_free(tc_mc_report *r)
+{
+    free(r->confusion);
+    free(r->per_class);
+    memset(r, 0, sizeof *r);
+}
+
+int tc_ml_init(tc_ml_report *r, int nlabels, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (nlabels < 1)
+        return tc_err_set(err, "metrics: need at least one label, got %d", nlabels);
+    size_t l = (size_t)nlabels;
+    r->tp = calloc(l, sizeof *r->tp);
+    r->fp = calloc(l, sizeof *r->fp);
+    r->fn = calloc(l, sizeof *r->fn);
+    r->per_label = calloc(l, sizeof *r->per_label);
+    if (!r->tp || !r->fp || !r->fn || !r->per_label) {
+        tc_ml_free(r);
+        return tc_err_oom(err, "multi-label counts");
+    }
+    r->nlabels = nlabels;
+    r->subset_accuracy = NAN;
+    r->hamming_loss = NAN;
+    return 0;
+}
+
+void tc_ml_add(tc_ml_report *r, const uint8_t *truth, const uint8_t *pred)
+{
+    int all_equal = 1;
+    for (int l = 0; l < r->nlabels; l++) {
+        int t = truth[l] != 0, p = pred[l] != 0;
+        r->tp[l] += t && p;
+        r->fp[l] += !t && p;
+        r->fn[l] += t && !p;
+        if (t != p) {
+            r->mismatches++;
+            all_equal = 0;
+        }
+    }
+    r->rows++;
+    r->exact += all_equal;
+}
+
+void tc_ml_finish(tc_ml_report *r)
+{
+    uint64_t tp = 0, fp = 0, fn = 0;
+    double sp = 0, sr = 0, sf = 0;
+    for (int l = 0; l < r->nlabels; l++) {
+        tc_class_metrics *m = &r->per_label[l];
+        class_scores(m, r->tp[l], r->fp[l], r->fn[l]);
+        sp += m->precision;
+        sr += m->recall;
+        sf += m->f1;
+        tp += r->tp[l];
+        fp += r->fp[l];
+        fn += r->fn[l];
+    }
+    tc_class_metrics micro;
+    class_scores(&micro, tp, fp, fn);
+    r->micro_precision = micro.precision;
+    r->micro_recall = micro.recall;
+    r->micro_f1 = micro.f1;
+    r->macro_precision = sp / r->nlabels;
+    r->macro_recall = sr / r->nlabels;
+    r->macro_f1 = sf / r->nlabels;
+    r->subset_accuracy = r->rows ? (double)r->exact / (double)r->rows : NAN;
+    r->hamming_loss =
+        r->rows ? (double)r->mismatches / ((double)r->rows * r->nlabels) : NAN;
+}
+
+void tc_ml_free(tc_ml_report *r)
+{
+    free(r->tp);
+    free(r->fp);
+    free(r->fn);
+    free(r->per_label);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- names and display width --------------------------------------------- */
+
+/* names[i], or the decimal index written into buf when there is no name. */
+static const char *name_of(const char *const *names, int i, char buf[16])
+{
+    if (names && names[i])
+        return names[i];
+    snprintf(buf, 16, "%d", i);
+    return buf;
+}
+
+/* Decodes the glyph at s: sets *out and *outlen to the bytes to print and *cols
+ * to its display width; returns the bytes consumed (0 at the end).  Invalid
+ * UTF-8 prints as U+FFFD and control characters as '?', one column each. */
+static size_t next_glyph(const char *s, const char **out, size_t *outlen, int *cols)
+{
+    if (!*s)
+        return 0;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
+    *cols = 1;
+    if (n < 1) {
+        *out = "\xEF\xBF\xBD";
+        *outlen = 3;
+        return 1;
+    }
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+        *out = "?";
+        *outlen = 1;
+        return (size_t)n;
+    }
+    *out = s;
+    *outlen = (size_t)n;
+    *cols = utf8proc_charwidth(cp);
+    return (size_t)n;
+}
+
+/* Display columns of s, all of it. */
+static int text_cols(const char *s)
+{
+    const char *g;
+    size_t glen, n;
+    int w, total = 0;
+    while ((n = next_glyph(s, &g, &glen, &w)) > 0) {
+        total += w;
+        s += n;
+    }
+    return total;
+}
+
+/* Writes s cut to at most maxw columns (ending in "…" when cut) to f, or only
+ * measures it when f is NULL; returns the columns written. */
+static int put_name(FILE *f, const char *s, int maxw)
+{
+    int fits = text_cols(s) <= maxw, budget = fits ? maxw : maxw - 1, used = 0;
+    const char *g;
+    size_t glen, n;
+    int w;
+    while ((n = next_glyph(s, &g, &glen, &w)) > 0 && used + w <= budget) {
+        if (f)
+            fwrite(g, 1, glen, f);
+        used += w;
+        s += n;
+    }
+    if (!fits) {
+        if (f)
+            fputs("\xE2\x80\xA6", f); /* U+2026, one column */
+        used++;
+    }
+    return used;
+}
+
+static void pad(FILE *f, int n)
+{
+    for (; n > 0; n--)
+        fputc(' ', f);
+}
+
+/* s in a cell `width` columns wide, aligned left or right. */
+static void put_cell(FILE *f, const char *s, int maxw, int width, int right)
+{
+    int w = put_name(NULL, s, maxw);
+    if (right)
+        pad(f, width - w);
+    put_name(f, s, maxw);
+    if (!right)
+        pad(f, width - w);
+}
+
+static int digits(uint64_t x)
+{
+    int d = 1;
+    while (x >= 10) {
+        x /= 10;
+        d++;
+    }
+    return d;
+}
+
+static void put_score(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "  %*.4f", NUM_COLS, x);
+    else
+        fprintf(f, "  %*s", NUM_COLS, "n/a");
+}
+
+/* ---- text report ------------------------------------------------------- */
+
+/* One table row: name, precision, recall, F1, support, predicted. */
+static void table_row(FILE *f, const char *name, int namew, int countw,
+                      const tc_class_metrics *m)
+{
+    put_cell(f, name, NAME_COLS, namew, 0);
+    put_score(f, m->precision);
+    put_score(f, m->recall);
+    put_score(f, m->f1);
+    fprintf(f, "  %*" PRIu64 "  %*" PRIu64 "\n", countw, m->support, countw, m->predicted);
+}
+
+/* The per-class table: n rows from m, then the two average rows in avg. */
+static void class_table(FILE *f, const char *head, const tc_class_metrics *m, int n,
+                        const char *const *names, const char *const avg_names[2],
+                        const tc_class_metrics avg[2])
+{
+    char buf[16];
+    int namew = text_cols(head), countw = NUM_COLS;
+    for (int i = 0; i < n; i++) {
+        int w = put_name(NULL, name_of(names, i, buf), NAME_COLS);
+        namew = w > namew ? w : namew;
+    }
+    for (int a = 0; a < 2; a++) {
+        int w = text_cols(avg_names[a]);
+        namew = w > namew ? w : namew;
+        int d = digits(avg[a].support > avg[a].predicted ? avg[a].support : avg[a].predicted);
+        countw = d > countw ? d : countw;
+    }
+    put_cell(f, head, NAME_COLS, namew, 0);
+    fprintf(f, "  %*s  %*s  %*s  %*s  %*s\n", NUM_COLS, "precision", NUM_COLS, "recall",
+            NUM_COLS, "f1", countw, "support", countw, "predicted");
+    for (int i = 0; i < n; i++)
+        table_row(f, name_of(names, i, buf), namew, countw, &m[i]);
+    for (int a = 0; a < 2; a++)
+        table_row(f, avg_names[a], namew, countw, &avg[a]);
+}
+
+/* Column widths of the confusion matrix: w[0] for the row headers, w[1+j]
+ * for predicted class j (its header or its widest count). */
+static void confusion_widths(const tc_mc_report *r, const char *const *names,
+                             const char *corner, int *w)
+{
+    char buf[16];
+    int c = r->nclasses;
+    w[0] = text_cols(corner);
+    for (int i = 0; i < c; i++) {
+        int nw = put_name(NULL, name_of(names, i, buf), NAME_COLS);
+        w[0] = nw > w[0] ? nw : w[0];
+        uint64_t mx = 0;
+        for (int t = 0; t < c; t++) {
+            uint64_t x = r->confusion[(size_t)t * (size_t)c + (size_t)i];
+            mx = x > mx ? x : mx;
+        }
+        int hw = put_name(NULL, name_of(names, i, buf), HEAD_COLS), dw = digits(mx);
+        w[1 + i] = hw > dw ? hw : dw;
+    }
+}
+
+static void confusion_table(FILE *f, const tc_mc_report *r, const char *const *names)
+{
+    static const char corner[] = "true \\ predicted";
+    char buf[16];
+    int c = r->nclasses;
+    int *w = malloc(((size_t)c + 1) * sizeof *w);
+    if (!w) {
+        fputs("(confusion matrix omitted: out of memory)\n", f);
+        return;
+    }
+    confusion_widths(r, names, corner, w);
+    put_cell(f, corner, NAME_COLS, w[0], 0);
+    for (int j = 0; j < c; j++) {
+        fputs("  ", f);
+        put_cell(f, name_of(names, j, buf), HEAD_COLS, w[1 + j], 1);
+    }
+    fputc('\n', f);
+    for (int i = 0; i < c; i++) {
+        put_cell(f, name_of(names, i, buf), NAME_COLS, w[0], 0);
+        for (int j = 0; j < c; j++)
+            fprintf(f, "  %*" PRIu64, w[1 + j], r->confusion[(size_t)i * (size_t)c + (size_t)j]);
+        fputc('\n', f);
+    }
+    free(w);
+}
+
+void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names)
+{
+    if (r->total)
+        fprintf(f, "accuracy  %.4f  (%" PRIu64 " of %" PRIu64 " rows)\n", r->accuracy,
+                r->correct, r->total);
+    else
+        fputs("accuracy  n/a  (no rows)\n", f);
+    if (r->n_nll)
+        fprintf(f, "log loss  %.4f  (%" PRIu64 " rows with a probability)\n", r->log_loss,
+                r->n_nll);
+    else
+        fputs("log loss  n/a  (no probabilities)\n", f);
+    fputc('\n', f);
+    static const char *const avg_names[2] = {"macro avg", "weighted avg"};
+    tc_class_metrics avg[2] = {
+        {r->macro_precision, r->macro_recall, r->macro_f1, r->total, r->total},
+        {r->weighted_precision, r->weighted_recall, r->weighted_f1, r->total, r->total},
+    };
+    class_table(f, "class", r->per_class, r->nclasses, names, avg_names, avg);
+    fputs("\nconfusion matrix (rows: true class, columns: predicted class)\n", f);
+    confusion_table(f, r, names);
+}
+
+void tc_ml_print_text(FILE *f, const tc_ml_report *r, const char *const *names)
+{
+    fprintf(f, "rows             %" PRIu64 "\n", r->rows);
+    if (r->rows) {
+        fprintf(f, "subset accuracy  %.4f  (%" PRIu64 " rows with every label right)\n",
+                r->subset_accuracy, r->exact);
+        fprintf(f, "hamming loss     %.4f  (%" PRIu64 " wrong of %" PRIu64 " label decisions)\n",
+                r->hamming_loss, r->mismatches, r->rows * (uint64_t)r->nlabels);
+    } else {
+        fputs("subset accuracy  n/a\nhamming loss     n/a\n", f);
+    }
+    fputc('\n', f);
+    uint64_t support = 0, predicted = 0;
+    for (int l = 0; l < r->nlabels; l++) {
+        support += r->per_label[l].support;
+        predicted += r->per_label[l].predicted;
+    }
+    static const char *const avg_names[2] = {"micro avg", "macro avg"};
+    tc_class_metrics avg[2] = {
+        {r->micro_precision, r->micro_recall, r->micro_f1, support, predicted},
+        {r->macro_precision, r->macro_recall, r->macro_f1, support, predicted},
+    };
+    class_table(f, "label", r->per_label, r->nlabels, names, avg_names, avg);
+}
+
+/* ---- JSON report ------------------------------------------------------- */
+
+/* A JSON string: quotes and backslashes escaped, control characters as
+ * \u00XX, invalid UTF-8 bytes replaced by \ufffd so the output stays valid. */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    while (*s) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
+        if (n < 1) {
+            fputs("\\ufffd", f);
+            s++;
+            continue;
+        }
+        if (cp == '"' || cp == '\\')
+            fprintf(f, "\\%c", (char)cp);
+        else if (cp < 0x20)
+            fprintf(f, "\\u%04x", (unsigned)cp);
+        else
+            fwrite(s, 1, (size_t)n, f);
+        s += n;
+    }
+    fputc('"', f);
+}
+
+/* "key":x with x round-trippable, or null when x is not finite. */
+static void json_num(FILE *f, const char *key, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "\"%s\":%.17g", key, x);
+    else
+        fprintf(f, "\"%s\":null", key);
+}
+
+static void json_prf(FILE *f, const char *key, double p, double r, double f1)
+{
+    fprintf(f, "\"%s\":{", key);
+    json_num(f, "precision", p);
+    fputc(',', f);
+    json_num(f, "recall", r);
+    fputc(',', f);
+    json_num(f, "f1", f1);
+    fputc('}', f);
+}
+
+/* {"label":…,"precision":…,"recall":…,"f1":…,"support":n,"predicted":n  (no closing brace) */
+static void json_class_open(FILE *f, const char *name, const tc_class_metrics *m)
+{
+    fputs("{\"label\":", f);
+    json_str(f, name);
+    fputc(',', f);
+    json_num(f, "precision", m->precision);
+    fputc(',', f);
+    json_num(f, "recall", m->recall);
+    fputc(',', f);
+    json_num(f, "f1", m->f1);
+    fprintf(f, ",\"support\":%" PRIu64 ",\"predicted\":%" PRIu64, m->support, m->predicted);
+}
+
+void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names)
+{
+    char buf[16];
+    size_t c = (size_t)r->nclasses;
+    fprintf(f, "{\"task\":\"multiclass\",\"nclasses\":%d,\"total\":%" PRIu64 ",\"correct\":%" PRIu64 ",",
+            r->nclasses, r->total, r->correct);
+    json_num(f, "accuracy", r->accuracy);
+    fputc(',', f);
+    json_num(f, "log_loss", r->log_loss);
+    fprintf(f, ",\"log_loss_rows\":%" PRIu64 ",", r->n_nll);
+    json_prf(f, "macro", r->macro_precision, r->macro_recall, r->macro_f1);
+    fputc(',', f);
+    json_prf(f, "weighted", r->weighted_precision, r->weighted_recall, r->weighted_f1);
+    fputs(",\"per_class\":[", f);
+    for (size_t k = 0; k < c; k++) {
+        fputs(k ? "," : "", f);
+        json_class_open(f, name_of(names, (int)k, buf), &r->per_class[k]);
+        fputc('}', f);
+    }
+    fputs("],\"confusion\":[", f);
+    for (size_t i = 0; i < c; i++) {
+        fputs(i ? ",[" : "[", f);
+        for (size_t j = 0; j < c; j++)
+            fprintf(f, "%s%" PRIu64, j ? "," : "", r->confusion[i * c + j]);
+        fputc(']', f);
+    }
+    fputs("]}\n", f);
+}
+
+void tc_ml_print_json(FILE *f, const tc_ml_report *r, const char *const *names)
+{
+    char buf[16];
+    fprintf(f, "{\"task\":\"multilabel\",\"nlabels\":%d,\"rows\":%" PRIu64 ",\"exact\":%" PRIu64 ",",
+            r->nlabels, r->rows, r->exact);
+    json_num(f, "subset_accuracy", r->subset_accuracy);
+    fputc(',', f);
+    json_num(f, "hamming_loss", r->hamming_loss);
+    fputc(',', f);
+    json_prf(f, "micro", r->micro_precision, r->micro_recall, r->micro_f1);
+    fputc(',', f);
+    json_prf(f, "macro", r->macro_precision, r->macro_recall, r->macro_f1);
+    fputs(",\"per_label\":[", f);
+    for (int l = 0; l < r->nlabels; l++) {
+        fputs(l ? "," : "", f);
+        json_class_open(f, name_of(names, l, buf), &r->per_label[l]);
+        fprintf(f, ",\"tp\":%" PRIu64 ",\"fp\":%" PRIu64 ",\"fn\":%" PRIu64 "}", r->tp[l],
+                r->fp[l], r->fn[l]);
+    }
+    fputs("]}\n", f);
+}
