@@ -20,7 +20,9 @@
 #define TC_NAME_MAX 256
 #define TC_MAX_HIDDEN 8
 
-enum tc_format { TC_FMT_CSV, TC_FMT_TSV, TC_FMT_FASTTEXT };
+/* TC_FMT_LINES is for readers only (predict's plain-text input: one field per
+ * line); it is not a value of data.format. */
+enum tc_format { TC_FMT_CSV, TC_FMT_TSV, TC_FMT_FASTTEXT, TC_FMT_LINES };
 enum tc_on_error { TC_ONERR_ERROR, TC_ONERR_SKIP };
 enum tc_side { TC_PRE, TC_POST };
 enum tc_encoder { TC_ENC_GAP, TC_ENC_LSTM };

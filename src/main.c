@@ -1,2 +1,70 @@
-/* placeholder entry point replaced below */
-int main(void) { return 0; }
+/* main.c — subcommand dispatch, signals, exit codes. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "version.h"
+
+static volatile sig_atomic_t stop_requested;
+
+/* First SIGINT/SIGTERM: finish the current batch and stop cleanly.  Second:
+ * exit at once (a model file is only ever replaced by an atomic rename, so no
+ * file is left half-written). */
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (stop_requested)
+        _exit(TC_EXIT_INTERRUPTED);
+    stop_requested = 1;
+}
+
+static const char USAGE[] =
+    "usage: textclf COMMAND [ARGS]\n"
+    "\n"
+    "Train and run text classifiers from the shell.\n"
+    "\n"
+    "commands:\n"
+    "  train CONFIG.yaml [--set KEY=VALUE]... [-o MODEL]   train a model from a YAML config\n"
+    "  eval MODEL DATA [--json] [--threshold T]            accuracy, per-class P/R/F1, confusion matrix\n"
+    "  predict MODEL [FILE|-] [-k N] [--threshold T]       one prediction per input line\n"
+    "\n"
+    "options:\n"
+    "  -h, --help       this help (textclf COMMAND --help for a command's own)\n"
+    "  -V, --version    print the version\n"
+    "\n"
+    "exit status: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted.\n"
+    "See textclf(1) for the config keys and examples.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return TC_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(USAGE, stdout);
+        return TC_EXIT_OK;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        printf("textclf %s (model format %u)\n", TC_VERSION, TC_FORMAT_VERSION);
+        return TC_EXIT_OK;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as a write error, reported once */
+
+    if (!strcmp(cmd, "train"))
+        return tc_cmd_train(argc - 1, argv + 1, &stop_requested);
+    if (!strcmp(cmd, "eval"))
+        return tc_cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(cmd, "predict"))
+        return tc_cmd_predict(argc - 1, argv + 1);
+    return tc_fail(TC_EXIT_USAGE, "unknown command '%s' (try 'textclf --help')", cmd);
+}

@@ -1,0 +1,469 @@
+/* model.c — wires the layers of model.h together.
+ *
+ * Forward, average-pool encoder:   x0 (B,D) = mean of E[ids] over real tokens
+ * Forward, LSTM encoder:           emb (B,T,D) = E[ids]; per layer l and
+ *     direction d: hs[l][d] (B,T,H) = LSTM(input); seq[l] (B,T,ndir·H) their
+ *     concatenation; x0 (B,ndir·H) = last state | masked mean | masked max.
+ * Then dense layers h[k] = relu(h[k-1]·W[k] + b[k]); the last one (no ReLU)
+ * gives the logits (B,outputs), and softmax or sigmoid the probabilities.
+ * Backward runs the same chain in reverse, accumulating into `grads`. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/dense.h"
+#include "nn/embedding.h"
+#include "nn/init.h"
+#include "nn/loss.h"
+#include "nn/lstm.h"
+#include "nn/pool.h"
+
+struct tc_model_acts {
+    int B, T;                       /* capacity */
+    int last_B, last_T, dropped;    /* shape of the last forward; dropout applied */
+    float *x0, *dx0;                /* (B, enc_dim) */
+    float *h[TC_MAX_HIDDEN + 1];    /* (B, dense_out[k]); the last holds the logits */
+    float *probs, *dlogits;         /* (B, outputs) */
+    float *dha, *dhb;               /* (B, widest dense layer) scratch */
+    uint32_t *rows;                 /* (B·T) touched embedding rows */
+    uint8_t *seen;                  /* (V) */
+    /* LSTM encoder */
+    float *emb;                     /* (B,T,D) */
+    uint8_t *mask;                  /* (B,T) */
+    float *hs[TC_MAX_LSTM_LAYERS][2], *cache[TC_MAX_LSTM_LAYERS][2];
+    float *seq[TC_MAX_LSTM_LAYERS];              /* (B,T,ndir·H) */
+    float *drop_in[TC_MAX_LSTM_LAYERS], *drop_mask[TC_MAX_LSTM_LAYERS];
+    float *dseq, *dxa, *dxb, *dhs, *work;        /* backward scratch */
+    int32_t *argmax;                /* (B, enc_dim) for max pooling */
+};
+
+#define GRAD(m, p) ((m)->grads + ((p) - (m)->params))
+
+void tc_model_spec_from_config(tc_model_spec *s, const tc_config *cfg, int V, int nlabels, int multilabel)
+{
+    memset(s, 0, sizeof *s);
+    s->encoder = cfg->model.encoder;
+    s->V = V;
+    s->D = (int)cfg->model.embedding_dim;
+    s->n_hidden = cfg->model.n_hidden;
+    for (int k = 0; k < s->n_hidden; k++)
+        s->hidden[k] = (int)cfg->model.hidden[k];
+    s->nlabels = nlabels;
+    s->multilabel = multilabel;
+    s->sigmoid = cfg->model.head == TC_HEAD_SIGMOID || (cfg->model.head == TC_HEAD_AUTO && multilabel);
+    s->outputs = (s->sigmoid && !multilabel && nlabels == 2) ? 1 : nlabels;
+    s->lstm_units = (int)cfg->model.lstm.units;
+    s->lstm_layers = (int)cfg->model.lstm.layers;
+    s->lstm_bidir = cfg->model.lstm.bidirectional;
+    s->lstm_output = cfg->model.lstm.output;
+    s->lstm_dropout = cfg->model.lstm.dropout;
+}
+
+static int add_tensor(tc_model *m, const char *name, int rows, int cols, tc_err *err)
+{
+    if (m->ntensors == TC_MAX_TENSORS)
+        return tc_err_set(err, "model: too many tensors");
+    size_t n = (size_t)rows * (size_t)cols;
+    if (rows <= 0 || cols <= 0 || n / (size_t)cols != (size_t)rows || m->nparams + n < m->nparams ||
+        m->nparams + n > ((size_t)1 << 34))
+        return tc_err_set(err, "model: tensor %s (%d x %d) is too large", name, rows, cols);
+    tc_tensor *t = &m->tensors[m->ntensors++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->off = m->nparams;
+    t->n = n;
+    t->rows = rows;
+    t->cols = cols;
+    m->nparams += n;
+    return 0;
+}
+
+static int ndir(const tc_model *m) { return m->s.lstm_bidir ? 2 : 1; }
+
+/* Lays out the tensor table; views are set once params exist. */
+static int layout(tc_model *m, tc_err *err)
+{
+    const tc_model_spec *s = &m->s;
+    char name[24];
+    if (add_tensor(m, "embedding", s->V, s->D, err) < 0)
+        return -1;
+    int in = s->D;
+    if (s->encoder == TC_ENC_LSTM) {
+        int H = s->lstm_units;
+        for (int l = 0; l < s->lstm_layers; l++) {
+            for (int d = 0; d < ndir(m); d++) {
+                const char *dn = d ? "b" : "f";
+                snprintf(name, sizeof name, "lstm%d%s.Wx", l, dn);
+                if (add_tensor(m, name, in, 4 * H, err) < 0)
+                    return -1;
+                snprintf(name, sizeof name, "lstm%d%s.Wh", l, dn);
+                if (add_tensor(m, name, H, 4 * H, err) < 0)
+                    return -1;
+                snprintf(name, sizeof name, "lstm%d%s.b", l, dn);
+                if (add_tensor(m, name, 1, 4 * H, err) < 0)
+                    return -1;
+            }
+            in = ndir(m) * H;
+        }
+    }
+    m->enc_dim = in;
+    m->n_dense = s->n_hidden + 1;
+    for (int k = 0; k < m->n_dense; k++) {
+        int out = k < s->n_hidden ? s->hidden[k] : s->outputs;
+        const char *base = k < s->n_hidden ? "dense" : "output";
+        if (k < s->n_hidden)
+            snprintf(name, sizeof name, "%s%d.W", base, k);
+        else
+            snprintf(name, sizeof name, "%s.W", base);
+        if (add_tensor(m, name, in, out, err) < 0)
+            return -1;
+        name[strlen(name) - 1] = 'b';
+        if (add_tensor(m, name, 1, out, err) < 0)
+            return -1;
+        m->dense_in[k] = in;
+        m->dense_out[k] = out;
+        in = out;
+    }
+    return 0;
+}
+
+static void set_views(tc_model *m)
+{
+    int t = 0;
+    m->E = m->params + m->tensors[t++].off;
+    if (m->s.encoder == TC_ENC_LSTM)
+        for (int l = 0; l < m->s.lstm_layers; l++)
+            for (int d = 0; d < ndir(m); d++) {
+                m->Wx[l][d] = m->params + m->tensors[t++].off;
+                m->Wh[l][d] = m->params + m->tensors[t++].off;
+                m->bl[l][d] = m->params + m->tensors[t++].off;
+            }
+    for (int k = 0; k < m->n_dense; k++) {
+        m->W[k] = m->params + m->tensors[t++].off;
+        m->b[k] = m->params + m->tensors[t++].off;
+    }
+}
+
+size_t tc_model_count_params(const tc_model_spec *s)
+{
+    tc_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return 0;
+    m->s = *s;
+    size_t n = layout(m, NULL) < 0 ? 0 : m->nparams;
+    free(m);
+    return n;
+}
+
+tc_model *tc_model_new(const tc_model_spec *s, tc_err *err)
+{
+    if (s->V < 2 || s->D < 1 || s->nlabels < 1 || s->outputs < 1 ||
+        (s->encoder == TC_ENC_LSTM &&
+         (s->lstm_units < 1 || s->lstm_layers < 1 || s->lstm_layers > TC_MAX_LSTM_LAYERS)) ||
+        s->n_hidden < 0 || s->n_hidden > TC_MAX_HIDDEN) {
+        tc_err_set(err, "model: invalid dimensions");
+        return NULL;
+    }
+    tc_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        tc_err_oom(err, "model");
+        return NULL;
+    }
+    m->s = *s;
+    if (layout(m, err) < 0) {
+        free(m);
+        return NULL;
+    }
+    m->params = calloc(m->nparams, sizeof *m->params);
+    m->grads = calloc(m->nparams, sizeof *m->grads);
+    if (!m->params || !m->grads) {
+        tc_model_free(m);
+        tc_err_oom(err, "model parameters");
+        return NULL;
+    }
+    set_views(m);
+    return m;
+}
+
+static void free_acts(tc_model_acts *a)
+{
+    if (!a)
+        return;
+    free(a->x0), free(a->dx0), free(a->probs), free(a->dlogits), free(a->dha), free(a->dhb);
+    for (int k = 0; k <= TC_MAX_HIDDEN; k++)
+        free(a->h[k]);
+    free(a->rows), free(a->seen), free(a->emb), free(a->mask);
+    for (int l = 0; l < TC_MAX_LSTM_LAYERS; l++) {
+        free(a->hs[l][0]), free(a->hs[l][1]), free(a->cache[l][0]), free(a->cache[l][1]);
+        free(a->seq[l]), free(a->drop_in[l]), free(a->drop_mask[l]);
+    }
+    free(a->dseq), free(a->dxa), free(a->dxb), free(a->dhs), free(a->work), free(a->argmax);
+    free(a);
+}
+
+void tc_model_free(tc_model *m)
+{
+    if (!m)
+        return;
+    free(m->params);
+    free(m->grads);
+    free_acts(m->a);
+    free(m);
+}
+
+int tc_model_init_weights(tc_model *m, tc_rng *rng, tc_err *err)
+{
+    const tc_model_spec *s = &m->s;
+    tc_init_uniform(m->E, (size_t)s->V * (size_t)s->D, -0.05f, 0.05f, rng);
+    memset(m->E, 0, (size_t)s->D * sizeof *m->E); /* the padding row is never read */
+    if (s->encoder == TC_ENC_LSTM) {
+        int H = s->lstm_units, in = s->D;
+        for (int l = 0; l < s->lstm_layers; l++) {
+            for (int d = 0; d < ndir(m); d++) {
+                tc_init_glorot_uniform(m->Wx[l][d], in, 4 * H, rng);
+                if (tc_init_orthogonal(m->Wh[l][d], H, 4 * H, rng, err) < 0)
+                    return -1;
+                memset(m->bl[l][d], 0, 4 * (size_t)H * sizeof(float));
+                for (int j = H; j < 2 * H; j++) /* unit_forget_bias: gate order i, f, c, o */
+                    m->bl[l][d][j] = 1.0f;
+            }
+            in = ndir(m) * H;
+        }
+    }
+    for (int k = 0; k < m->n_dense; k++) {
+        tc_init_glorot_uniform(m->W[k], m->dense_in[k], m->dense_out[k], rng);
+        memset(m->b[k], 0, (size_t)m->dense_out[k] * sizeof(float));
+    }
+    return 0;
+}
+
+/* calloc of n elements of size sz, failing cleanly on overflow */
+static void *alloc(size_t n, size_t sz, int *bad)
+{
+    void *p = (n && sz && n <= SIZE_MAX / sz) ? calloc(n, sz) : NULL;
+    if (!p)
+        *bad = 1;
+    return p;
+}
+
+int tc_model_reserve(tc_model *m, int B, int T, tc_err *err)
+{
+    if (m->a && m->a->B >= B && m->a->T >= T)
+        return 0;
+    if (m->a) { /* grow to the larger of old and new */
+        B = B > m->a->B ? B : m->a->B;
+        T = T > m->a->T ? T : m->a->T;
+    }
+    free_acts(m->a);
+    m->a = NULL;
+    tc_model_acts *a = calloc(1, sizeof *a);
+    if (!a)
+        return tc_err_oom(err, "activations");
+    const tc_model_spec *s = &m->s;
+    size_t b = (size_t)B, bt = (size_t)B * (size_t)T;
+    int bad = 0, widest = m->enc_dim;
+    for (int k = 0; k < m->n_dense; k++)
+        widest = m->dense_out[k] > widest ? m->dense_out[k] : widest;
+    a->B = B, a->T = T;
+    a->x0 = alloc(b * (size_t)m->enc_dim, sizeof(float), &bad);
+    a->dx0 = alloc(b * (size_t)m->enc_dim, sizeof(float), &bad);
+    for (int k = 0; k < m->n_dense; k++)
+        a->h[k] = alloc(b * (size_t)m->dense_out[k], sizeof(float), &bad);
+    a->probs = alloc(b * (size_t)s->outputs, sizeof(float), &bad);
+    a->dlogits = alloc(b * (size_t)s->outputs, sizeof(float), &bad);
+    a->dha = alloc(b * (size_t)widest, sizeof(float), &bad);
+    a->dhb = alloc(b * (size_t)widest, sizeof(float), &bad);
+    a->rows = alloc(bt, sizeof(uint32_t), &bad);
+    a->seen = alloc((size_t)s->V, 1, &bad);
+    if (s->encoder == TC_ENC_LSTM) {
+        int H = s->lstm_units, nd = ndir(m), in = s->D;
+        int wmax = s->D > nd * H ? s->D : nd * H;
+        a->emb = alloc(bt * (size_t)s->D, sizeof(float), &bad);
+        a->mask = alloc(bt, 1, &bad);
+        size_t work = 0;
+        for (int l = 0; l < s->lstm_layers; l++) {
+            tc_lstm_dims dm = {B, T, in, H};
+            for (int d = 0; d < nd; d++) {
+                a->hs[l][d] = alloc(bt * (size_t)H, sizeof(float), &bad);
+                a->cache[l][d] = alloc(tc_lstm_cache_floats(&dm), sizeof(float), &bad);
+            }
+            size_t w = tc_lstm_work_floats(&dm);
+            work = w > work ? w : work;
+            a->seq[l] = alloc(bt * (size_t)(nd * H), sizeof(float), &bad);
+            if (l > 0 && s->lstm_dropout > 0) {
+                a->drop_in[l] = alloc(bt * (size_t)in, sizeof(float), &bad);
+                a->drop_mask[l] = alloc(bt * (size_t)in, sizeof(float), &bad);
+            }
+            in = nd * H;
+        }
+        a->dseq = alloc(bt * (size_t)wmax, sizeof(float), &bad);
+        a->dxa = alloc(bt * (size_t)wmax, sizeof(float), &bad);
+        a->dxb = alloc(bt * (size_t)wmax, sizeof(float), &bad);
+        a->dhs = alloc(bt * (size_t)H, sizeof(float), &bad);
+        a->work = alloc(work ? work : 1, sizeof(float), &bad);
+        a->argmax = alloc(b * (size_t)m->enc_dim, sizeof(int32_t), &bad);
+    }
+    if (bad) {
+        free_acts(a);
+        return tc_err_set(err, "out of memory (activations for batch %d x %d)", B, T);
+    }
+    m->a = a;
+    return 0;
+}
+
+/* ---- LSTM encoder ---------------------------------------------------- */
+
+static void lstm_encode(tc_model *m, const int32_t *ids, int B, int T, int train, tc_rng *rng)
+{
+    tc_model_acts *a = m->a;
+    const tc_model_spec *s = &m->s;
+    int H = s->lstm_units, nd = ndir(m), in = s->D;
+    size_t bt = (size_t)B * (size_t)T;
+    tc_embedding_forward(a->emb, ids, m->E, B, T, s->D);
+    for (size_t i = 0; i < bt; i++)
+        a->mask[i] = ids[i] != 0;
+    const float *x = a->emb;
+    a->dropped = train && s->lstm_dropout > 0;
+    for (int l = 0; l < s->lstm_layers; l++) {
+        if (l > 0 && a->dropped) {
+            memcpy(a->drop_in[l], x, bt * (size_t)in * sizeof(float));
+            tc_dropout_forward(a->drop_in[l], a->drop_mask[l], bt * (size_t)in, s->lstm_dropout, rng);
+            x = a->drop_in[l];
+        }
+        tc_lstm_dims dm = {B, T, in, H};
+        for (int d = 0; d < nd; d++) {
+            tc_lstm_forward(&dm, m->Wx[l][d], m->Wh[l][d], m->bl[l][d], x, a->mask, d, a->hs[l][d],
+                            a->cache[l][d]);
+            for (size_t r = 0; r < bt; r++) /* seq[r, d·H : (d+1)·H] = hs[d][r, :] */
+                memcpy(a->seq[l] + r * (size_t)(nd * H) + (size_t)(d * H), a->hs[l][d] + r * (size_t)H,
+                       (size_t)H * sizeof(float));
+        }
+        x = a->seq[l];
+        in = nd * H;
+    }
+    int L = s->lstm_layers - 1;
+    if (s->lstm_output == TC_LSTM_LAST) {
+        /* forward direction ends at t = T-1, backward at t = 0 (state carried over padding) */
+        for (int b = 0; b < B; b++)
+            for (int d = 0; d < nd; d++) {
+                size_t t = d ? 0 : (size_t)T - 1;
+                memcpy(a->x0 + (size_t)b * (size_t)(nd * H) + (size_t)(d * H),
+                       a->hs[L][d] + ((size_t)b * (size_t)T + t) * (size_t)H, (size_t)H * sizeof(float));
+            }
+    } else if (s->lstm_output == TC_LSTM_MEAN) {
+        tc_pool_mean_forward(a->x0, a->seq[L], a->mask, B, T, nd * H);
+    } else {
+        tc_pool_max_forward(a->x0, a->argmax, a->seq[L], a->mask, B, T, nd * H);
+    }
+}
+
+static void lstm_encode_backward(tc_model *m, const int32_t *ids, int B, int T)
+{
+    tc_model_acts *a = m->a;
+    const tc_model_spec *s = &m->s;
+    int H = s->lstm_units, nd = ndir(m), L = s->lstm_layers - 1;
+    size_t bt = (size_t)B * (size_t)T;
+    float *dseq = a->dseq, *dx = a->dxa;
+    memset(dseq, 0, bt * (size_t)(nd * H) * sizeof(float));
+    if (s->lstm_output == TC_LSTM_LAST) {
+        for (int b = 0; b < B; b++)
+            for (int d = 0; d < nd; d++) {
+                size_t t = d ? 0 : (size_t)T - 1;
+                memcpy(dseq + ((size_t)b * (size_t)T + t) * (size_t)(nd * H) + (size_t)(d * H),
+                       a->dx0 + (size_t)b * (size_t)(nd * H) + (size_t)(d * H), (size_t)H * sizeof(float));
+            }
+    } else if (s->lstm_output == TC_LSTM_MEAN) {
+        tc_pool_mean_backward(dseq, a->dx0, a->mask, B, T, nd * H);
+    } else {
+        tc_pool_max_backward(dseq, a->dx0, a->argmax, B, T, nd * H);
+    }
+    for (int l = L; l >= 0; l--) {
+        int in = l ? nd * H : s->D;
+        const float *x = l == 0 ? a->emb : (a->dropped ? a->drop_in[l] : a->seq[l - 1]);
+        tc_lstm_dims dm = {B, T, in, H};
+        for (int d = 0; d < nd; d++) {
+            for (size_t r = 0; r < bt; r++)
+                memcpy(a->dhs + r * (size_t)H, dseq + r * (size_t)(nd * H) + (size_t)(d * H),
+                       (size_t)H * sizeof(float));
+            float *Wx = m->Wx[l][d], *Wh = m->Wh[l][d], *bb = m->bl[l][d];
+            tc_lstm_backward(&dm, Wx, Wh, x, a->mask, d, a->cache[l][d], a->dhs, d ? a->dxb : dx,
+                             GRAD(m, Wx), GRAD(m, Wh), GRAD(m, bb), a->work);
+            if (d)
+                for (size_t i = 0; i < bt * (size_t)in; i++)
+                    dx[i] += a->dxb[i];
+        }
+        if (l > 0) {
+            if (a->dropped)
+                tc_dropout_backward(dx, a->drop_mask[l], bt * (size_t)in);
+            float *t = dseq; /* this layer's input gradient is the previous layer's output gradient */
+            dseq = dx;
+            dx = t;
+        } else {
+            tc_embedding_backward(GRAD(m, m->E), dx, ids, B, T, s->D);
+        }
+    }
+}
+
+/* ---- whole model ------------------------------------------------------ */
+
+const float *tc_model_forward(tc_model *m, const int32_t *ids, int B, int T, int train, tc_rng *rng)
+{
+    tc_model_acts *a = m->a;
+    a->last_B = B, a->last_T = T;
+    if (m->s.encoder == TC_ENC_LSTM)
+        lstm_encode(m, ids, B, T, train, rng);
+    else
+        tc_embedding_bag_mean_forward(a->x0, ids, m->E, B, T, m->s.D);
+    const float *x = a->x0;
+    for (int k = 0; k < m->n_dense; k++) {
+        tc_dense_forward(a->h[k], x, m->W[k], m->b[k], B, m->dense_in[k], m->dense_out[k]);
+        if (k < m->n_dense - 1)
+            tc_relu_forward(a->h[k], (size_t)B * (size_t)m->dense_out[k]);
+        x = a->h[k];
+    }
+    if (m->s.sigmoid)
+        tc_sigmoid_forward(a->probs, x, B, m->s.outputs);
+    else
+        tc_softmax_forward(a->probs, x, B, m->s.outputs);
+    return a->probs;
+}
+
+double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, const int32_t *labels,
+                              const float *targets, const float *row_w, int want_grad,
+                              const uint32_t **rows, size_t *nrows)
+{
+    tc_model_acts *a = m->a;
+    int C = m->s.outputs, K = m->n_dense;
+    float *dl = want_grad ? a->dlogits : NULL;
+    double loss = m->s.sigmoid ? tc_sigmoid_bce(a->probs, dl, a->h[K - 1], targets, row_w, B, C)
+                               : tc_softmax_ce(a->probs, dl, a->h[K - 1], labels, row_w, B, C);
+    if (!want_grad)
+        return loss;
+    const float *dout = a->dlogits;
+    for (int k = K - 1; k >= 0; k--) {
+        float *din = k == 0 ? a->dx0 : (dout == a->dha ? a->dhb : a->dha);
+        const float *in = k ? a->h[k - 1] : a->x0;
+        tc_dense_backward(din, GRAD(m, m->W[k]), GRAD(m, m->b[k]), dout, in, m->W[k], B, m->dense_in[k],
+                          m->dense_out[k]);
+        if (k > 0)
+            tc_relu_backward(din, a->h[k - 1], (size_t)B * (size_t)m->dense_in[k]);
+        dout = din;
+    }
+    if (m->s.encoder == TC_ENC_LSTM)
+        lstm_encode_backward(m, ids, B, T);
+    else
+        tc_embedding_bag_mean_backward(GRAD(m, m->E), a->dx0, ids, B, T, m->s.D);
+    *nrows = tc_embedding_touched_rows(a->rows, a->seen, ids, B, T);
+    *rows = a->rows;
+    return loss;
+}
+
+void tc_model_label_probs(const tc_model *m, const float *out_row, float *label_probs)
+{
+    if (m->s.outputs == 1 && m->s.nlabels == 2) {
+        label_probs[0] = 1.0f - out_row[0];
+        label_probs[1] = out_row[0];
+    } else {
+        memcpy(label_probs, out_row, (size_t)m->s.nlabels * sizeof(float));
+    }
+}

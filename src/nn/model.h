@@ -1,0 +1,96 @@
+/* model.h — the network: embedding → encoder (masked average pool | LSTM
+ * stack) → dense ReLU layers → output layer → softmax or sigmoid.
+ *
+ * All parameters live in ONE allocation (`params`), named and located by the
+ * tensor table; gradients and the optimizer's moments mirror it.  The
+ * embedding matrix comes first, so "everything but the embedding" is one
+ * contiguous tail: the embedding is updated sparsely (only the rows a batch
+ * touched), the tail densely.  Saving, loading and zeroing are single loops.
+ *
+ * Ids: (B,T) int32, 0 = padding.  Padding never contributes to pooling, to the
+ * LSTM state, or to any gradient. */
+#ifndef TC_MODEL_H
+#define TC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "util/err.h"
+#include "util/rng.h"
+
+#define TC_MAX_LSTM_LAYERS 16
+#define TC_MAX_TENSORS (1 + 3 * 2 * TC_MAX_LSTM_LAYERS + 2 * (TC_MAX_HIDDEN + 1))
+
+typedef struct tc_model_spec {
+    enum tc_encoder encoder;
+    int V, D;                       /* vocabulary size (padding and OOV included), embedding dim */
+    int n_hidden, hidden[TC_MAX_HIDDEN];
+    int nlabels;
+    int sigmoid;                    /* sigmoid + BCE head, else softmax + CE */
+    int multilabel;                 /* rows carry any number of labels (sigmoid only) */
+    int outputs;                    /* output units: 1 for a binary single-label sigmoid head */
+    int lstm_units, lstm_layers, lstm_bidir;
+    enum tc_lstm_output lstm_output;
+    float lstm_dropout;
+    float dropout;                  /* reserved for model-level dropout; 0 here */
+} tc_model_spec;
+
+/* Derives the spec from a resolved config plus the data-dependent sizes. */
+void tc_model_spec_from_config(tc_model_spec *s, const tc_config *cfg, int V, int nlabels, int multilabel);
+
+typedef struct tc_tensor {
+    char name[24];
+    size_t off, n;                  /* position in params, number of floats */
+    int rows, cols;
+} tc_tensor;
+
+typedef struct tc_model_acts tc_model_acts;
+
+typedef struct tc_model {
+    tc_model_spec s;
+    size_t nparams;
+    float *params, *grads;
+    tc_tensor tensors[TC_MAX_TENSORS];
+    int ntensors;
+    /* views into params */
+    float *E;                                     /* (V,D) */
+    float *Wx[TC_MAX_LSTM_LAYERS][2], *Wh[TC_MAX_LSTM_LAYERS][2], *bl[TC_MAX_LSTM_LAYERS][2];
+    float *W[TC_MAX_HIDDEN + 1], *b[TC_MAX_HIDDEN + 1]; /* dense layers; the last is the output */
+    int n_dense;                                  /* n_hidden + 1 */
+    int dense_in[TC_MAX_HIDDEN + 1], dense_out[TC_MAX_HIDDEN + 1];
+    int enc_dim;                                  /* width of the encoder's output */
+    tc_model_acts *a;                             /* activations, sized by tc_model_reserve */
+} tc_model;
+
+tc_model *tc_model_new(const tc_model_spec *s, tc_err *err);
+void tc_model_free(tc_model *m);
+/* Parameters a spec needs, without allocating them (0 if the spec is invalid). */
+size_t tc_model_count_params(const tc_model_spec *s);
+
+/* Keras initialisers: embedding U(±0.05), glorot-uniform kernels, orthogonal
+ * recurrent kernels, zero biases with the LSTM forget-gate bias at 1. */
+int tc_model_init_weights(tc_model *m, tc_rng *rng, tc_err *err);
+
+/* Activation buffers for batches of up to B rows of up to T steps. */
+int tc_model_reserve(tc_model *m, int B, int T, tc_err *err);
+
+/* Forward pass; returns the output probabilities (B, outputs), valid until the
+ * next call.  `train` enables dropout (drawn from rng). */
+const float *tc_model_forward(tc_model *m, const int32_t *ids, int B, int T, int train, tc_rng *rng);
+
+/* After tc_model_forward: the mean loss of the batch.  Softmax heads take
+ * labels (B); sigmoid heads take targets (B, outputs).  row_w (B) may be NULL.
+ * With want_grad, also backpropagates, ACCUMULATING into grads, and lists the
+ * embedding rows touched in *rows / *nrows (valid until the next call). */
+double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, const int32_t *labels,
+                              const float *targets, const float *row_w, int want_grad,
+                              const uint32_t **rows, size_t *nrows);
+
+/* Probability of each label (nlabels) from one row of output probabilities. */
+void tc_model_label_probs(const tc_model *m, const float *out_row, float *label_probs);
+
+/* Index of the first parameter after the embedding (the dense tail). */
+static inline size_t tc_model_tail(const tc_model *m) { return (size_t)m->s.V * (size_t)m->s.D; }
+
+#endif

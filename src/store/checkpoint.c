@@ -1,0 +1,437 @@
+/* checkpoint.c — see checkpoint.h for the format. */
+#include "checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "version.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checkpoint.c writes floats in host order and assumes a little-endian host"
+#endif
+
+static const char MAGIC[8] = {'T', 'E', 'X', 'T', 'C', 'L', 'F', 0};
+
+void tc_bundle_init(tc_bundle *b)
+{
+    memset(b, 0, sizeof *b);
+    tc_config_defaults(&b->cfg);
+    tc_vocab_init(&b->vocab);
+    tc_strtab_init(&b->labels);
+}
+
+void tc_bundle_free(tc_bundle *b)
+{
+    tc_vocab_free(&b->vocab);
+    tc_strtab_free(&b->labels);
+    tc_model_free(b->model);
+    b->model = NULL;
+}
+
+uint32_t tc_crc32(uint32_t crc, const void *p, size_t n)
+{
+    uint32_t table[256];
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    const unsigned char *b = p;
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++)
+        crc = table[(crc ^ b[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+typedef struct {
+    unsigned char *p;
+    size_t len, cap;
+    int oom;
+} wbuf;
+
+static void put(wbuf *w, const void *src, size_t n)
+{
+    if (w->oom)
+        return;
+    if (w->len + n > w->cap) {
+        size_t nc = w->cap ? w->cap : 4096;
+        while (nc < w->len + n)
+            nc *= 2;
+        unsigned char *q = realloc(w->p, nc);
+        if (!q) {
+            w->oom = 1;
+            return;
+        }
+        w->p = q;
+        w->cap = nc;
+    }
+    memcpy(w->p + w->len, src, n);
+    w->len += n;
+}
+
+static void put_u32(wbuf *w, uint32_t v) { put(w, &v, 4); }
+static void put_u64(wbuf *w, uint64_t v) { put(w, &v, 8); }
+
+/* Starts a section; returns the offset of its length field. */
+static size_t begin_section(wbuf *w, const char tag[4])
+{
+    put(w, tag, 4);
+    put_u32(w, 0);
+    size_t at = w->len;
+    put_u64(w, 0);
+    return at;
+}
+
+static void end_section(wbuf *w, size_t at)
+{
+    if (w->oom)
+        return;
+    uint64_t len = w->len - at - 8;
+    memcpy(w->p + at, &len, 8);
+}
+
+static void put_strings(wbuf *w, const tc_strtab *t)
+{
+    put_u32(w, t->n);
+    for (uint32_t i = 0; i < t->n; i++) {
+        uint32_t n = (uint32_t)tc_strtab_len(t, i);
+        put_u32(w, n);
+        put(w, tc_strtab_str(t, i), n);
+    }
+}
+
+int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
+{
+    /* Where the file is written is not part of the model: the same training
+     * gives the same bytes whatever -o says. */
+    tc_config cfg = b->cfg;
+    tc_config defaults;
+    tc_config_defaults(&defaults);
+    memcpy(cfg.output.model, defaults.output.model, sizeof cfg.output.model);
+    char *yaml = tc_config_to_yaml(&cfg, err);
+    if (!yaml)
+        return -1;
+    wbuf w = {0};
+    put(&w, MAGIC, 8);
+    put_u32(&w, TC_FORMAT_VERSION);
+    put_u32(&w, 5);
+    size_t at = begin_section(&w, "CONF");
+    put(&w, yaml, strlen(yaml));
+    end_section(&w, at);
+    free(yaml);
+    at = begin_section(&w, "META");
+    put(&w, b->meta, strlen(b->meta));
+    end_section(&w, at);
+    at = begin_section(&w, "VOCB");
+    put_strings(&w, &b->vocab.words);
+    end_section(&w, at);
+    at = begin_section(&w, "LABL");
+    put_strings(&w, &b->labels);
+    end_section(&w, at);
+    at = begin_section(&w, "TENS");
+    const tc_model *m = b->model;
+    put_u32(&w, (uint32_t)m->ntensors);
+    for (int i = 0; i < m->ntensors; i++) {
+        const tc_tensor *t = &m->tensors[i];
+        unsigned char nl = (unsigned char)strlen(t->name);
+        put(&w, &nl, 1);
+        put(&w, t->name, nl);
+        put_u32(&w, (uint32_t)t->rows);
+        put_u32(&w, (uint32_t)t->cols);
+    }
+    put(&w, m->params, m->nparams * sizeof(float));
+    end_section(&w, at);
+    if (!w.oom)
+        put_u32(&w, tc_crc32(0, w.p, w.len));
+    int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
+    free(w.p);
+    return rc;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
+{
+    size_t pl = strlen(path);
+    char *tmp = malloc(pl + 16);
+    if (!tmp)
+        return tc_err_oom(err, "path");
+    memcpy(tmp, path, pl);
+    memcpy(tmp + pl, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return tc_err_set(err, "%s: cannot create temporary file: %s", path, strerror(e));
+    }
+    /* mkstemp creates 0600; give the file the mode a plain fopen would */
+    mode_t mask = umask(0);
+    umask(mask);
+    int e = 0;
+    if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+        e = errno;
+    if (close(fd) < 0 && !e)
+        e = errno;
+    if (!e && rename(tmp, path) < 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        free(tmp);
+        return tc_err_set(err, "%s: write failed: %s (the previous file, if any, is unchanged)", path,
+                          strerror(e));
+    }
+    free(tmp);
+    /* make the rename itself durable */
+    char *dir = strdup(path);
+    if (dir) {
+        char *slash = strrchr(dir, '/');
+        const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
+        int dfd = open(d, O_RDONLY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    return 0;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *p;
+    size_t len, pos;
+} rbuf;
+
+static int get(rbuf *r, void *dst, size_t n)
+{
+    if (n > r->len - r->pos)
+        return -1;
+    memcpy(dst, r->p + r->pos, n);
+    r->pos += n;
+    return 0;
+}
+
+static int get_u32(rbuf *r, uint32_t *v) { return get(r, v, 4); }
+
+static int get_strings(rbuf *r, const char *what, int (*add)(void *, const char *, size_t, tc_err *),
+                       void *ctx, const char *path, tc_err *err)
+{
+    uint32_t n;
+    if (get_u32(r, &n) < 0)
+        return tc_err_set(err, "%s: corrupt model file (%s count)", path, what);
+    /* each entry needs at least 4 bytes: a count larger than that is a lie */
+    if (n > (r->len - r->pos) / 4)
+        return tc_err_set(err, "%s: corrupt model file (%s count %u exceeds the section)", path, what, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len;
+        if (get_u32(r, &len) < 0 || len > r->len - r->pos)
+            return tc_err_set(err, "%s: corrupt model file (%s entry %u)", path, what, i);
+        if (add(ctx, (const char *)r->p + r->pos, len, err) < 0)
+            return tc_err_prefix(err, "%s: %s entry %u", path, what, i);
+        r->pos += len;
+    }
+    if (r->pos != r->len)
+        return tc_err_set(err, "%s: corrupt model file (trailing bytes in %s)", path, what);
+    return 0;
+}
+
+static int add_word(void *ctx, const char *s, size_t n, tc_err *err)
+{
+    return tc_vocab_push(ctx, s, n, err);
+}
+
+static int add_label(void *ctx, const char *s, size_t n, tc_err *err)
+{
+    int added;
+    if (tc_strtab_intern(ctx, s, n, &added, err) < 0)
+        return -1;
+    return added ? 0 : tc_err_set(err, "duplicate label");
+}
+
+int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap)
+{
+    size_t kl = strlen(key);
+    for (const char *p = b->meta; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t ll = eol ? (size_t)(eol - p) : strlen(p);
+        if (ll > kl && memcmp(p, key, kl) == 0 && p[kl] == '=') {
+            size_t vl = ll - kl - 1;
+            if (vl >= cap)
+                vl = cap - 1;
+            memcpy(out, p + kl + 1, vl);
+            out[vl] = 0;
+            return 0;
+        }
+        p += ll + (eol ? 1 : 0);
+    }
+    return -1;
+}
+
+/* Checks the tensor table against the model the config describes, then copies
+ * the values. */
+static int load_tensors(rbuf *r, tc_model *m, const char *path, tc_err *err)
+{
+    uint32_t n;
+    if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
+        return tc_err_set(err, "%s: corrupt model file (tensor count does not match the config)", path);
+    for (uint32_t i = 0; i < n; i++) {
+        const tc_tensor *t = &m->tensors[i];
+        unsigned char nl;
+        char name[256];
+        uint32_t rows, cols;
+        if (get(r, &nl, 1) < 0 || get(r, name, nl) < 0 || get_u32(r, &rows) < 0 || get_u32(r, &cols) < 0)
+            return tc_err_set(err, "%s: corrupt model file (tensor table)", path);
+        name[nl] = 0;
+        if (strcmp(name, t->name) != 0 || rows != (uint32_t)t->rows || cols != (uint32_t)t->cols)
+            return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
+                              path, i, name, rows, cols, t->name, t->rows, t->cols);
+    }
+    size_t bytes = m->nparams * sizeof(float);
+    if (r->len - r->pos != bytes)
+        return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path,
+                          r->len - r->pos, bytes);
+    memcpy(m->params, r->p + r->pos, bytes);
+    for (size_t i = 0; i < m->nparams; i++)
+        if (!isfinite(m->params[i]))
+            return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
+    return 0;
+}
+
+static int read_file(const char *path, unsigned char **data, size_t *len, tc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tc_err_set(err, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return tc_err_set(err, "%s: not a regular file", path);
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *p = malloc(n ? n : 1);
+    if (!p) {
+        fclose(f);
+        return tc_err_oom(err, "model file");
+    }
+    size_t got = fread(p, 1, n, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || got != n) {
+        free(p);
+        return tc_err_set(err, "%s: read error", path);
+    }
+    *data = p;
+    *len = n;
+    return 0;
+}
+
+static int parse(const unsigned char *data, size_t len, tc_bundle *b, const char *path, tc_err *err)
+{
+    rbuf r = {data, len, 0};
+    char magic[8];
+    uint32_t version, nsec;
+    if (get(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8) != 0)
+        return tc_err_set(err, "%s: not a textclf model file (bad magic)", path);
+    if (get_u32(&r, &version) < 0 || get_u32(&r, &nsec) < 0)
+        return tc_err_set(err, "%s: truncated model file", path);
+    if (version != TC_FORMAT_VERSION)
+        return tc_err_set(err, "%s: model format version %u, but this is textclf %s, which reads format %u",
+                          path, version, TC_VERSION, TC_FORMAT_VERSION);
+    if (len < 16 + 4)
+        return tc_err_set(err, "%s: truncated model file", path);
+    uint32_t crc;
+    memcpy(&crc, data + len - 4, 4);
+    if (tc_crc32(0, data, len - 4) != crc)
+        return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
+    static const char tags[5][5] = {"CONF", "META", "VOCB", "LABL", "TENS"};
+    rbuf sec[5];
+    int seen[5] = {0};
+    r.len = len - 4;
+    for (uint32_t i = 0; i < nsec; i++) {
+        char tag[4];
+        uint32_t zero;
+        uint64_t sl;
+        if (get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
+            return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
+        int k = 0;
+        while (k < 5 && memcmp(tag, tags[k], 4) != 0)
+            k++;
+        if (k == 5 || seen[k])
+            return tc_err_set(err, "%s: corrupt model file (unexpected section %.4s)", path, tag);
+        seen[k] = 1;
+        sec[k] = (rbuf){r.p + r.pos, (size_t)sl, 0};
+        r.pos += (size_t)sl;
+    }
+    for (int k = 0; k < 5; k++)
+        if (!seen[k])
+            return tc_err_set(err, "%s: corrupt model file (no %s section)", path, tags[k]);
+    if (r.pos != r.len)
+        return tc_err_set(err, "%s: corrupt model file (trailing bytes)", path);
+
+    char name[TC_PATH_MAX + 16];
+    snprintf(name, sizeof name, "%s[config]", path);
+    if (tc_config_load_string(&b->cfg, (const char *)sec[0].p, sec[0].len, name, err) < 0)
+        return -1;
+    if (sec[1].len >= TC_META_MAX)
+        return tc_err_set(err, "%s: corrupt model file (META too long)", path);
+    memcpy(b->meta, sec[1].p, sec[1].len);
+    b->meta[sec[1].len] = 0;
+    if (memchr(b->meta, 0, sec[1].len))
+        return tc_err_set(err, "%s: corrupt model file (NUL in META)", path);
+    if (get_strings(&sec[2], "vocabulary", add_word, &b->vocab, path, err) < 0 ||
+        get_strings(&sec[3], "labels", add_label, &b->labels, path, err) < 0)
+        return -1;
+    char v[32];
+    int multilabel = tc_meta_get(b, "multilabel", v, sizeof v) == 0 && strcmp(v, "1") == 0;
+    if (b->labels.n < 1)
+        return tc_err_set(err, "%s: corrupt model file (no labels)", path);
+    tc_model_spec spec;
+    tc_model_spec_from_config(&spec, &b->cfg, (int)tc_vocab_size(&b->vocab), (int)b->labels.n, multilabel);
+    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
+    size_t need = tc_model_count_params(&spec);
+    if (need == 0 || sec[4].len / sizeof(float) < need)
+        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
+                          path);
+    b->model = tc_model_new(&spec, err);
+    if (!b->model)
+        return tc_err_prefix(err, "%s", path);
+    return load_tensors(&sec[4], b->model, path, err);
+}
+
+int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (read_file(path, &data, &len, err) < 0)
+        return -1;
+    int rc = parse(data, len, b, path, err);
+    free(data);
+    if (rc < 0) {
+        tc_bundle_free(b);
+        tc_bundle_init(b);
+    }
+    return rc;
+}

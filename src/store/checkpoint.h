@@ -1,0 +1,59 @@
+/* checkpoint.h — the model file: everything predict needs, in one file.
+ *
+ * Layout (all integers little-endian):
+ *   magic "TEXTCLF\0" (8) | u32 format version | u32 section count
+ *   section*: tag (4 ASCII) | u32 0 | u64 payload length | payload
+ *   u32 CRC-32 (IEEE) of every byte before it
+ * Sections, each exactly once:
+ *   CONF  the resolved config as YAML (config.h reads it back)
+ *   META  "key=value" lines: multilabel flag and the training summary
+ *   VOCB  u32 count, then count × (u32 length, bytes): words with ids 2, 3, …
+ *   LABL  the same for label names, in label-id order
+ *   TENS  u32 count, count × (u8 name length, name, u32 rows, u32 cols), then
+ *         the float32 values of every tensor, in order, back to back
+ *
+ * The config is stored with output.model at its default, so the bytes do not
+ * depend on where the file is written.
+ * Saving builds the file in memory, writes it to a temporary file in the same
+ * directory, fsyncs it, renames it over the target and fsyncs the directory:
+ * the target is always either the old file or the complete new one.
+ * Loading reads the file once and checks magic, version, the checksum and
+ * every length and count against the bytes that are really there before it
+ * allocates anything sized by them. */
+#ifndef TC_CHECKPOINT_H
+#define TC_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "nn/model.h"
+#include "text/vocab.h"
+#include "util/strtab.h"
+
+#define TC_META_MAX 8192
+
+typedef struct tc_bundle {
+    tc_config cfg;            /* resolved: maxlen and head fixed by training */
+    tc_vocab vocab;
+    tc_strtab labels;
+    tc_model *model;
+    char meta[TC_META_MAX];   /* "key=value\n" lines */
+} tc_bundle;
+
+void tc_bundle_init(tc_bundle *b);
+void tc_bundle_free(tc_bundle *b);
+
+int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err);
+int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err);
+
+/* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
+int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
+
+/* CRC-32 (IEEE 802.3, reflected, as zlib computes it). */
+uint32_t tc_crc32(uint32_t crc, const void *p, size_t n);
+
+/* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
+int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
+
+#endif

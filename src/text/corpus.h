@@ -1,0 +1,72 @@
+/* corpus.h — a labelled data file turned into token ids: the shared path that
+ * train, eval and predict all go through (reader → tokenizer → vocabulary).
+ *
+ * Training reads with a tc_counter (word ids are counter ids, rewritten by
+ * tc_corpus_remap_tokens once the vocabulary is built) and lets new labels in;
+ * evaluation reads with the model's vocabulary and label set fixed.
+ *
+ * Rows keep their full token sequence; padding/truncation to the model's maxlen
+ * happens when a batch is formed (pad.h), so one corpus serves any maxlen. */
+#ifndef TC_CORPUS_H
+#define TC_CORPUS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "text/tokenize.h"
+#include "text/vocab.h"
+#include "util/strtab.h"
+
+typedef struct tc_corpus {
+    uint64_t n;             /* rows */
+    uint64_t *tok_off;      /* (n+1): row i's tokens are ids[tok_off[i] .. tok_off[i+1]) */
+    int32_t *ids;
+    uint64_t *lab_off;      /* (n+1): row i's labels are labels[lab_off[i] .. lab_off[i+1]) */
+    int32_t *labels;
+    uint64_t *line;         /* (n): input line each row starts on */
+    uint64_t cap_rows, cap_ids, cap_labels;
+
+    uint64_t skipped;       /* malformed rows skipped (data.on_error: skip) */
+    uint64_t blank;         /* blank lines ignored */
+    uint64_t unknown_labels;/* label occurrences the label set does not know (evaluation) */
+    uint64_t invalid_utf8;  /* invalid UTF-8 sequences replaced by U+FFFD */
+    uint32_t max_labels;    /* most labels on one row */
+    uint64_t max_tokens;    /* longest row, in tokens */
+} tc_corpus;
+
+typedef struct tc_corpus_src {
+    const tc_config *cfg;   /* data.* says how to read; tokenizer.* is already in tok */
+    tc_tokenizer *tok;
+    tc_counter *counter;    /* training: count words (exactly one of counter / vocab) */
+    const tc_vocab *vocab;  /* evaluation: look words up */
+    tc_strtab *labels;      /* the label set */
+    int add_labels;         /* training: unseen labels join the set */
+} tc_corpus_src;
+
+/* The tokenizer that tokenizer.* describes (train, eval and predict all use this). */
+tc_tokenizer *tc_tokenizer_from_config(const tc_config *cfg, tc_err *err);
+
+void tc_corpus_init(tc_corpus *c);
+void tc_corpus_free(tc_corpus *c);
+
+/* Reads a whole file ("-" = stdin).  Errors name "FILE:LINE: …". */
+int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *src, tc_err *err);
+
+/* ids[i] ← remap[ids[i]] for every token / label. */
+void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap);
+void tc_corpus_remap_labels(tc_corpus *c, const uint32_t *remap);
+
+/* Rebuilds `labels` in byte order (so label ids do not depend on row order);
+ * remap (labels->n entries, caller-allocated) receives old id → new id. */
+int tc_labels_sort(tc_strtab *labels, uint32_t *remap, tc_err *err);
+
+/* Tokenizes one text and looks each token up in vocab: *ids (grown as needed,
+ * owned by the caller, *cap its capacity) receives *n ids. */
+int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len,
+                   int32_t **ids, size_t *n, size_t *cap, tc_err *err);
+
+/* Multi-label data: a label separator is configured, or a fastText file has
+ * rows with several labels. */
+int tc_corpus_is_multilabel(const tc_config *cfg, const tc_corpus *c);
+
+#endif

@@ -1,0 +1,52 @@
+/* vocab.h — word counting and the vocabulary (token string ↔ embedding row).
+ *
+ * Ids follow Keras' Tokenizer(oov_token=…): 0 is padding, 1 is out-of-vocabulary,
+ * real words start at 2 in order of decreasing frequency, ties broken by first
+ * appearance in the training data (so the order is deterministic).  `num_words`
+ * has Keras' meaning: only ids below num_words are kept, i.e. the vocabulary,
+ * padding and OOV included, has at most num_words entries.
+ *
+ * Training counts words in a tc_counter (ids in order of first appearance),
+ * then tc_vocab_build() picks the kept words and returns the counter-id →
+ * vocab-id map used to rewrite the token ids already read. */
+#ifndef TC_VOCAB_H
+#define TC_VOCAB_H
+
+#include <stdint.h>
+
+#include "util/strtab.h"
+
+#define TC_PAD_ID 0
+#define TC_OOV_ID 1
+
+typedef struct tc_counter {
+    tc_strtab words;     /* counter id = order of first appearance */
+    uint64_t *counts;
+    uint32_t cap;
+} tc_counter;
+
+void tc_counter_init(tc_counter *c);
+void tc_counter_free(tc_counter *c);
+/* Counts one occurrence; returns the word's counter id, or -1 on error. */
+int64_t tc_counter_add(tc_counter *c, const char *s, size_t len, tc_err *err);
+
+typedef struct tc_vocab {
+    tc_strtab words;     /* strtab id k is vocabulary id k + 2 */
+} tc_vocab;
+
+void tc_vocab_init(tc_vocab *v);
+void tc_vocab_free(tc_vocab *v);
+/* Builds v from c; remap (c->words.n entries, caller-allocated) receives each
+ * counter id's vocabulary id (TC_OOV_ID for words not kept). num_words 0 = no limit. */
+int tc_vocab_build(tc_vocab *v, const tc_counter *c, int64_t num_words, int64_t min_count,
+                   uint32_t *remap, tc_err *err);
+/* Appends a word as the next id (used when loading a checkpoint). */
+int tc_vocab_push(tc_vocab *v, const char *s, size_t len, tc_err *err);
+/* Id of the word, or TC_OOV_ID. */
+int32_t tc_vocab_lookup(const tc_vocab *v, const char *s, size_t len);
+/* Number of ids, padding and OOV included (= embedding rows). */
+static inline uint32_t tc_vocab_size(const tc_vocab *v) { return v->words.n + 2; }
+/* The word of an id ("<pad>" and "<oov>" for 0 and 1). */
+const char *tc_vocab_word(const tc_vocab *v, int32_t id);
+
+#endif

@@ -1,0 +1,73 @@
+# Bad input gets one clear line naming file/line/key and the documented exit
+# code (1 runtime, 2 usage/config), never a crash; Ctrl-C leaves the old model.
+. "$(dirname "$0")/lib.sh"
+
+cfg="$tmp/cfg.yaml"
+printf 'data:\n  train: data/demo.csv\ntrain:\n  epochz: 3\n' >"$cfg"
+expect_fail 2 "cfg.yaml:4:3.*epochz.*did you mean 'epochs'" "$TEXTCLF" train "$cfg"
+printf 'data:\n  train: data/demo.csv\ntrain:\n  epochs: many\n' >"$cfg"
+expect_fail 2 "cfg.yaml:4:.*train.epochs" "$TEXTCLF" train "$cfg"
+printf 'data:\n  train: data/demo.csv\n' >"$cfg"
+expect_fail 2 "model.embedding_dim" "$TEXTCLF" train "$cfg" --set model.embedding_dim=0
+expect_fail 2 "did you mean" "$TEXTCLF" train "$cfg" --set train.epoch=3
+expect_fail 2 "nope.yaml" "$TEXTCLF" train "$tmp/nope.yaml"
+expect_fail 2 "unknown command" "$TEXTCLF" frobnicate
+expect_fail 2 "missing CONFIG" "$TEXTCLF" train
+
+# data problems: missing file, malformed row, too few labels
+printf 'data:\n  train: %s/missing.csv\n' "$tmp" >"$cfg"
+expect_fail 1 "missing.csv" "$TEXTCLF" train "$cfg" -o "$tmp/x.bin"
+printf 'label,text\npos,good\nneg,"bad\n' >"$tmp/bad.csv"
+printf 'data:\n  train: %s/bad.csv\n' "$tmp" >"$cfg"
+expect_fail 1 "bad.csv:3:.*unterminated" "$TEXTCLF" train "$cfg" -o "$tmp/x.bin"
+[ -e "$tmp/x.bin" ] && fail "a failed run wrote a model"
+printf 'label,text\npos,good\npos,fine\n' >"$tmp/one.csv"
+printf 'data:\n  train: %s/one.csv\n' "$tmp" >"$cfg"
+expect_fail 1 "one.csv: found 1 distinct label" "$TEXTCLF" train "$cfg" -o "$tmp/x.bin"
+# on_error: skip trains on the good rows and says how many were skipped
+printf 'label,text\npos,good\nneg\nneg,bad\npos,"great"x\n' >"$tmp/skip.csv"
+printf 'data:\n  train: %s/skip.csv\n  on_error: skip\ntrain:\n  epochs: 1\n' "$tmp" >"$cfg"
+"$TEXTCLF" train "$cfg" -o "$tmp/skip.bin" 2>"$tmp/err" || fail "skip run failed: $(cat "$tmp/err")"
+grep -q "2 rows, 2 malformed rows skipped" "$tmp/err" || fail "skip count missing: $(cat "$tmp/err")"
+ok
+
+# damaged model files
+"$TEXTCLF" train configs/demo.yaml -o "$tmp/m.bin" -q --set train.epochs=2 || fail "train failed"
+size=$(wc -c <"$tmp/m.bin")
+head -c $((size / 2)) "$tmp/m.bin" >"$tmp/trunc.bin"
+expect_fail 1 "trunc.bin: .*(truncated|checksum)" "$TEXTCLF" eval "$tmp/trunc.bin" data/demo_test.csv
+expect_fail 1 "trunc.bin" "$TEXTCLF" predict "$tmp/trunc.bin"
+cp "$tmp/m.bin" "$tmp/flip.bin"
+printf '\377' | dd of="$tmp/flip.bin" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+expect_fail 1 "flip.bin: checksum mismatch" "$TEXTCLF" predict "$tmp/flip.bin"
+printf 'hello' >"$tmp/junk.bin"
+expect_fail 1 "junk.bin: not a textclf model" "$TEXTCLF" eval "$tmp/junk.bin" data/demo_test.csv
+expect_fail 1 "no-such-model.bin" "$TEXTCLF" predict "$tmp/no-such-model.bin"
+expect_fail 2 "threshold" "$TEXTCLF" predict "$tmp/m.bin" --threshold 7
+
+# eval data with labels the model never saw: reported, not a crash
+printf 'label,text\nsports,goal scored\nastronomy,a comet\n' >"$tmp/unk.csv"
+"$TEXTCLF" eval "$tmp/m.bin" "$tmp/unk.csv" >"$tmp/out" 2>"$tmp/err" || fail "eval with unknown label failed"
+grep -q "1 label occurrences unknown" "$tmp/err" || fail "unknown label not reported: $(cat "$tmp/err")"
+ok
+
+# invalid UTF-8 and NUL bytes in predict input: one output line each, no crash
+printf 'ok line\n\377\376 broken \300\257\nnul\000byte\n' | "$TEXTCLF" predict "$tmp/m.bin" >"$tmp/out" 2>"$tmp/err" ||
+    fail "predict on invalid UTF-8 failed: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/out")" -eq 3 ] || fail "expected 3 prediction lines, got: $(cat "$tmp/out")"
+ok
+
+# Ctrl-C during training: exit 130, the previous model untouched, no temp files
+cp "$tmp/m.bin" "$tmp/keep.bin"
+"$TEXTCLF" train configs/demo.yaml -o "$tmp/keep.bin" --set train.epochs=1000000 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] || fail "SIGINT exit status $rc: $(cat "$tmp/err")"
+grep -q "interrupted" "$tmp/err" || fail "no interruption message"
+cmp -s "$tmp/m.bin" "$tmp/keep.bin" || fail "the previous model changed"
+ls "$tmp" | grep -q '\.tmp\.' && fail "temporary file left behind"
+ok
+done_checks

@@ -1,0 +1,248 @@
+/* test_checkpoint.c — model files: save → load gives bit-identical weights,
+ * config and predictions; truncated, bit-flipped, wrong-version and
+ * internally inconsistent files are rejected with a clear message; random
+ * corruption past the checksum never crashes the loader. */
+#include "tc_test.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/checkpoint.h"
+
+static char dir[] = "/tmp/tc_ckpt_XXXXXX";
+
+static int setup(void **st)
+{
+    (void)st;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static void path_of(char *out, const char *name) { sprintf(out, "%s/%s", dir, name); }
+
+/* A small trained-looking bundle: LSTM encoder so every tensor kind is there. */
+static void make_bundle(tc_bundle *b, enum tc_encoder enc)
+{
+    tc_err err;
+    tc_bundle_init(b);
+    assert_int_equal(tc_config_set(&b->cfg, "data.train=x.csv", &err), 0);
+    b->cfg.model.encoder = enc;
+    b->cfg.model.embedding_dim = 6;
+    b->cfg.model.lstm.units = 3;
+    b->cfg.model.lstm.bidirectional = 1;
+    b->cfg.model.head = TC_HEAD_SOFTMAX;
+    b->cfg.pad.maxlen = 5;
+    const char *words[] = {"the", "chat", "東京", "naïve"};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(tc_vocab_push(&b->vocab, words[i], strlen(words[i]), &err), 0);
+    const char *labels[] = {"neg", "neutral", "pos"};
+    for (int i = 0; i < 3; i++)
+        assert_true(tc_strtab_intern(&b->labels, labels[i], strlen(labels[i]), NULL, &err) >= 0);
+    strcpy(b->meta, "multilabel=0\nepochs=3\n");
+    tc_model_spec s;
+    tc_model_spec_from_config(&s, &b->cfg, (int)tc_vocab_size(&b->vocab), 3, 0);
+    b->model = tc_model_new(&s, &err);
+    assert_non_null(b->model);
+    tc_rng r;
+    tc_rng_seed(&r, 5);
+    assert_int_equal(tc_model_init_weights(b->model, &r, &err), 0);
+}
+
+static void predict(tc_model *m, float *out)
+{
+    tc_err err;
+    int32_t ids[2 * 5] = {0, 2, 3, 4, 1, 0, 0, 0, 5, 2};
+    assert_int_equal(tc_model_reserve(m, 2, 5, &err), 0);
+    memcpy(out, tc_model_forward(m, ids, 2, 5, 0, NULL), 2 * 3 * sizeof *out);
+}
+
+static void save_load_round_trip(void **st)
+{
+    (void)st;
+    for (int enc = 0; enc < 2; enc++) {
+        tc_bundle a, b;
+        tc_err err;
+        make_bundle(&a, enc ? TC_ENC_LSTM : TC_ENC_GAP);
+        char p[256];
+        path_of(p, "m.bin");
+        assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+        tc_bundle_init(&b);
+        if (tc_checkpoint_load(p, &b, &err) != 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(b.model->nparams, a.model->nparams);
+        assert_memory_equal(b.model->params, a.model->params, a.model->nparams * sizeof(float));
+        float pa[6], pb[6];
+        predict(a.model, pa);
+        predict(b.model, pb);
+        assert_memory_equal(pa, pb, sizeof pa); /* bit-identical predictions */
+        assert_int_equal(b.cfg.model.encoder, a.cfg.model.encoder);
+        assert_int_equal(b.cfg.pad.maxlen, 5);
+        assert_string_equal(b.cfg.data.train, "x.csv");
+        assert_int_equal(tc_vocab_size(&b.vocab), 6);
+        assert_int_equal(tc_vocab_lookup(&b.vocab, "東京", strlen("東京")), 4);
+        assert_string_equal(tc_strtab_str(&b.labels, 2), "pos");
+        char v[16];
+        assert_int_equal(tc_meta_get(&b, "epochs", v, sizeof v), 0);
+        assert_string_equal(v, "3");
+        tc_bundle_free(&a);
+        tc_bundle_free(&b);
+    }
+}
+
+static unsigned char *slurp(const char *p, size_t *n)
+{
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *d = malloc(*n);
+    assert_int_equal(fread(d, 1, *n, f), *n);
+    fclose(f);
+    return d;
+}
+
+static void spit(const char *p, const unsigned char *d, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(d, 1, n, f), n);
+    fclose(f);
+}
+
+/* Loads bytes d as a model file; returns the error message ("" if it loaded). */
+static const char *try_load(const unsigned char *d, size_t n)
+{
+    static tc_err err;
+    char p[256];
+    path_of(p, "bad.bin");
+    spit(p, d, n);
+    tc_bundle b;
+    tc_bundle_init(&b);
+    int rc = tc_checkpoint_load(p, &b, &err);
+    tc_bundle_free(&b);
+    if (rc == 0)
+        err.msg[0] = 0;
+    return err.msg;
+}
+
+static void fix_crc(unsigned char *d, size_t n)
+{
+    uint32_t c = tc_crc32(0, d, n - 4);
+    memcpy(d + n - 4, &c, 4);
+}
+
+static void rejects_damaged_files(void **st)
+{
+    (void)st;
+    tc_bundle a;
+    tc_err err;
+    make_bundle(&a, TC_ENC_LSTM);
+    char p[256];
+    path_of(p, "good.bin");
+    assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+    tc_bundle_free(&a);
+    size_t n;
+    unsigned char *d = slurp(p, &n);
+    unsigned char *c = malloc(n);
+
+    /* every truncation length that matters: empty, inside the header, halfway, one byte short */
+    size_t cuts[] = {0, 3, 12, n / 2, n - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        const char *m = try_load(d, cuts[i]);
+        assert_true(m[0] != 0);
+        assert_true(strstr(m, "truncated") || strstr(m, "checksum") || strstr(m, "bad magic"));
+    }
+    memcpy(c, d, n);
+    c[n / 2] ^= 0x10; /* a flipped bit in the weights */
+    assert_non_null(strstr(try_load(c, n), "checksum mismatch"));
+    memcpy(c, d, n);
+    c[0] = 'X';
+    assert_non_null(strstr(try_load(c, n), "not a textclf model file"));
+    memcpy(c, d, n);
+    c[8] = 99; /* format version 99, checksum made consistent */
+    fix_crc(c, n);
+    assert_non_null(strstr(try_load(c, n), "format version 99"));
+    /* a section length pointing past the end, with a valid checksum */
+    memcpy(c, d, n);
+    uint64_t huge = (uint64_t)1 << 40;
+    memcpy(c + 16 + 8, &huge, 8);
+    fix_crc(c, n);
+    assert_non_null(strstr(try_load(c, n), "corrupt model file"));
+    /* random byte damage behind a recomputed checksum: clean error or clean load, never a crash */
+    tc_rng r;
+    tc_rng_seed(&r, 9);
+    int rejected = 0;
+    for (int i = 0; i < 300; i++) {
+        memcpy(c, d, n);
+        for (int k = 0; k < 3; k++)
+            c[tc_rng_below(&r, n - 4)] = (unsigned char)tc_rng_next(&r);
+        fix_crc(c, n);
+        rejected += try_load(c, n)[0] != 0;
+    }
+    assert_true(rejected > 0);
+    free(c);
+    free(d);
+}
+
+static void write_failure_keeps_old_file(void **st)
+{
+    (void)st;
+    tc_bundle a;
+    tc_err err;
+    make_bundle(&a, TC_ENC_GAP);
+    assert_int_equal(tc_checkpoint_save("/nonexistent-dir/m.bin", &a, &err), -1);
+    assert_non_null(strstr(err.msg, "/nonexistent-dir/m.bin"));
+    char p[256];
+    path_of(p, "keep.bin");
+    assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+    /* saving over a read-only directory fails and leaves the old file and no temp file */
+    if (geteuid() != 0) {
+        chmod(dir, 0500);
+        assert_int_equal(tc_checkpoint_save(p, &a, &err), -1);
+        chmod(dir, 0700);
+    }
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c tmp", dir);
+    FILE *f = popen(cmd, "r");
+    int tmp = -1;
+    assert_int_equal(fscanf(f, "%d", &tmp), 1);
+    pclose(f);
+    assert_int_equal(tmp, 0);
+    tc_bundle b;
+    tc_bundle_init(&b);
+    assert_int_equal(tc_checkpoint_load(p, &b, &err), 0);
+    tc_bundle_free(&b);
+    tc_bundle_free(&a);
+    tc_bundle_init(&b);
+    assert_int_equal(tc_checkpoint_load("/nonexistent-dir/m.bin", &b, &err), -1);
+    assert_non_null(strstr(err.msg, "No such file"));
+    tc_bundle_free(&b);
+}
+
+static void crc32_known_value(void **st)
+{
+    (void)st;
+    /* the standard CRC-32 check value */
+    assert_int_equal(tc_crc32(0, "123456789", 9), 0xcbf43926u);
+    /* incremental = one shot */
+    assert_int_equal(tc_crc32(tc_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(crc32_known_value),
+        cmocka_unit_test(save_load_round_trip),
+        cmocka_unit_test(rejects_damaged_files),
+        cmocka_unit_test(write_failure_keeps_old_file),
+    };
+    return cmocka_run_group_tests_name("checkpoint", tests, setup, teardown);
+}
