@@ -17,6 +17,7 @@
 #endif
 
 static const char MAGIC[8] = {'T', 'E', 'X', 'T', 'C', 'L', 'F', 0};
+#define HEADER_BYTES (8 + 4 + 16 + 4)
 
 void tc_bundle_init(tc_bundle *b)
 {
@@ -32,6 +33,9 @@ void tc_bundle_free(tc_bundle *b)
     tc_strtab_free(&b->labels);
     tc_model_free(b->model);
     b->model = NULL;
+    free(b->state);
+    b->state = NULL;
+    b->state_len = 0;
 }
 
 uint32_t tc_crc32(uint32_t crc, const void *p, size_t n)
@@ -121,9 +125,12 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     if (!yaml)
         return -1;
     wbuf w = {0};
+    char writer[16] = {0};
+    snprintf(writer, sizeof writer, "%s", TC_VERSION);
     put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
-    put_u32(&w, 5);
+    put(&w, writer, sizeof writer);
+    put_u32(&w, b->state ? 6 : 5);
     size_t at = begin_section(&w, "CONF");
     put(&w, yaml, strlen(yaml));
     end_section(&w, at);
@@ -150,6 +157,11 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     }
     put(&w, m->params, m->nparams * sizeof(float));
     end_section(&w, at);
+    if (b->state) {
+        at = begin_section(&w, "TRST");
+        put(&w, b->state, b->state_len);
+        end_section(&w, at);
+    }
     if (!w.oom)
         put_u32(&w, tc_crc32(0, w.p, w.len));
     int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
@@ -351,24 +363,28 @@ static int read_file(const char *path, unsigned char **data, size_t *len, tc_err
 static int parse(const unsigned char *data, size_t len, tc_bundle *b, const char *path, tc_err *err)
 {
     rbuf r = {data, len, 0};
-    char magic[8];
+    char magic[8], writer[17] = {0};
     uint32_t version, nsec;
     if (get(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8) != 0)
         return tc_err_set(err, "%s: not a textclf model file (bad magic)", path);
-    if (get_u32(&r, &version) < 0 || get_u32(&r, &nsec) < 0)
+    if (get_u32(&r, &version) < 0 || get(&r, writer, 16) < 0 || get_u32(&r, &nsec) < 0)
         return tc_err_set(err, "%s: truncated model file", path);
+    for (int i = 0; i < 16; i++) /* printable or it is not a version string */
+        if (writer[i] && (writer[i] < 32 || writer[i] > 126))
+            writer[i] = '?';
     if (version != TC_FORMAT_VERSION)
-        return tc_err_set(err, "%s: model format version %u, but this is textclf %s, which reads format %u",
-                          path, version, TC_VERSION, TC_FORMAT_VERSION);
-    if (len < 16 + 4)
+        return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u",
+                          path, writer, version, TC_VERSION, TC_FORMAT_VERSION);
+    if (len < HEADER_BYTES + 4)
         return tc_err_set(err, "%s: truncated model file", path);
     uint32_t crc;
     memcpy(&crc, data + len - 4, 4);
     if (tc_crc32(0, data, len - 4) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
-    static const char tags[5][5] = {"CONF", "META", "VOCB", "LABL", "TENS"};
-    rbuf sec[5];
-    int seen[5] = {0};
+    /* five required sections, then the optional training state */
+    static const char tags[6][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST"};
+    rbuf sec[6];
+    int seen[6] = {0};
     r.len = len - 4;
     for (uint32_t i = 0; i < nsec; i++) {
         char tag[4];
@@ -377,9 +393,9 @@ static int parse(const unsigned char *data, size_t len, tc_bundle *b, const char
         if (get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
             return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
         int k = 0;
-        while (k < 5 && memcmp(tag, tags[k], 4) != 0)
+        while (k < 6 && memcmp(tag, tags[k], 4) != 0)
             k++;
-        if (k == 5 || seen[k])
+        if (k == 6 || seen[k])
             return tc_err_set(err, "%s: corrupt model file (unexpected section %.4s)", path, tag);
         seen[k] = 1;
         sec[k] = (rbuf){r.p + r.pos, (size_t)sl, 0};
@@ -418,7 +434,16 @@ static int parse(const unsigned char *data, size_t len, tc_bundle *b, const char
     b->model = tc_model_new(&spec, err);
     if (!b->model)
         return tc_err_prefix(err, "%s", path);
-    return load_tensors(&sec[4], b->model, path, err);
+    if (load_tensors(&sec[4], b->model, path, err) < 0)
+        return -1;
+    if (seen[5]) {
+        b->state = malloc(sec[5].len ? sec[5].len : 1);
+        if (!b->state)
+            return tc_err_oom(err, "training state");
+        memcpy(b->state, sec[5].p, sec[5].len);
+        b->state_len = sec[5].len;
+    }
+    return 0;
 }
 
 int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err)

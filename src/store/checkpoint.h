@@ -1,7 +1,8 @@
 /* checkpoint.h — the model file: everything predict needs, in one file.
  *
  * Layout (all integers little-endian):
- *   magic "TEXTCLF\0" (8) | u32 format version | u32 section count
+ *   magic "TEXTCLF\0" (8) | u32 format version | writer's textclf version
+ *   (16 bytes, NUL-padded) | u32 section count
  *   section*: tag (4 ASCII) | u32 0 | u64 payload length | payload
  *   u32 CRC-32 (IEEE) of every byte before it
  * Sections, each exactly once:
@@ -11,6 +12,9 @@
  *   LABL  the same for label names, in label-id order
  *   TENS  u32 count, count × (u8 name length, name, u32 rows, u32 cols), then
  *         the float32 values of every tensor, in order, back to back
+ * and optionally:
+ *   TRST  training state (optimizer moments, epoch, RNG, data order) for
+ *         resuming; opaque bytes here, defined by the trainer
  *
  * The config is stored with output.model at its default, so the bytes do not
  * depend on where the file is written.
@@ -39,6 +43,8 @@ typedef struct tc_bundle {
     tc_strtab labels;
     tc_model *model;
     char meta[TC_META_MAX];   /* "key=value\n" lines */
+    void *state;              /* optional TRST section (malloc'd, owned), NULL if none */
+    size_t state_len;
 } tc_bundle;
 
 void tc_bundle_init(tc_bundle *b);
