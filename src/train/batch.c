@@ -58,3 +58,42 @@ void tc_batch_fill(tc_batch *b, const tc_corpus *c, const uint32_t *rows, int n,
         }
     }
 }
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int tc_batch_bucket(uint32_t *order, uint32_t n, const tc_corpus *c, int B, tc_rng *rng, tc_err *err)
+{
+    uint32_t nb = (n + (uint32_t)B - 1) / (uint32_t)B;
+    uint64_t *key = malloc((size_t)n * sizeof *key);
+    uint32_t *perm = malloc((size_t)nb * sizeof *perm), *tmp = malloc((size_t)n * sizeof *tmp);
+    if (!key || !perm || !tmp) {
+        free(key), free(perm), free(tmp);
+        return tc_err_oom(err, "batch order");
+    }
+    /* key = length (high 32 bits, capped) | position in the shuffled order (low 32): a stable sort */
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t len = c->tok_off[order[i] + 1] - c->tok_off[order[i]];
+        key[i] = (len > UINT32_MAX ? (uint64_t)UINT32_MAX : len) << 32 | i;
+    }
+    size_t window = (size_t)B * TC_BUCKET_WINDOW;
+    for (size_t at = 0; at < n; at += window)
+        qsort(key + at, n - at < window ? n - at : window, sizeof *key, by_key);
+    for (uint32_t i = 0; i < n; i++)
+        tmp[i] = order[key[i] & 0xffffffffu];
+    for (uint32_t i = 0; i < nb; i++)
+        perm[i] = i;
+    /* a short last batch stays last, so every other batch is exactly B rows */
+    tc_rng_shuffle_u32(rng, perm, n % (uint32_t)B ? nb - 1 : nb);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < nb; i++) {
+        uint32_t from = perm[i] * (uint32_t)B, to = from + (uint32_t)B < n ? from + (uint32_t)B : n;
+        for (uint32_t j = from; j < to; j++)
+            order[k++] = tmp[j];
+    }
+    free(key), free(perm), free(tmp);
+    return 0;
+}
