@@ -11,6 +11,9 @@ enum { TC_EXIT_OK = 0, TC_EXIT_ERR = 1, TC_EXIT_USAGE = 2, TC_EXIT_INTERRUPTED =
 int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop);
 int tc_cmd_eval(int argc, char **argv);
 int tc_cmd_predict(int argc, char **argv);
+int tc_cmd_info(int argc, char **argv);
+int tc_cmd_tokenize(int argc, char **argv);
+int tc_cmd_plot(int argc, char **argv);
 
 /* Shared by the commands: "textclf: message" on stderr; returns code. */
 int tc_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,129 +1,451 @@
 /* cmd_eval.c — `textclf eval MODEL DATA`: the model's own reading and
- * tokenizing path over a labelled file, then metrics. */
+ * tokenizing path over a labelled file, the same inference path as predict
+ * (predict/infer.h), then metrics (train/metrics.h).
+ *
+ * Labels in DATA that the model never saw are read into a copy of the
+ * model's label set (ids >= L), counted per name, and then dropped from
+ * their rows: a single-label row left without a label is not scored, a
+ * multi-label row is scored on its known labels.  The report names them.
+ *
+ * --tune-thresholds (sigmoid multi-label models) picks each label's F1-best
+ * threshold on DATA (a validation file), stores the thresholds in the
+ * model's META section and rewrites the model file atomically; predict and
+ * eval then use them unless --threshold is given. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "predict/emit.h"
+#include "predict/infer.h"
 #include "store/checkpoint.h"
 #include "text/corpus.h"
-#include "train/trainer.h"
+#include "train/confusion_svg.h"
+#include "train/metrics.h"
 
 static const char HELP[] =
-    "usage: textclf eval MODEL DATA [--json] [--threshold T] [--set data.KEY=VALUE]...\n"
+    "usage: textclf eval MODEL DATA [options]\n"
     "\n"
     "Evaluates MODEL on the labelled file DATA (\"-\" = stdin), read with the model's\n"
     "data settings (format, columns, header, label separator) unless --set overrides them.\n"
-    "Prints accuracy, per-class precision/recall/F1, macro and weighted F1 and the\n"
-    "confusion matrix; for multi-label (sigmoid) models micro/macro F1, subset\n"
-    "accuracy and Hamming loss at the threshold.\n"
     "\n"
-    "  --json            one JSON object instead of the text report\n"
-    "  --threshold T     decision threshold for sigmoid heads (default: the model's)\n"
-    "  --set KEY=VALUE   override a data.* key for reading DATA, e.g. --set data.format=tsv\n";
+    "Single-label models: accuracy, log loss, per-class precision/recall/F1/support,\n"
+    "macro and weighted averages, the confusion matrix.  Multi-label (sigmoid) models:\n"
+    "subset accuracy, Hamming loss, log loss (mean binary cross-entropy), P@k and R@k\n"
+    "(fastText's definitions: over the rows with a label, the share of the k most\n"
+    "probable labels that are true, and the share of true labels among them), micro,\n"
+    "macro and sample-averaged precision/recall/F1, per-label scores.  Labels in DATA\n"
+    "that the model never saw are counted and named.\n"
+    "\n"
+    "  --json               one JSON object instead of the text report\n"
+    "  --threshold T        one decision threshold for every label of a sigmoid model\n"
+    "                       (default: the model's tuned thresholds, else model.threshold)\n"
+    "  -k N                 the k of P@k and R@k (default 1)\n"
+    "  --confusion-svg FILE also write the confusion matrix as an SVG heatmap\n"
+    "  --tune-thresholds    sigmoid models: choose each label's threshold to maximise\n"
+    "                       its F1 on DATA (use validation data), store them in MODEL\n"
+    "                       (rewritten atomically) and report with them\n"
+    "  --set KEY=VALUE      override a data.* key for reading DATA, e.g. --set data.format=tsv\n";
 
-static int parse_threshold(const char *s, float *t)
+typedef struct {
+    const char *model, *data, *svg;
+    int json, tune, nsets;
+    long k;
+    float threshold;
+    char **sets;
+} eval_args;
+
+typedef struct {
+    tc_bundle *bd;
+    tc_config saved;       /* the model's config before --set, written back by --tune-thresholds */
+    tc_corpus c;
+    tc_strtab labels;      /* the model's labels, then the unseen ones */
+    uint64_t *unseen_rows; /* (labels.n - L) rows each unseen label appears on */
+    uint64_t not_scored;   /* single-label rows whose only label is unseen */
+    int L;
+    float *probs;          /* (n, L) */
+    float *thr;            /* (L) */
+    const char **names;    /* (L) */
+} evaluation;
+
+/* ---- arguments ---------------------------------------------------------------- */
+
+static int parse_args(int argc, char **argv, eval_args *a)
 {
-    char *end;
-    float v = strtof(s, &end);
-    if (!*s || *end || !(v > 0.0f && v < 1.0f))
-        return tc_fail(TC_EXIT_USAGE, "--threshold: '%s' is not a number between 0 and 1", s);
-    *t = v;
+    memset(a, 0, sizeof *a);
+    a->k = 1;
+    if (!(a->sets = calloc((size_t)argc, sizeof *a->sets)))
+        return tc_fail(TC_EXIT_ERR, "out of memory");
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        char *end;
+        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+            fputs(HELP, stdout);
+            return -1;
+        } else if (!strcmp(s, "--json")) {
+            a->json = 1;
+        } else if (!strcmp(s, "--tune-thresholds")) {
+            a->tune = 1;
+        } else if (!strcmp(s, "--threshold") || !strcmp(s, "--set") || !strcmp(s, "-k") ||
+                   !strcmp(s, "--confusion-svg")) {
+            if (i + 1 >= argc)
+                return tc_fail(TC_EXIT_USAGE, "eval: %s needs a value", s);
+            const char *v = argv[++i];
+            if (!strcmp(s, "--set")) {
+                a->sets[a->nsets++] = (char *)v;
+            } else if (!strcmp(s, "--confusion-svg")) {
+                a->svg = v;
+            } else if (!strcmp(s, "-k")) {
+                errno = 0;
+                a->k = strtol(v, &end, 10);
+                if (!*v || *end || errno || a->k < 1 || a->k > 1000000)
+                    return tc_fail(TC_EXIT_USAGE, "eval: -k: '%s' is not a positive integer", v);
+            } else {
+                a->threshold = strtof(v, &end);
+                if (!*v || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
+                    return tc_fail(TC_EXIT_USAGE, "eval: --threshold: '%s' is not a number between 0 and 1", v);
+            }
+        } else if (s[0] == '-' && s[1]) {
+            return tc_fail(TC_EXIT_USAGE, "eval: unknown option '%s' (try 'textclf eval --help')", s);
+        } else if (npos < 2) {
+            *(npos++ ? &a->data : &a->model) = s;
+        } else {
+            return tc_fail(TC_EXIT_USAGE, "eval: unexpected argument '%s'", s);
+        }
+    }
+    if (npos < 2)
+        return tc_fail(TC_EXIT_USAGE, "eval: usage: textclf eval MODEL DATA (try 'textclf eval --help')");
+    if (a->tune && a->threshold > 0)
+        return tc_fail(TC_EXIT_USAGE, "eval: --tune-thresholds and --threshold exclude each other");
     return 0;
 }
 
-static int run(tc_bundle *bd, const char *model, const char *data, int json, float threshold, char **sets,
-               int nsets)
+/* ---- reading ------------------------------------------------------------------ */
+
+/* Drops label ids >= L from every row, counting each unseen label's rows. */
+static void drop_unseen(evaluation *ev)
+{
+    tc_corpus *c = &ev->c;
+    uint64_t w = 0;
+    for (uint64_t r = 0; r < c->n; r++) {
+        uint64_t from = c->lab_off[r], to = c->lab_off[r + 1], kept = 0;
+        c->lab_off[r] = w;
+        for (uint64_t j = from; j < to; j++) {
+            int32_t id = c->labels[j];
+            if (id < ev->L)
+                c->labels[w++] = id, kept++;
+            else
+                ev->unseen_rows[id - ev->L]++;
+        }
+        ev->not_scored += !ev->bd->model->s.multilabel && !kept && to > from;
+    }
+    if (c->n)
+        c->lab_off[c->n] = w;
+}
+
+static int read_data(evaluation *ev, const eval_args *a, tc_err *err)
+{
+    tc_bundle *bd = ev->bd;
+    for (uint32_t i = 0; i < bd->labels.n; i++)
+        if (tc_strtab_intern(&ev->labels, tc_strtab_str(&bd->labels, i), tc_strtab_len(&bd->labels, i), NULL,
+                             err) < 0)
+            return -1;
+    tc_tokenizer *tok = tc_tokenizer_from_config(&bd->cfg, err);
+    if (!tok)
+        return -1;
+    tc_corpus_src src = {&bd->cfg, tok, NULL, &bd->vocab, &ev->labels, 1};
+    int rc = tc_corpus_read(&ev->c, a->data, &src, err);
+    tc_tokenizer_free(tok);
+    if (rc < 0)
+        return -1;
+    size_t unseen = ev->labels.n - (uint32_t)ev->L;
+    ev->unseen_rows = calloc(unseen ? unseen : 1, sizeof *ev->unseen_rows);
+    if (!ev->unseen_rows)
+        return tc_err_oom(err, "labels");
+    drop_unseen(ev);
+    return 0;
+}
+
+/* ---- scoring ------------------------------------------------------------------ */
+
+static int score_multiclass(const evaluation *ev, tc_mc_report *r, tc_err *err)
+{
+    if (tc_mc_init(r, ev->L, err) < 0)
+        return -1;
+    const tc_corpus *c = &ev->c;
+    for (uint64_t i = 0; i < c->n; i++) {
+        if (c->lab_off[i + 1] == c->lab_off[i])
+            continue;
+        const float *p = ev->probs + i * (uint64_t)ev->L;
+        int best = 0, truth = c->labels[c->lab_off[i]];
+        for (int l = 1; l < ev->L; l++)
+            if (p[l] > p[best])
+                best = l;
+        tc_mc_add(r, truth, best, p[truth]);
+    }
+    tc_mc_finish(r);
+    return 0;
+}
+
+/* truth (n, L) of the known labels. */
+static uint8_t *truth_matrix(const evaluation *ev, tc_err *err)
+{
+    const tc_corpus *c = &ev->c;
+    uint8_t *t = calloc(c->n ? c->n * (size_t)ev->L : 1, 1);
+    if (!t) {
+        tc_err_oom(err, "label matrix");
+        return NULL;
+    }
+    for (uint64_t i = 0; i < c->n; i++)
+        for (uint64_t j = c->lab_off[i]; j < c->lab_off[i + 1]; j++)
+            t[i * (uint64_t)ev->L + (uint64_t)c->labels[j]] = 1;
+    return t;
+}
+
+static int score_multilabel(const evaluation *ev, const uint8_t *truth, long k, tc_ml_report *r, tc_err *err)
+{
+    if (tc_ml_init(r, ev->L, err) < 0)
+        return -1;
+    r->k = (int)k;
+    uint8_t *pred = malloc((size_t)ev->L);
+    if (!pred) {
+        tc_ml_free(r);
+        return tc_err_oom(err, "predictions");
+    }
+    for (uint64_t i = 0; i < ev->c.n; i++) {
+        const float *p = ev->probs + i * (uint64_t)ev->L;
+        for (int l = 0; l < ev->L; l++)
+            pred[l] = p[l] >= ev->thr[l];
+        tc_ml_add(r, truth + i * (uint64_t)ev->L, pred);
+        tc_ml_add_probs(r, truth + i * (uint64_t)ev->L, p);
+    }
+    free(pred);
+    tc_ml_finish(r);
+    return 0;
+}
+
+/* Picks, stores and saves per-label thresholds; ev->thr becomes them. */
+static int tune(evaluation *ev, const eval_args *a, const uint8_t *truth, double *f1, tc_err *err)
+{
+    tc_bundle *bd = ev->bd;
+    if (tc_ml_tune_thresholds(ev->probs, truth, ev->c.n, ev->L, bd->cfg.model.threshold, ev->thr, f1, err) < 0 ||
+        tc_infer_thresholds_put(bd, ev->thr, err) < 0)
+        return -1;
+    tc_config *cur = malloc(sizeof *cur);
+    if (!cur)
+        return tc_err_oom(err, "config");
+    *cur = bd->cfg;
+    bd->cfg = ev->saved;
+    int rc = tc_checkpoint_save(a->model, bd, err);
+    bd->cfg = *cur;
+    free(cur);
+    return rc;
+}
+
+static int write_svg(const evaluation *ev, const eval_args *a, const tc_mc_report *r, tc_err *err)
+{
+    FILE *f = fopen(a->svg, "wb");
+    if (!f)
+        return tc_err_set(err, "%s: cannot create: %s", a->svg, strerror(errno));
+    char title[512];
+    snprintf(title, sizeof title, "%s on %s", a->model, a->data);
+    int bad = tc_confusion_svg_write(f, r, ev->names, title) < 0;
+    if (fclose(f) != 0 || bad)
+        return tc_err_set(err, "%s: write error", a->svg);
+    return 0;
+}
+
+/* ---- reporting ---------------------------------------------------------------- */
+
+static void text_extras(const evaluation *ev, const eval_args *a, const tc_ml_report *before,
+                        const tc_ml_report *after, const double *f1)
+{
+    size_t unseen = ev->labels.n - (uint32_t)ev->L;
+    if (unseen) {
+        printf("\nlabels the model never saw (%zu):", unseen);
+        for (size_t u = 0; u < unseen; u++)
+            printf("%s %s (%llu rows)", u ? "," : "", tc_strtab_str(&ev->labels, (uint32_t)(ev->L + (int)u)),
+                   (unsigned long long)ev->unseen_rows[u]);
+        printf("\n");
+        if (ev->not_scored)
+            printf("%llu rows whose only label is one of these were not scored\n",
+                   (unsigned long long)ev->not_scored);
+    }
+    if (!a->tune)
+        return;
+    printf("\nthresholds tuned on %s and saved in %s: micro F1 %.4f -> %.4f, macro F1 %.4f -> %.4f\n", a->data,
+           a->model, before->micro_f1, after->micro_f1, before->macro_f1, after->macro_f1);
+    int w = 5;
+    for (int l = 0; l < ev->L; l++)
+        w = (int)strlen(ev->names[l]) > w ? (int)strlen(ev->names[l]) : w;
+    printf("%-*s  threshold  f1 (on this data)\n", w, "label");
+    for (int l = 0; l < ev->L; l++)
+        printf("%-*s  %9.4f  %.4f\n", w, ev->names[l], ev->thr[l], f1[l]);
+}
+
+/* The metrics object with the fields below added before its closing brace. */
+static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_report *mc, const tc_ml_report *before,
+                        const tc_ml_report *after)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return;
+    if (mc)
+        tc_mc_print_json(m, mc, ev->names);
+    else
+        tc_ml_print_json(m, after, ev->names);
+    fclose(m);
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '}'))
+        if (buf[--len] == '}')
+            break;
+    fwrite(buf, 1, len, stdout);
+    free(buf);
+    printf(",\"rows_read\":%llu,\"rows_not_scored\":%llu,\"unseen_labels\":[", (unsigned long long)ev->c.n,
+           (unsigned long long)ev->not_scored);
+    for (size_t u = 0; u < ev->labels.n - (uint32_t)ev->L; u++) {
+        const char *nm = tc_strtab_str(&ev->labels, (uint32_t)(ev->L + (int)u));
+        fputs(u ? ",{\"label\":" : "{\"label\":", stdout);
+        tc_emit_json_str(stdout, nm, strlen(nm));
+        printf(",\"rows\":%llu}", (unsigned long long)ev->unseen_rows[u]);
+    }
+    putchar(']');
+    if (!mc) {
+        fputs(",\"thresholds\":{", stdout);
+        for (int l = 0; l < ev->L; l++) {
+            if (l)
+                putchar(',');
+            tc_emit_json_str(stdout, ev->names[l], strlen(ev->names[l]));
+            printf(":%.9g", (double)ev->thr[l]);
+        }
+        putchar('}');
+        if (a->tune) {
+            fputs(",\"tuned\":{\"saved_to\":", stdout);
+            tc_emit_json_str(stdout, a->model, strlen(a->model));
+            printf(",\"micro_f1_before\":%.17g,\"macro_f1_before\":%.17g}", before->micro_f1, before->macro_f1);
+        }
+    }
+    fputs("}\n", stdout);
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
+{
+    tc_bundle *bd = ev->bd;
+    int multilabel = bd->model->s.multilabel;
+    if (a->tune && !multilabel)
+        return tc_err_set(err, "--tune-thresholds needs a multi-label (sigmoid) model; %s has one label per row",
+                          a->model);
+    if (a->svg && multilabel)
+        return tc_err_set(err, "--confusion-svg needs a single-label model; %s is multi-label", a->model);
+    tc_infer inf;
+    if (tc_infer_init(&inf, bd, TC_INFER_BATCH, err) < 0)
+        return -1;
+    int rc = tc_infer_corpus(&inf, &ev->c, ev->probs, err);
+    tc_infer_free(&inf);
+    if (rc < 0)
+        return -1;
+    if (!multilabel) {
+        tc_mc_report mc;
+        if (score_multiclass(ev, &mc, err) < 0)
+            return -1;
+        rc = a->svg ? write_svg(ev, a, &mc, err) : 0;
+        if (rc == 0 && a->json)
+            json_report(ev, a, &mc, NULL, NULL);
+        else if (rc == 0) {
+            tc_mc_print_text(stdout, &mc, ev->names);
+            text_extras(ev, a, NULL, NULL, NULL);
+        }
+        tc_mc_free(&mc);
+        return rc;
+    }
+    uint8_t *truth = truth_matrix(ev, err);
+    double *f1 = malloc((size_t)ev->L * sizeof *f1);
+    tc_ml_report before, after;
+    memset(&before, 0, sizeof before), memset(&after, 0, sizeof after);
+    rc = !truth || !f1 ? (f1 ? -1 : tc_err_oom(err, "scores")) : score_multilabel(ev, truth, a->k, &before, err);
+    if (rc == 0 && a->tune)
+        rc = tune(ev, a, truth, f1, err) < 0 || score_multilabel(ev, truth, a->k, &after, err) < 0 ? -1 : 0;
+    if (rc == 0) {
+        const tc_ml_report *shown = a->tune ? &after : &before;
+        if (a->json) {
+            json_report(ev, a, NULL, &before, shown);
+        } else {
+            tc_ml_print_text(stdout, shown, ev->names);
+            text_extras(ev, a, &before, shown, f1);
+        }
+    }
+    tc_ml_free(&before), tc_ml_free(&after);
+    free(truth), free(f1);
+    return rc;
+}
+
+static int run(tc_bundle *bd, const eval_args *a)
 {
     tc_err err = {{0}};
-    if (tc_checkpoint_load(model, bd, &err) < 0)
+    if (tc_checkpoint_load(a->model, bd, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    for (int i = 0; i < nsets; i++) {
-        if (strncmp(sets[i], "data.", 5) != 0)
-            return tc_fail(TC_EXIT_USAGE, "--set %s: eval only takes data.* keys", sets[i]);
-        if (tc_config_set(&bd->cfg, sets[i], &err) < 0)
+    evaluation ev;
+    memset(&ev, 0, sizeof ev);
+    ev.bd = bd;
+    ev.saved = bd->cfg;
+    ev.L = bd->model->s.nlabels;
+    tc_corpus_init(&ev.c);
+    tc_strtab_init(&ev.labels);
+    for (int i = 0; i < a->nsets; i++) {
+        if (strncmp(a->sets[i], "data.", 5) != 0)
+            return tc_fail(TC_EXIT_USAGE, "--set %s: eval only takes data.* keys", a->sets[i]);
+        if (tc_config_set(&bd->cfg, a->sets[i], &err) < 0)
             return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
     }
-    if (threshold <= 0)
-        threshold = bd->cfg.model.threshold;
     tc_set_threads(1);
-    tc_tokenizer *tok = tc_tokenizer_from_config(&bd->cfg, &err);
-    if (!tok)
-        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    tc_corpus c;
-    tc_corpus_init(&c);
-    tc_corpus_src src = {&bd->cfg, tok, NULL, &bd->vocab, &bd->labels, 0};
-    tc_eval_result r;
     int code = TC_EXIT_OK;
-    if (tc_corpus_read(&c, data, &src, &err) < 0 || tc_evaluate(bd->model, &bd->cfg, &c, threshold, &r, &err) < 0) {
-        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    } else {
-        const char **names = malloc((bd->labels.n ? bd->labels.n : 1) * sizeof *names);
-        if (!names) {
-            code = tc_fail(TC_EXIT_ERR, "out of memory");
-        } else {
-            for (uint32_t i = 0; i < bd->labels.n; i++)
-                names[i] = tc_strtab_str(&bd->labels, i);
-            if (r.multilabel)
-                (json ? tc_ml_print_json : tc_ml_print_text)(stdout, &r.ml, names);
-            else
-                (json ? tc_mc_print_json : tc_mc_print_text)(stdout, &r.mc, names);
-            free(names);
-        }
-        if (c.unknown_labels || r.rows_without_label || c.skipped || c.invalid_utf8)
-            fprintf(stderr,
-                    "textclf: note: %s: %llu label occurrences unknown to the model, %llu rows without a known "
-                    "label not scored, %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
-                    data, (unsigned long long)c.unknown_labels, (unsigned long long)r.rows_without_label,
-                    (unsigned long long)c.skipped, (unsigned long long)c.invalid_utf8);
-        tc_eval_result_free(&r);
-        if (fflush(stdout) != 0 || ferror(stdout))
-            code = tc_fail(TC_EXIT_ERR, "error writing the report");
+    ev.thr = malloc((size_t)ev.L * sizeof *ev.thr);
+    ev.names = malloc((size_t)ev.L * sizeof *ev.names);
+    if (!ev.thr || !ev.names) {
+        code = tc_fail(TC_EXIT_ERR, "out of memory");
+        goto out;
     }
-    tc_corpus_free(&c);
-    tc_tokenizer_free(tok);
+    for (int l = 0; l < ev.L; l++) {
+        ev.names[l] = tc_strtab_str(&bd->labels, (uint32_t)l);
+        ev.thr[l] = a->threshold;
+    }
+    if ((a->threshold <= 0 && tc_infer_thresholds_get(bd, ev.thr, &err) < 0) || read_data(&ev, a, &err) < 0) {
+        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
+        goto out;
+    }
+    if (!(ev.probs = malloc((ev.c.n ? ev.c.n : 1) * (size_t)ev.L * sizeof *ev.probs))) {
+        code = tc_fail(TC_EXIT_ERR, "out of memory (%llu rows x %d labels)", (unsigned long long)ev.c.n, ev.L);
+        goto out;
+    }
+    if (evaluate(&ev, a, &err) < 0)
+        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    else if (fflush(stdout) != 0 || ferror(stdout))
+        code = tc_fail(TC_EXIT_ERR, "error writing the report");
+    if (ev.c.skipped || ev.c.invalid_utf8)
+        fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
+                a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);
+out:
+    tc_corpus_free(&ev.c);
+    tc_strtab_free(&ev.labels);
+    free(ev.unseen_rows), free(ev.probs), free(ev.thr), free(ev.names);
     return code;
 }
 
 int tc_cmd_eval(int argc, char **argv)
 {
-    const char *pos[2] = {NULL, NULL};
-    int npos = 0, json = 0, nsets = 0;
-    float threshold = 0;
-    char **sets = calloc((size_t)argc, sizeof *sets);
-    if (!sets)
-        return tc_fail(TC_EXIT_ERR, "out of memory");
-    int code = -1;
-    for (int i = 1; i < argc && code < 0; i++) {
-        const char *s = argv[i];
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            fputs(HELP, stdout);
-            code = TC_EXIT_OK;
-        } else if (!strcmp(s, "--json")) {
-            json = 1;
-        } else if (!strcmp(s, "--threshold") || !strcmp(s, "--set")) {
-            if (i + 1 >= argc)
-                code = tc_fail(TC_EXIT_USAGE, "eval: %s needs a value", s);
-            else if (!strcmp(s, "--set"))
-                sets[nsets++] = argv[++i];
-            else if (parse_threshold(argv[++i], &threshold) != 0)
-                code = TC_EXIT_USAGE;
-        } else if (s[0] == '-' && s[1]) {
-            code = tc_fail(TC_EXIT_USAGE, "eval: unknown option '%s' (try 'textclf eval --help')", s);
-        } else if (npos < 2) {
-            pos[npos++] = s;
-        } else {
-            code = tc_fail(TC_EXIT_USAGE, "eval: unexpected argument '%s'", s);
-        }
-    }
-    if (code < 0 && npos < 2)
-        code = tc_fail(TC_EXIT_USAGE, "eval: usage: textclf eval MODEL DATA (try 'textclf eval --help')");
-    if (code < 0) {
+    eval_args a;
+    int code = parse_args(argc, argv, &a);
+    if (code == 0) {
         tc_bundle bd;
         tc_bundle_init(&bd);
-        code = run(&bd, pos[0], pos[1], json, threshold, sets, nsets);
+        code = run(&bd, &a);
         tc_bundle_free(&bd);
     }
-    free(sets);
-    return code;
+    free(a.sets);
+    return code < 0 ? TC_EXIT_OK : code;
 }

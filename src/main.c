@@ -9,9 +9,10 @@
 
 static volatile sig_atomic_t stop_requested;
 
-/* First SIGINT/SIGTERM: finish the current batch and stop cleanly.  Second:
- * exit at once (a model file is only ever replaced by an atomic rename, so no
- * file is left half-written). */
+/* First SIGINT/SIGTERM: finish the current batch and stop cleanly (train
+ * then writes its resume checkpoint).  Second: exit at once (a model file is
+ * only ever replaced by an atomic rename, so no file is left half-written; a
+ * temporary PATH.tmp.XXXXXX cut short is removed by the next train). */
 static void on_signal(int sig)
 {
     (void)sig;
@@ -28,7 +29,11 @@ static const char USAGE[] =
     "commands:\n"
     "  train CONFIG.yaml [--set KEY=VALUE]... [-o MODEL]   train a model from a YAML config\n"
     "  eval MODEL DATA [--json] [--threshold T]            accuracy, per-class P/R/F1, confusion matrix\n"
-    "  predict MODEL [FILE|-] [-k N] [--threshold T]       one prediction per input line\n"
+    "  eval MODEL DATA --tune-thresholds                   per-label thresholds stored in MODEL\n"
+    "  predict MODEL [FILE|-] [--csv|--tsv] [--format F]   one prediction record per input record\n"
+    "  info MODEL                                          what a model file holds\n"
+    "  tokenize CONFIG.yaml|MODEL [FILE|-]                 the tokens (and ids) each line becomes\n"
+    "  plot METRICS.jsonl [-o OUT.svg]                     learning curves of a run as an SVG file\n"
     "\n"
     "options:\n"
     "  -h, --help       this help (textclf COMMAND --help for a command's own)\n"
@@ -66,5 +71,11 @@ int main(int argc, char **argv)
         return tc_cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "predict"))
         return tc_cmd_predict(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info"))
+        return tc_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "tokenize"))
+        return tc_cmd_tokenize(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot"))
+        return tc_cmd_plot(argc - 1, argv + 1);
     return tc_fail(TC_EXIT_USAGE, "unknown command '%s' (try 'textclf --help')", cmd);
 }

@@ -433,6 +433,9 @@ static void ml_matches_sklearn(void **state)
     assert_close(r.macro_f1, ref_ml_macro_f1, 0, 1e-9);
     assert_close(r.subset_accuracy, ref_ml_subset_accuracy, 0, 1e-9);
     assert_close(r.hamming_loss, ref_ml_hamming_loss, 0, 1e-9);
+    assert_close(r.sample_precision, ref_ml_sample_precision, 0, 1e-9);
+    assert_close(r.sample_recall, ref_ml_sample_recall, 0, 1e-9);
+    assert_close(r.sample_f1, ref_ml_sample_f1, 0, 1e-9);
     tc_ml_free(&r);
 }
 
@@ -569,10 +572,111 @@ static void ml_text_aligns(void **state)
     assert_non_null(strstr(s, "anger?\xEF\xBF\xBD")); /* control → '?', bad byte → U+FFFD */
     const char *table = strstr(s, "\n\nlabel");
     assert_non_null(table);
-    assert_int_equal(assert_block_aligned(table + 2), 1 + 3 + 2);
+    assert_int_equal(assert_block_aligned(table + 2), 1 + 3 + 3);
     assert_non_null(strstr(table, "micro avg"));
+    assert_non_null(strstr(table, "samples avg"));
     free(s);
     tc_ml_free(&r);
+}
+
+/* Sample averages, fastText's P@k / R@k and the binary log loss, by hand.
+ * Rows (L = 4, threshold 0.5):
+ *   0: truth {0,1}, probs .9 .2 .6 .1 → predicted {0,2}: sample P = R = F1 = 1/2
+ *   1: truth {3},   probs .3 .3 .1 .2 → predicted {}:    P = R = F1 = 0
+ *   2: truth {},    probs .7 .1 .1 .1 → predicted {0}:   P = R = F1 = 0
+ * P@k skips row 2 (no true label, as fastText's test does).  k = 2: row 0's
+ * top two are labels 0 and 2 (one hit), row 1's are 0 and 1 (tie at .3, the
+ * lower id first; no hit): P@2 = 1/4, R@2 = 1/3.  k = 1: P@1 = 1/2, R@1 = 1/3. */
+static void ml_samples_at_k_and_log_loss(void **state)
+{
+    (void)state;
+    static const uint8_t truth[3][4] = {{1, 1, 0, 0}, {0, 0, 0, 1}, {0, 0, 0, 0}};
+    static const float probs[3][4] = {{.9f, .2f, .6f, .1f}, {.3f, .3f, .1f, .2f}, {.7f, .1f, .1f, .1f}};
+    for (int k = 1; k <= 2; k++) {
+        tc_ml_report r;
+        assert_int_equal(tc_ml_init(&r, 4, NULL), 0);
+        assert_int_equal(r.k, 1);
+        r.k = k;
+        for (int i = 0; i < 3; i++) {
+            uint8_t pred[4];
+            for (int l = 0; l < 4; l++)
+                pred[l] = probs[i][l] >= 0.5f;
+            tc_ml_add(&r, truth[i], pred);
+            tc_ml_add_probs(&r, truth[i], probs[i]);
+        }
+        tc_ml_finish(&r);
+        assert_close(r.sample_f1, 0.5 / 3, 1e-12, 0);
+        assert_close(r.sample_precision, 0.5 / 3, 1e-12, 0);
+        assert_close(r.sample_recall, 0.5 / 3, 1e-12, 0);
+        assert_int_equal(r.k_rows, 2);
+        assert_int_equal(r.k_gold, 3);
+        assert_int_equal(r.k_predicted, 2 * k);
+        assert_int_equal(r.k_hits, 1);
+        assert_close(r.precision_at_k, k == 1 ? 0.5 : 0.25, 1e-12, 0);
+        assert_close(r.recall_at_k, 1.0 / 3, 1e-12, 0);
+        double bce = -(log(.9) + log(.2) + log(.4) + log(.9)) - (log(.7) + log(.7) + log(.9) + log(.2)) -
+                     (log(.3) + log(.9) + log(.9) + log(.9));
+        assert_close(r.log_loss, bce / 12, 1e-6, 0);
+        tc_ml_free(&r);
+    }
+}
+
+/* P@k with k above the label count predicts every label once. */
+static void ml_at_k_caps_k(void **state)
+{
+    (void)state;
+    static const uint8_t truth[2] = {0, 1};
+    static const float probs[2] = {.5f, .5f};
+    tc_ml_report r;
+    assert_int_equal(tc_ml_init(&r, 2, NULL), 0);
+    r.k = 5;
+    tc_ml_add_probs(&r, truth, probs);
+    tc_ml_finish(&r);
+    assert_int_equal(r.k_predicted, 2);
+    assert_close(r.precision_at_k, 0.5, 0, 0);
+    assert_close(r.recall_at_k, 1.0, 0, 0);
+    tc_ml_free(&r);
+}
+
+/* Threshold tuning.  Label 0: keeping the top 4 of
+ *   p .9 .8 .7 .6 .4 .2 / truth 1 0 1 1 0 0
+ * gives F1 = 2·3/(4+3) = 6/7, the best cut (top 1: 1/2, 2: 2/5, 3: 2/3,
+ * 5: 3/4, 6: 2/3), so the threshold lies halfway between .6 and .4.
+ * Label 1 has no positive row: it keeps the fallback.  Label 2 has a tie:
+ *   p .8 .5 .5 .1 .1 .1 / truth 1 1 0 0 0 0
+ * rows with p = .5 are kept or left out together, so F1 = 1 (top 2) is not
+ * reachable; the best is top 3 (F1 = 4/5), threshold halfway to .1. */
+static void ml_tune_thresholds(void **state)
+{
+    (void)state;
+    enum { N = 6, L = 3 };
+    static const float p[L][N] = {{.9f, .8f, .7f, .6f, .4f, .2f}, {.9f, .1f, .2f, .3f, .4f, .5f},
+                                  {.8f, .5f, .5f, .1f, .1f, .1f}};
+    static const uint8_t t[L][N] = {{1, 0, 1, 1, 0, 0}, {0, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 0, 0}};
+    float probs[N * L], thr[L];
+    uint8_t truth[N * L];
+    double f1[L];
+    for (int i = 0; i < N; i++)
+        for (int l = 0; l < L; l++) {
+            probs[i * L + l] = p[l][i];
+            truth[i * L + l] = t[l][i];
+        }
+    assert_int_equal(tc_ml_tune_thresholds(probs, truth, N, L, 0.37f, thr, f1, NULL), 0);
+    assert_close(thr[0], 0.5, 1e-6, 0);
+    assert_close(f1[0], 6.0 / 7, 1e-12, 0);
+    assert_true(thr[1] == 0.37f);
+    assert_close(f1[1], 0.0, 0, 0);
+    assert_close(thr[2], 0.3, 1e-6, 0);
+    assert_close(f1[2], 0.8, 1e-12, 0);
+    /* the thresholds really give those F1s on the data (p >= t) */
+    for (int l = 0; l < L; l += 2) {
+        int tp = 0, fp = 0, fn = 0;
+        for (int i = 0; i < N; i++) {
+            int pred = p[l][i] >= thr[l];
+            tp += pred && t[l][i], fp += pred && !t[l][i], fn += !pred && t[l][i];
+        }
+        assert_close(2.0 * tp / (2 * tp + fp + fn), f1[l], 1e-12, 0);
+    }
 }
 
 int main(void)
@@ -587,6 +691,9 @@ int main(void)
         cmocka_unit_test(ml_json_is_valid),
         cmocka_unit_test(mc_text_aligns_wide_names),
         cmocka_unit_test(ml_text_aligns),
+        cmocka_unit_test(ml_samples_at_k_and_log_loss),
+        cmocka_unit_test(ml_at_k_caps_k),
+        cmocka_unit_test(ml_tune_thresholds),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }

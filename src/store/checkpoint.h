@@ -16,12 +16,13 @@
  *   TRST  training state (optimizer moments, epoch, RNG, data order) for
  *         resuming; opaque bytes here, defined by the trainer
  *
- * The config is stored with output.model at its default, so the bytes do not
- * depend on where the file is written.
+ * The config is stored with output.* (model, checkpoint, metrics paths) at
+ * their defaults, so the bytes do not depend on where files are written.
  * Saving builds the file in memory, writes it to a temporary file in the same
  * directory, fsyncs it, renames it over the target and fsyncs the directory:
  * the target is always either the old file or the complete new one.
- * Loading reads the file once and checks magic, version, the checksum and
+ * Loading maps the file (dropping pages as it goes, so it needs about the
+ * model's size in memory, not twice) and checks magic, version, the checksum and
  * every length and count against the bytes that are really there before it
  * allocates anything sized by them. */
 #ifndef TC_CHECKPOINT_H
@@ -35,7 +36,7 @@
 #include "text/vocab.h"
 #include "util/strtab.h"
 
-#define TC_META_MAX 8192
+#define TC_META_MAX 65536
 
 typedef struct tc_bundle {
     tc_config cfg;            /* resolved: maxlen and head fixed by training */
@@ -52,14 +53,25 @@ void tc_bundle_free(tc_bundle *b);
 
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err);
 int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err);
+/* The same from bytes already in memory (name is used in messages); the
+ * bundle copies what it keeps, so data may be freed afterwards. */
+int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bundle *b, tc_err *err);
 
 /* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib computes it). */
 uint32_t tc_crc32(uint32_t crc, const void *p, size_t n);
+/* CRC-32 of a whole file's bytes (the training-data checksum in META). */
+int tc_file_crc32(const char *path, uint32_t *crc, tc_err *err);
 
 /* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
+
+/* Removes the temporary files ("PATH.tmp.XXXXXX") that a tc_write_atomic into
+ * path left behind when the process was killed mid-write (textclf's second
+ * Ctrl-C exits at once); returns how many.  Only for a path no other process
+ * is writing. */
+int tc_remove_stale_temps(const char *path);
 
 #endif

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define IN_SIZE ((size_t)64 << 10)
 /* Bookkeeping charged per field against the record limit, besides its '\0'. */
@@ -43,6 +45,10 @@ struct tc_reader {
     unsigned char *in;       /* (IN_SIZE) read block */
     size_t pos, len;         /* next unread byte, bytes in the block */
     int started, eof;        /* first block seen (BOM check), end of input reached */
+    int partial;             /* take what one read(2) returns (tc_reader_set_partial_reads) */
+    z_stream *z;             /* gzip input: inflated from zin into in; NULL for plain input */
+    unsigned char *zin;      /* (IN_SIZE) compressed bytes */
+    int zeof, zend;          /* no more compressed bytes; the last gzip member is complete */
     unsigned char last;      /* last byte read so far */
 
     char *buf;               /* (bcap) record buffer */
@@ -74,13 +80,103 @@ static int too_long(tc_reader *r, tc_err *err)
                       (unsigned long long)r->rec_line, r->max);
 }
 
+static int fill(tc_reader *r, tc_err *err);
+
+/* ---- gzip: input that starts with 1F 8B is inflated transparently ------- */
+
+static int gzip_error(tc_reader *r, const char *what, tc_err *err)
+{
+    r->eof = r->fatal = 1;
+    return tc_err_set(err, "%s:%llu: %s", r->name, (unsigned long long)r->line, what);
+}
+
+/* Inflates up to IN_SIZE bytes into r->in; members may follow each other
+ * (as `cat a.gz b.gz` makes).  1 = data, 0 = end, -1 = error. */
+static int fill_gzip(tc_reader *r, tc_err *err)
+{
+    z_stream *z = r->z;
+    z->next_out = r->in;
+    z->avail_out = (uInt)IN_SIZE;
+    while (z->avail_out > 0) {
+        if (z->avail_in == 0 && !r->zeof) {
+            size_t k = fread(r->zin, 1, IN_SIZE, r->f);
+            if (k == 0 && ferror(r->f))
+                return gzip_error(r, "read error", err);
+            r->zeof = k == 0;
+            z->next_in = r->zin;
+            z->avail_in = (uInt)k;
+        }
+        if (r->zend) {
+            if (z->avail_in == 0)
+                break;
+            if (z->next_in[0] != 0x1f)
+                return gzip_error(r, "data after the end of the gzip stream", err);
+            inflateReset(z);
+            r->zend = 0;
+        }
+        if (z->avail_in == 0)
+            return gzip_error(r, "truncated gzip file", err);
+        int rc = inflate(z, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END)
+            r->zend = 1;
+        else if (rc != Z_OK)
+            return gzip_error(r, rc == Z_MEM_ERROR ? "out of memory (gzip)" : "corrupt gzip data", err);
+    }
+    size_t n = IN_SIZE - z->avail_out;
+    if (n == 0) {
+        r->eof = 1;
+        return 0;
+    }
+    r->pos = 0;
+    r->len = n;
+    r->last = r->in[n - 1];
+    if (!r->started) {
+        r->started = 1;
+        if (n >= 3 && r->in[0] == 0xEF && r->in[1] == 0xBB && r->in[2] == 0xBF)
+            r->pos = 3;
+    }
+    return 1;
+}
+
+/* The first block, n bytes in r->in, is gzip: move it to zin and inflate. */
+static int start_gzip(tc_reader *r, size_t n, tc_err *err)
+{
+    r->z = calloc(1, sizeof *r->z);
+    r->zin = malloc(IN_SIZE);
+    if (!r->z || !r->zin || inflateInit2(r->z, 15 + 16) != Z_OK) {
+        free(r->z);
+        r->z = NULL;
+        r->eof = r->fatal = 1;
+        return tc_err_oom(err, "gzip reader");
+    }
+    memcpy(r->zin, r->in, n);
+    r->z->next_in = r->zin;
+    r->z->avail_in = (uInt)n;
+    return fill(r, err);
+}
+
 /* Reads the next block: 1 = data, 0 = end of input, -1 = read error. */
 static int fill(tc_reader *r, tc_err *err)
 {
     if (r->eof)
         return 0;
+    if (r->z)
+        return fill_gzip(r, err);
     errno = 0;
-    size_t n = fread(r->in, 1, IN_SIZE, r->f);
+    size_t n;
+    if (r->partial) {
+        ssize_t k;
+        while ((k = read(fileno(r->f), r->in, IN_SIZE)) < 0 && errno == EINTR)
+            ;
+        if (k < 0) {
+            r->eof = r->fatal = 1;
+            return tc_err_set(err, "%s:%llu: read error: %s", r->name, (unsigned long long)r->line,
+                              strerror(errno));
+        }
+        n = (size_t)k;
+    } else {
+        n = fread(r->in, 1, IN_SIZE, r->f);
+    }
     if (n == 0) {
         int e = errno;
         r->eof = 1;
@@ -90,6 +186,8 @@ static int fill(tc_reader *r, tc_err *err)
         return tc_err_set(err, "%s:%llu: read error: %s", r->name, (unsigned long long)r->line,
                           e ? strerror(e) : "unknown error");
     }
+    if (!r->started && n >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b)
+        return start_gzip(r, n, err);
     r->pos = 0;
     r->len = n;
     r->last = r->in[n - 1];
@@ -399,7 +497,7 @@ tc_reader *tc_reader_from_stream(FILE *f, const char *name, enum tc_format fmt, 
         return NULL;
     }
     r->quoting = fmt == TC_FMT_CSV;
-    r->one_field = fmt == TC_FMT_FASTTEXT || fmt == TC_FMT_LINES;
+    r->one_field = fmt == TC_FMT_FASTTEXT || fmt == TC_FMT_LINES || fmt == TC_FMT_JSONL;
     r->sep = fmt == TC_FMT_TSV ? '\t' : ',';
     if (!r->one_field)
         r->stop[r->sep] = 1;
@@ -444,7 +542,16 @@ void tc_reader_close(tc_reader *r)
     free(r->buf);
     free(r->fields);
     free(r->lens);
+    if (r->z)
+        inflateEnd(r->z);
+    free(r->z);
+    free(r->zin);
     free(r);
+}
+
+void tc_reader_set_partial_reads(tc_reader *r, int on)
+{
+    r->partial = on != 0;
 }
 
 void tc_reader_set_max_record(tc_reader *r, size_t bytes)

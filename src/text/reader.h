@@ -15,9 +15,14 @@
  *            end of the input is an error naming the line it opened on.
  *   TSV      TAB between fields, LF between records (a CR before the LF is
  *            dropped); no quoting at all: '"' is data.
- *   FASTTEXT and LINES
+ *   FASTTEXT, JSONL and LINES
  *            every line is a record of exactly one field: the line without its
- *            LF or CRLF.  Split a fastText line with tc_fasttext_parse().
+ *            LF or CRLF.  Split a fastText line with tc_fasttext_parse();
+ *            corpus.c parses a JSONL line.
+ *
+ * Input that starts with the gzip magic bytes 1F 8B is decompressed on the
+ * fly with zlib (several concatenated gzip members are one input); a corrupt
+ * or truncated gzip stream is a fatal error naming the line reached.
  *
  * In every format a UTF-8 byte-order mark at the very start is skipped, a last
  * line without a line end is still a record, an empty line is a record with
@@ -76,6 +81,12 @@ int tc_reader_recoverable(const tc_reader *r);
 
 /* Closes the file if the reader opened it, and frees everything.  NULL is fine. */
 void tc_reader_close(tc_reader *r);
+
+/* For pipes and terminals: each block is what one read(2) on the stream's
+ * descriptor returns, so a record is returned as soon as its line end has
+ * arrived instead of when a whole block is full.  Only for a stream nothing
+ * has been read from through stdio (its buffer must be empty). */
+void tc_reader_set_partial_reads(tc_reader *r, int on);
 
 /* Upper bound on one record (default TC_READER_MAX_RECORD), counted as its
  * field bytes plus 17 bytes per field (terminator and bookkeeping), so memory

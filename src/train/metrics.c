@@ -124,17 +124,21 @@ int tc_ml_init(tc_ml_report *r, int nlabels, tc_err *err)
     r->nlabels = nlabels;
     r->subset_accuracy = NAN;
     r->hamming_loss = NAN;
+    r->k = 1;
+    r->precision_at_k = r->recall_at_k = r->log_loss = NAN;
     return 0;
 }
 
 void tc_ml_add(tc_ml_report *r, const uint8_t *truth, const uint8_t *pred)
 {
     int all_equal = 1;
+    uint64_t nt = 0, np = 0, both = 0;
     for (int l = 0; l < r->nlabels; l++) {
         int t = truth[l] != 0, p = pred[l] != 0;
         r->tp[l] += t && p;
         r->fp[l] += !t && p;
         r->fn[l] += t && !p;
+        nt += t, np += p, both += t && p;
         if (t != p) {
             r->mismatches++;
             all_equal = 0;
@@ -142,6 +146,105 @@ void tc_ml_add(tc_ml_report *r, const uint8_t *truth, const uint8_t *pred)
     }
     r->rows++;
     r->exact += all_equal;
+    r->sum_sp += ratio(both, np);
+    r->sum_sr += ratio(both, nt);
+    r->sum_sf += ratio(2 * both, nt + np);
+}
+
+void tc_ml_add_probs(tc_ml_report *r, const uint8_t *truth, const float *probs)
+{
+    int L = r->nlabels, k = r->k < 1 ? 1 : (r->k > L ? L : r->k);
+    uint64_t gold = 0, hits = 0;
+    for (int l = 0; l < L; l++) {
+        gold += truth[l] != 0;
+        double p = fmin(fmax((double)probs[l], DBL_EPSILON), 1.0 - DBL_EPSILON);
+        r->sum_bce -= truth[l] ? log(p) : log1p(-p);
+    }
+    r->n_bce += (uint64_t)L;
+    if (!gold) /* fastText's test skips rows without labels */
+        return;
+    /* the k best labels, ties to the lower id: pick the best not yet taken, k times */
+    float prev = INFINITY;
+    int prev_id = -1;
+    for (int i = 0; i < k; i++) {
+        int best = -1;
+        for (int l = 0; l < L; l++) {
+            int after_prev = probs[l] < prev || (probs[l] == prev && l > prev_id);
+            if (after_prev && (best < 0 || probs[l] > probs[best]))
+                best = l;
+        }
+        if (best < 0)
+            break;
+        hits += truth[best] != 0;
+        prev = probs[best], prev_id = best;
+        r->k_predicted++;
+    }
+    r->k_rows++;
+    r->k_gold += gold;
+    r->k_hits += hits;
+}
+
+typedef struct {
+    float p;
+    uint8_t t;
+} scored;
+
+static int by_prob_desc(const void *a, const void *b)
+{
+    float x = ((const scored *)a)->p, y = ((const scored *)b)->p;
+    return (x < y) - (x > y);
+}
+
+/* Best F1 cut for one label over n (probability, truth) pairs; see metrics.h. */
+static float tune_one(scored *s, size_t n, float fallback, double *f1_out)
+{
+    qsort(s, n, sizeof *s, by_prob_desc);
+    uint64_t pos = 0;
+    for (size_t i = 0; i < n; i++)
+        pos += s[i].t;
+    if (!pos) {
+        *f1_out = 0;
+        return fallback;
+    }
+    /* keeping the first i+1 rows (all with p >= s[i].p): F1 = 2tp / (tp + kept + pos - tp + tp) */
+    uint64_t tp = 0;
+    double best = -1;
+    size_t best_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        tp += s[i].t;
+        if (i + 1 < n && s[i + 1].p == s[i].p)
+            continue; /* equal probabilities are kept or left out together */
+        double f1 = 2.0 * (double)tp / (double)(i + 1 + pos);
+        if (f1 > best)
+            best = f1, best_i = i;
+    }
+    *f1_out = best;
+    float lo = s[best_i].p;
+    if (best_i + 1 == n)
+        return lo;
+    float hi = s[best_i + 1].p; /* the highest probability left out, < lo */
+    float mid = (float)(0.5 * ((double)lo + (double)hi));
+    return mid > hi && mid <= lo ? mid : lo;
+}
+
+int tc_ml_tune_thresholds(const float *probs, const uint8_t *truth, size_t n, int L, float fallback,
+                          float *thr, double *f1, tc_err *err)
+{
+    scored *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s)
+        return tc_err_oom(err, "threshold tuning");
+    for (int l = 0; l < L; l++) {
+        for (size_t i = 0; i < n; i++) {
+            s[i].p = probs[i * (size_t)L + (size_t)l];
+            s[i].t = truth[i * (size_t)L + (size_t)l] != 0;
+        }
+        double f;
+        thr[l] = tune_one(s, n, fallback, &f);
+        if (f1)
+            f1[l] = f;
+    }
+    free(s);
+    return 0;
 }
 
 void tc_ml_finish(tc_ml_report *r)
@@ -169,6 +272,13 @@ void tc_ml_finish(tc_ml_report *r)
     r->subset_accuracy = r->rows ? (double)r->exact / (double)r->rows : NAN;
     r->hamming_loss =
         r->rows ? (double)r->mismatches / ((double)r->rows * r->nlabels) : NAN;
+    double rows = (double)r->rows;
+    r->sample_precision = r->rows ? r->sum_sp / rows : 0.0;
+    r->sample_recall = r->rows ? r->sum_sr / rows : 0.0;
+    r->sample_f1 = r->rows ? r->sum_sf / rows : 0.0;
+    r->precision_at_k = r->k_predicted ? (double)r->k_hits / (double)r->k_predicted : NAN;
+    r->recall_at_k = r->k_gold ? (double)r->k_hits / (double)r->k_gold : NAN;
+    r->log_loss = r->n_bce ? r->sum_bce / (double)r->n_bce : NAN;
 }
 
 void tc_ml_free(tc_ml_report *r)
@@ -300,10 +410,10 @@ static void table_row(FILE *f, const char *name, int namew, int countw,
     fprintf(f, "  %*" PRIu64 "  %*" PRIu64 "\n", countw, m->support, countw, m->predicted);
 }
 
-/* The per-class table: n rows from m, then the two average rows in avg. */
+/* The per-class table: n rows from m, then the navg average rows in avg. */
 static void class_table(FILE *f, const char *head, const tc_class_metrics *m, int n,
-                        const char *const *names, const char *const avg_names[2],
-                        const tc_class_metrics avg[2])
+                        const char *const *names, const char *const *avg_names,
+                        const tc_class_metrics *avg, int navg)
 {
     char buf[16];
     int namew = text_cols(head), countw = NUM_COLS;
@@ -311,7 +421,7 @@ static void class_table(FILE *f, const char *head, const tc_class_metrics *m, in
         int w = put_name(NULL, name_of(names, i, buf), NAME_COLS);
         namew = w > namew ? w : namew;
     }
-    for (int a = 0; a < 2; a++) {
+    for (int a = 0; a < navg; a++) {
         int w = text_cols(avg_names[a]);
         namew = w > namew ? w : namew;
         int d = digits(avg[a].support > avg[a].predicted ? avg[a].support : avg[a].predicted);
@@ -322,7 +432,7 @@ static void class_table(FILE *f, const char *head, const tc_class_metrics *m, in
             NUM_COLS, "f1", countw, "support", countw, "predicted");
     for (int i = 0; i < n; i++)
         table_row(f, name_of(names, i, buf), namew, countw, &m[i]);
-    for (int a = 0; a < 2; a++)
+    for (int a = 0; a < navg; a++)
         table_row(f, avg_names[a], namew, countw, &avg[a]);
 }
 
@@ -391,7 +501,7 @@ void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names)
         {r->macro_precision, r->macro_recall, r->macro_f1, r->total, r->total},
         {r->weighted_precision, r->weighted_recall, r->weighted_f1, r->total, r->total},
     };
-    class_table(f, "class", r->per_class, r->nclasses, names, avg_names, avg);
+    class_table(f, "class", r->per_class, r->nclasses, names, avg_names, avg, 2);
     fputs("\nconfusion matrix (rows: true class, columns: predicted class)\n", f);
     confusion_table(f, r, names);
 }
@@ -407,18 +517,28 @@ void tc_ml_print_text(FILE *f, const tc_ml_report *r, const char *const *names)
     } else {
         fputs("subset accuracy  n/a\nhamming loss     n/a\n", f);
     }
+    if (r->n_bce)
+        fprintf(f, "log loss         %.4f  (mean binary cross-entropy per label)\n", r->log_loss);
+    if (r->k_rows) {
+        fprintf(f, "P@%-2d             %.4f  (fastText's definition: %" PRIu64 " of the %" PRIu64
+                   " top-%d labels are true)\n",
+                r->k, r->precision_at_k, r->k_hits, r->k_predicted, r->k);
+        fprintf(f, "R@%-2d             %.4f  (%" PRIu64 " of %" PRIu64 " true labels are in the top %d)\n", r->k,
+                r->recall_at_k, r->k_hits, r->k_gold, r->k);
+    }
     fputc('\n', f);
     uint64_t support = 0, predicted = 0;
     for (int l = 0; l < r->nlabels; l++) {
         support += r->per_label[l].support;
         predicted += r->per_label[l].predicted;
     }
-    static const char *const avg_names[2] = {"micro avg", "macro avg"};
-    tc_class_metrics avg[2] = {
+    static const char *const avg_names[3] = {"micro avg", "macro avg", "samples avg"};
+    tc_class_metrics avg[3] = {
         {r->micro_precision, r->micro_recall, r->micro_f1, support, predicted},
         {r->macro_precision, r->macro_recall, r->macro_f1, support, predicted},
+        {r->sample_precision, r->sample_recall, r->sample_f1, support, predicted},
     };
-    class_table(f, "label", r->per_label, r->nlabels, names, avg_names, avg);
+    class_table(f, "label", r->per_label, r->nlabels, names, avg_names, avg, 3);
 }
 
 /* ---- JSON report ------------------------------------------------------- */
@@ -519,9 +639,17 @@ void tc_ml_print_json(FILE *f, const tc_ml_report *r, const char *const *names)
     fputc(',', f);
     json_num(f, "hamming_loss", r->hamming_loss);
     fputc(',', f);
+    json_num(f, "log_loss", r->log_loss);
+    fprintf(f, ",\"k\":%d,", r->k);
+    json_num(f, "precision_at_k", r->precision_at_k);
+    fputc(',', f);
+    json_num(f, "recall_at_k", r->recall_at_k);
+    fputc(',', f);
     json_prf(f, "micro", r->micro_precision, r->micro_recall, r->micro_f1);
     fputc(',', f);
     json_prf(f, "macro", r->macro_precision, r->macro_recall, r->macro_f1);
+    fputc(',', f);
+    json_prf(f, "samples", r->sample_precision, r->sample_recall, r->sample_f1);
     fputs(",\"per_label\":[", f);
     for (int l = 0; l < r->nlabels; l++) {
         fputs(l ? "," : "", f);

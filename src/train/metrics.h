@@ -14,6 +14,17 @@
  *     not the F1 of the macro precision and recall;
  *   - weighted averages weight each class by its support (0 if no rows);
  *   - micro averages (multi-label) pool tp, fp and fn over all labels;
+ *   - sample averages (multi-label) score each row's label set on its own,
+ *     P = |T∩P|/|P|, R = |T∩P|/|T|, F1 = 2|T∩P|/(|T|+|P|), 0 when the
+ *     denominator is 0 (also for a row with no true and no predicted label),
+ *     then average over rows (scikit-learn's average="samples");
+ *   - precision@k and recall@k (multi-label) are fastText's `test` numbers:
+ *     each row with at least one true label predicts its k most probable
+ *     labels (ties: lower label id first); P@k = Σ hits / Σ predicted,
+ *     R@k = Σ hits / Σ true labels, summed over those rows (fastText's
+ *     Meter, with its default threshold 0, so every row predicts min(k, L));
+ *   - multi-label log loss is the mean binary cross-entropy over every row
+ *     and label, p clipped as above;
  *   - log loss is the mean of −ln p(true class) over the rows that were added
  *     with a probability, p clipped to [ε, 1−ε] with ε = DBL_EPSILON;
  *   - a score with no rows to stand on (accuracy of 0 rows, log loss with no
@@ -86,25 +97,48 @@ typedef struct tc_ml_report {
     uint64_t *tp, *fp, *fn; /* (L) each */
     double micro_precision, micro_recall, micro_f1;
     double macro_precision, macro_recall, macro_f1;
+    double sample_precision, sample_recall, sample_f1;
     double subset_accuracy; /* exact / rows */
     double hamming_loss;    /* mismatches / (rows · L) */
     tc_class_metrics *per_label; /* (L) filled by tc_ml_finish */
+    double sum_sp, sum_sr, sum_sf; /* Σ of the per-row sample scores */
+    /* from tc_ml_add_probs */
+    int k;                  /* the k of P@k / R@k (1 after init; set before adding) */
+    uint64_t k_rows, k_gold, k_predicted, k_hits;
+    double precision_at_k, recall_at_k; /* NaN without rows */
+    double sum_bce;         /* Σ binary cross-entropy over rows and labels */
+    uint64_t n_bce;         /* row·label terms in sum_bce */
+    double log_loss;        /* sum_bce / n_bce; NaN if none */
 } tc_ml_report;
 
 /* Zeroes r and allocates the per-label counters; nlabels >= 1. */
 int tc_ml_init(tc_ml_report *r, int nlabels, tc_err *err);
 /* Counts one row; truth and pred are (L) vectors, any nonzero byte = on. */
 void tc_ml_add(tc_ml_report *r, const uint8_t *truth, const uint8_t *pred);
+/* Counts one row's label probabilities (L) for P@k, R@k and the log loss. */
+void tc_ml_add_probs(tc_ml_report *r, const uint8_t *truth, const float *probs);
+/* Per-label thresholds maximizing each label's F1 on n rows of label
+ * probabilities probs (n, L) against truth (n, L): label l predicts a row
+ * when probs >= thr[l].  The cut is placed halfway between the lowest
+ * probability kept and the highest one left out (the highest such cut when
+ * several give the best F1).  A label with no positive row keeps fallback.
+ * f1 (L, may be NULL) receives each label's F1 at its threshold.  Needs
+ * O(n) scratch per label; returns -1 only when out of memory. */
+int tc_ml_tune_thresholds(const float *probs, const uint8_t *truth, size_t n, int L, float fallback,
+                          float *thr, double *f1, tc_err *err);
 void tc_ml_finish(tc_ml_report *r);
 void tc_ml_free(tc_ml_report *r);
-/* Text: rows, subset accuracy, Hamming loss, micro and macro averages, then
- * the per-label table (precision, recall, F1, support, predicted). */
+/* Text: rows, subset accuracy, Hamming loss, log loss and P@k / R@k (when
+ * probabilities were added), micro, macro and sample averages, then the
+ * per-label table (precision, recall, F1, support, predicted). */
 void tc_ml_print_text(FILE *f, const tc_ml_report *r, const char *const *names);
 /* One JSON object followed by a newline:
  *   {"task":"multilabel","nlabels":L,"rows":N,"exact":K,
  *    "subset_accuracy":x|null,"hamming_loss":x|null,
+ *    "log_loss":x|null,"k":k,"precision_at_k":x|null,"recall_at_k":x|null,
  *    "micro":{"precision":x,"recall":x,"f1":x},
  *    "macro":{"precision":x,"recall":x,"f1":x},
+ *    "samples":{"precision":x,"recall":x,"f1":x},
  *    "per_label":[{"label":"…","precision":x,"recall":x,"f1":x,"support":n,
  *                  "predicted":n,"tp":n,"fp":n,"fn":n},…]} */
 void tc_ml_print_json(FILE *f, const tc_ml_report *r, const char *const *names);

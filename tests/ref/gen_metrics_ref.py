@@ -56,6 +56,9 @@ ml = {
     "macro_f1": metrics.f1_score(ml_truth, ml_pred, average="macro", zero_division=0),
     "subset_accuracy": metrics.accuracy_score(ml_truth, ml_pred),
     "hamming_loss": metrics.hamming_loss(ml_truth, ml_pred),
+    "sample_precision": metrics.precision_score(ml_truth, ml_pred, average="samples", zero_division=0),
+    "sample_recall": metrics.recall_score(ml_truth, ml_pred, average="samples", zero_division=0),
+    "sample_f1": metrics.f1_score(ml_truth, ml_pred, average="samples", zero_division=0),
 }
 
 

@@ -1,0 +1,175 @@
+/* cmd_info.c — `textclf info MODEL`: what a model file holds, without
+ * running it: format and writer versions, size, architecture, vocabulary,
+ * labels, parameters per tensor, decision thresholds, the training summary
+ * kept in META, and the resolved config as YAML. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "predict/infer.h"
+#include "store/checkpoint.h"
+
+static const char HELP[] =
+    "usage: textclf info MODEL\n"
+    "\n"
+    "Prints what MODEL holds: model format version and the textclf version that\n"
+    "wrote it, file size, architecture, vocabulary size, labels, parameter count\n"
+    "per tensor, decision thresholds (sigmoid models), the training summary\n"
+    "(epochs, final losses and accuracies, rows, training-data checksum) and the\n"
+    "resolved config as YAML (usable as a config file, output.model aside).\n";
+
+/* Format version and writer version from the file's fixed header. */
+static int read_header(const char *path, unsigned *version, char writer[17])
+{
+    unsigned char h[28];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(h, 1, sizeof h, f);
+    fclose(f);
+    if (n != sizeof h)
+        return -1;
+    *version = (unsigned)h[8] | (unsigned)h[9] << 8 | (unsigned)h[10] << 16 | (unsigned)h[11] << 24;
+    for (int i = 0; i < 16; i++)
+        writer[i] = h[12 + i] >= 32 && h[12 + i] < 127 ? (char)h[12 + i] : (h[12 + i] ? '?' : 0);
+    writer[16] = 0;
+    return 0;
+}
+
+static void human(double bytes, char out[32])
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 3)
+        bytes /= 1024, u++;
+    snprintf(out, 32, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
+static void architecture(const tc_bundle *bd)
+{
+    const tc_model *m = bd->model;
+    const tc_model_spec *s = &m->s;
+    printf("model:       embedding %d x %d -> ", s->V, s->D);
+    if (s->encoder == TC_ENC_LSTM) {
+        static const char *const out[] = {"last", "mean", "max"};
+        printf("%sLSTM %d units x %d layer%s (%s) -> ", s->lstm_bidir ? "bidirectional " : "", s->lstm_units,
+               s->lstm_layers, s->lstm_layers == 1 ? "" : "s", out[s->lstm_output]);
+    } else {
+        printf("average pool -> ");
+    }
+    for (int k = 0; k < s->n_hidden; k++)
+        printf("dense %d relu -> ", s->hidden[k]);
+    printf("dense %d %s\n", s->outputs, s->sigmoid ? "sigmoid" : "softmax");
+    printf("input:       maxlen %lld, padding %s, truncating %s\n", (long long)bd->cfg.pad.maxlen,
+           bd->cfg.pad.padding == TC_PRE ? "pre" : "post", bd->cfg.pad.truncating == TC_PRE ? "pre" : "post");
+    printf("vocabulary:  %u words (+ padding and out-of-vocabulary = %u ids)", bd->vocab.words.n,
+           tc_vocab_size(&bd->vocab));
+    if ((uint32_t)s->V > tc_vocab_size(&bd->vocab))
+        printf(", %u hashed n-gram buckets", (uint32_t)s->V - tc_vocab_size(&bd->vocab));
+    putchar('\n');
+}
+
+static void labels_and_params(const tc_bundle *bd)
+{
+    const tc_model *m = bd->model;
+    printf("labels:      %u (%s)\n", bd->labels.n, m->s.multilabel ? "multi-label" : "one per row");
+    for (uint32_t l = 0; l < bd->labels.n; l++)
+        printf("  %u  %s\n", l, tc_strtab_str(&bd->labels, l));
+    char h[32];
+    human((double)m->nparams * sizeof(float), h);
+    printf("parameters:  %zu (%s as float32)\n", m->nparams, h);
+    for (int i = 0; i < m->ntensors; i++) {
+        const tc_tensor *t = &m->tensors[i];
+        printf("  %-20s %8d x %-6d %12zu\n", t->name, t->rows, t->cols, t->n);
+    }
+}
+
+static int thresholds(const tc_bundle *bd, tc_err *err)
+{
+    if (!bd->model->s.sigmoid || !bd->model->s.multilabel)
+        return 0;
+    float *thr = malloc(bd->labels.n * sizeof *thr);
+    if (!thr)
+        return tc_err_oom(err, "thresholds");
+    char v[16];
+    int tuned = tc_meta_get(bd, "thresholds", v, sizeof v) == 0;
+    if (tc_infer_thresholds_get(bd, thr, err) < 0) {
+        free(thr);
+        return -1;
+    }
+    printf("thresholds:  %s\n", tuned ? "per label (eval --tune-thresholds)" : "model.threshold for every label");
+    for (uint32_t l = 0; l < bd->labels.n && tuned; l++)
+        printf("  %-20s %.4f\n", tc_strtab_str(&bd->labels, l), thr[l]);
+    if (!tuned)
+        printf("  %.4f\n", bd->cfg.model.threshold);
+    free(thr);
+    return 0;
+}
+
+/* META lines, thresholds left out (shown above). */
+static void training(const tc_bundle *bd)
+{
+    printf("training:\n");
+    for (const char *p = bd->meta; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        if (strncmp(p, "thresholds=", 11) != 0 && n)
+            printf("  %.*s\n", (int)n, p);
+        p += n + (eol ? 1 : 0);
+    }
+}
+
+static int run(tc_bundle *bd, const char *path)
+{
+    tc_err err = {{0}};
+    if (tc_checkpoint_load(path, bd, &err) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    struct stat st;
+    unsigned version = 0;
+    char writer[17], h[32];
+    if (stat(path, &st) < 0 || read_header(path, &version, writer) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s: %s", path, errno ? strerror(errno) : "cannot read the header");
+    human((double)st.st_size, h);
+    printf("file:        %s, %lld bytes (%s)\n", path, (long long)st.st_size, h);
+    printf("format:      textclf model format %u, written by textclf %s\n", version, writer);
+    architecture(bd);
+    labels_and_params(bd);
+    if (thresholds(bd, &err) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    training(bd);
+    char *yaml = tc_config_to_yaml(&bd->cfg, &err);
+    if (!yaml)
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    printf("config:\n%s", yaml);
+    free(yaml);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return tc_fail(TC_EXIT_ERR, "error writing the report");
+    return TC_EXIT_OK;
+}
+
+int tc_cmd_info(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(HELP, stdout);
+            return TC_EXIT_OK;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            return tc_fail(TC_EXIT_USAGE, "info: unknown option '%s' (try 'textclf info --help')", argv[i]);
+        if (path)
+            return tc_fail(TC_EXIT_USAGE, "info: unexpected argument '%s'", argv[i]);
+        path = argv[i];
+    }
+    if (!path)
+        return tc_fail(TC_EXIT_USAGE, "info: missing MODEL (try 'textclf info --help')");
+    tc_bundle bd;
+    tc_bundle_init(&bd);
+    int rc = run(&bd, path);
+    tc_bundle_free(&bd);
+    return rc;
+}

@@ -1,0 +1,176 @@
+/* infer.c — see infer.h. */
+#include "infer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/pad.h"
+
+int tc_infer_init(tc_infer *e, tc_bundle *b, int cap, tc_err *err)
+{
+    memset(e, 0, sizeof *e);
+    if (!b->model)
+        return tc_err_set(err, "inference: no model loaded");
+    if (cap < 1)
+        cap = 1;
+    cap = (cap + TC_INFER_QUANTUM - 1) / TC_INFER_QUANTUM * TC_INFER_QUANTUM;
+    e->m = b->model;
+    e->maxlen = b->cfg.pad.maxlen > 0 ? (int)b->cfg.pad.maxlen : 1;
+    e->padding = b->cfg.pad.padding;
+    e->truncating = b->cfg.pad.truncating;
+    e->L = b->model->s.nlabels;
+    e->cap = cap;
+    return 0;
+}
+
+void tc_infer_free(tc_infer *e)
+{
+    free(e->ids);
+    memset(e, 0, sizeof *e);
+}
+
+/* One group of n <= cap rows: pad, forward, copy out the label probabilities. */
+static int run_group(tc_infer *e, const int32_t *const *rows, const size_t *lens, int n, float *probs, tc_err *err)
+{
+    int T = 1;
+    for (int i = 0; i < n; i++)
+        if (lens[i] > (size_t)T)
+            T = lens[i] > (size_t)e->maxlen ? e->maxlen : (int)lens[i];
+    int B = (n + TC_INFER_QUANTUM - 1) / TC_INFER_QUANTUM * TC_INFER_QUANTUM;
+    size_t need = (size_t)B * (size_t)T;
+    if (need > e->ids_cap) {
+        int32_t *p = realloc(e->ids, need * sizeof *p);
+        if (!p)
+            return tc_err_oom(err, "inference batch");
+        e->ids = p;
+        e->ids_cap = need;
+    }
+    if (tc_model_reserve(e->m, B, T, err) < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        tc_pad_row(e->ids + (size_t)i * (size_t)T, rows[i], lens[i], T, e->padding, e->truncating);
+    memset(e->ids + (size_t)n * (size_t)T, 0, (size_t)(B - n) * (size_t)T * sizeof *e->ids);
+    const float *out = tc_model_forward(e->m, e->ids, B, T, 0, NULL);
+    for (int i = 0; i < n; i++)
+        tc_model_label_probs(e->m, out + (size_t)i * (size_t)e->m->s.outputs, probs + (size_t)i * (size_t)e->L);
+    return 0;
+}
+
+int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs,
+                  tc_err *err)
+{
+    for (size_t at = 0; at < n; at += (size_t)e->cap) {
+        int k = n - at < (size_t)e->cap ? (int)(n - at) : e->cap;
+        if (run_group(e, rows + at, lens + at, k, probs + at * (size_t)e->L, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err)
+{
+    const int32_t **rows = malloc((size_t)e->cap * sizeof *rows);
+    size_t *lens = malloc((size_t)e->cap * sizeof *lens);
+    if (!rows || !lens) {
+        free(rows), free(lens);
+        return tc_err_oom(err, "inference rows");
+    }
+    for (uint64_t at = 0; at < c->n; at += (uint64_t)e->cap) {
+        int k = c->n - at < (uint64_t)e->cap ? (int)(c->n - at) : e->cap;
+        for (int i = 0; i < k; i++) {
+            rows[i] = c->ids + c->tok_off[at + (uint64_t)i];
+            lens[i] = (size_t)(c->tok_off[at + (uint64_t)i + 1] - c->tok_off[at + (uint64_t)i]);
+        }
+        if (run_group(e, rows, lens, k, probs + (size_t)at * (size_t)e->L, err) < 0) {
+            free(rows), free(lens);
+            return -1;
+        }
+    }
+    free(rows), free(lens);
+    return 0;
+}
+
+void tc_infer_rank(const float *probs, int L, int *order)
+{
+    /* insertion sort: stable, so equal probabilities keep the lower id first */
+    for (int i = 0; i < L; i++) {
+        int j = i;
+        while (j > 0 && probs[order[j - 1]] < probs[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+}
+
+/* ---- thresholds in META ------------------------------------------------- */
+
+static const char KEY[] = "thresholds=";
+
+/* Start of the "thresholds=" line in meta and its length (newline included), or NULL. */
+static const char *find_line(const char *meta, size_t *len)
+{
+    for (const char *p = meta; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t ll = eol ? (size_t)(eol - p) + 1 : strlen(p);
+        if (!strncmp(p, KEY, sizeof KEY - 1)) {
+            *len = ll;
+            return p;
+        }
+        p += ll;
+    }
+    return NULL;
+}
+
+int tc_infer_thresholds_get(const tc_bundle *b, float *thr, tc_err *err)
+{
+    int L = (int)b->labels.n;
+    size_t ll;
+    const char *p = find_line(b->meta, &ll);
+    if (!p) {
+        for (int l = 0; l < L; l++)
+            thr[l] = b->cfg.model.threshold;
+        return 0;
+    }
+    p += sizeof KEY - 1;
+    for (int l = 0; l < L; l++) {
+        char *end;
+        errno = 0;
+        float v = strtof(p, &end);
+        int last = l + 1 == L;
+        int term_ok = last ? (*end == '\n' || *end == 0) : *end == ',';
+        if (end == p || errno || !(v >= 0.0f && v <= 1.0f) || !term_ok)
+            return tc_err_set(err, "model META: thresholds: entry %d of %d is malformed", l + 1, L);
+        thr[l] = v;
+        p = end + 1;
+    }
+    return 0;
+}
+
+int tc_infer_thresholds_put(tc_bundle *b, const float *thr, tc_err *err)
+{
+    size_t ll;
+    char *p = (char *)find_line(b->meta, &ll);
+    if (p)
+        memmove(p, p + ll, strlen(p + ll) + 1);
+    if (!thr)
+        return 0;
+    size_t n = strlen(b->meta);
+    if (n && b->meta[n - 1] != '\n')
+        b->meta[n++] = '\n', b->meta[n] = 0;
+    size_t start = n;
+    int w = snprintf(b->meta + n, TC_META_MAX - n, "%s", KEY);
+    for (uint32_t l = 0; w >= 0 && n + (size_t)w < TC_META_MAX && l < b->labels.n; l++) {
+        n += (size_t)w;
+        w = snprintf(b->meta + n, TC_META_MAX - n, "%.9g%s", (double)thr[l], l + 1 < b->labels.n ? "," : "\n");
+    }
+    if (w < 0 || n + (size_t)w >= TC_META_MAX) {
+        b->meta[start] = 0;
+        return tc_err_set(err, "model META: no room for %u thresholds (limit %d bytes)", b->labels.n,
+                          TC_META_MAX);
+    }
+    return 0;
+}

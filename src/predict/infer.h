@@ -1,0 +1,66 @@
+/* infer.h — running a loaded model over token-id rows: the one inference path
+ * that predict, eval and explain share.
+ *
+ * Rows go through tc_model_forward in groups of up to `cap` rows, each group
+ * padded (pad.h, Keras pad_sequences) to its longest row, capped at
+ * pad.maxlen.  Masking makes the padding invisible to the model, but BLAS is
+ * not: OpenBLAS computes the rows of a matrix product in tiles of a few rows,
+ * and a row that falls in a partial tile at the end of a product goes through
+ * a different kernel (and rounds differently) than one in a full tile.  So
+ * every group is rounded up to a multiple of TC_INFER_QUANTUM rows with
+ * all-padding rows: every real row is then computed by the full-tile kernel,
+ * and a row's probabilities are bit-identical whether it is predicted alone
+ * (streaming, one line at a time) or in a group of 256 (files), and in eval.
+ *
+ * Decisions.  Softmax heads predict the most probable label (top k with -k).
+ * Sigmoid heads predict every label whose probability reaches that label's
+ * threshold: one per label, stored in the model's META section as
+ *     thresholds=t0,t1,…          (label-id order, each printed with %.9g)
+ * by `eval --tune-thresholds`, else model.threshold for every label. */
+#ifndef TC_INFER_H
+#define TC_INFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/checkpoint.h"
+#include "text/corpus.h"
+#include "util/err.h"
+
+#define TC_INFER_QUANTUM 16
+#define TC_INFER_BATCH 256
+
+typedef struct tc_infer {
+    tc_model *m;
+    int maxlen, L;            /* pad.maxlen, labels */
+    enum tc_side padding, truncating;
+    int cap;                  /* rows per forward, a multiple of TC_INFER_QUANTUM */
+    int32_t *ids;             /* (rows, T) padded group */
+    size_t ids_cap;           /* ids' capacity: the largest group so far */
+} tc_infer;
+
+/* Prepares b's model for groups of up to cap rows (rounded up to the quantum).
+ * Buffers grow with the groups really seen (rows x their longest row, capped
+ * at pad.maxlen), not to cap x pad.maxlen up front: a model with a large
+ * maxlen costs memory only for text that long. */
+int tc_infer_init(tc_infer *e, tc_bundle *b, int cap, tc_err *err);
+void tc_infer_free(tc_infer *e);
+
+/* Label probabilities (n, L) of n rows; row i is rows[i][0 .. lens[i]). */
+int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs,
+                  tc_err *err);
+
+/* Label probabilities (c->n, L) of every row of a corpus. */
+int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err);
+
+/* order (L) ← label ids by decreasing probability, ties by lower id. */
+void tc_infer_rank(const float *probs, int L, int *order);
+
+/* The decision thresholds (L) of a sigmoid model: META "thresholds=", else
+ * model.threshold for every label.  A malformed line is an error. */
+int tc_infer_thresholds_get(const tc_bundle *b, float *thr, tc_err *err);
+
+/* Replaces (or adds) the "thresholds=" line of b->meta; thr NULL removes it. */
+int tc_infer_thresholds_put(tc_bundle *b, const float *thr, tc_err *err);
+
+#endif

@@ -1,0 +1,165 @@
+/* test_infer.c — the shared inference path: a row's probabilities do not
+ * depend on the rows it is batched with; label ranking; per-label
+ * thresholds in META. */
+#include "tc_test.h"
+
+#include "predict/infer.h"
+
+/* A bundle around a freshly initialised model (vocabulary of V - 2 words is
+ * not needed: rows are given as ids). */
+static void make_bundle(tc_bundle *b, enum tc_encoder enc, int L)
+{
+    tc_bundle_init(b);
+    b->cfg.pad.maxlen = 12;
+    b->cfg.model.encoder = enc;
+    b->cfg.model.embedding_dim = 8;
+    b->cfg.model.n_hidden = 1;
+    b->cfg.model.hidden[0] = 16;
+    b->cfg.model.lstm.units = 6;
+    for (int l = 0; l < L; l++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%d", l);
+        assert_true(tc_strtab_intern(&b->labels, name, strlen(name), NULL, NULL) >= 0);
+    }
+    tc_model_spec s;
+    tc_model_spec_from_config(&s, &b->cfg, 40, L, 0);
+    b->model = tc_model_new(&s, NULL);
+    assert_non_null(b->model);
+    tc_rng rng;
+    tc_rng_seed(&rng, 7);
+    assert_int_equal(tc_model_init_weights(b->model, &rng, NULL), 0);
+}
+
+/* Rows of 0 .. 20 ids (longer than maxlen too), some ids repeated. */
+static void make_rows(int32_t ids[][20], size_t *lens, int n)
+{
+    for (int i = 0; i < n; i++) {
+        lens[i] = (size_t)((i * 7) % 21);
+        for (size_t t = 0; t < lens[i]; t++)
+            ids[i][t] = 1 + (int32_t)((i * 13 + (int)t * 5) % 39);
+    }
+}
+
+static void rows_alone_equal_rows_batched(enum tc_encoder enc)
+{
+    enum { N = 70, L = 3 };
+    tc_bundle b;
+    make_bundle(&b, enc, L);
+    static int32_t ids[N][20];
+    size_t lens[N];
+    const int32_t *rows[N];
+    make_rows(ids, lens, N);
+    for (int i = 0; i < N; i++)
+        rows[i] = ids[i];
+    float alone[N * L], grouped[N * L], small[N * L];
+    tc_infer one, many, few;
+    assert_int_equal(tc_infer_init(&one, &b, 1, NULL), 0);
+    assert_int_equal(one.cap, TC_INFER_QUANTUM);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(tc_infer_rows(&one, rows + i, lens + i, 1, alone + i * L, NULL), 0);
+    assert_int_equal(tc_infer_init(&many, &b, 64, NULL), 0);
+    assert_int_equal(tc_infer_rows(&many, rows, lens, N, grouped, NULL), 0);
+    assert_int_equal(tc_infer_init(&few, &b, 20, NULL), 0); /* 32 rows per pass, 70 = 32 + 32 + 6 */
+    assert_int_equal(tc_infer_rows(&few, rows, lens, N, small, NULL), 0);
+    assert_memory_equal(alone, grouped, sizeof alone);
+    assert_memory_equal(alone, small, sizeof alone);
+    for (int i = 0; i < N; i++) {
+        float sum = 0;
+        for (int l = 0; l < L; l++)
+            sum += alone[i * L + l];
+        assert_close(sum, 1.0, 1e-5, 0);
+    }
+    tc_infer_free(&one), tc_infer_free(&many), tc_infer_free(&few);
+    tc_bundle_free(&b);
+}
+
+static void identical_gap(void **state)
+{
+    (void)state;
+    rows_alone_equal_rows_batched(TC_ENC_GAP);
+}
+
+static void identical_lstm(void **state)
+{
+    (void)state;
+    rows_alone_equal_rows_batched(TC_ENC_LSTM);
+}
+
+static void rank_is_stable(void **state)
+{
+    (void)state;
+    static const float p[5] = {0.1f, 0.3f, 0.1f, 0.4f, 0.1f};
+    int order[5];
+    tc_infer_rank(p, 5, order);
+    static const int want[5] = {3, 1, 0, 2, 4};
+    assert_memory_equal(order, want, sizeof want);
+}
+
+static void thresholds_round_trip(void **state)
+{
+    (void)state;
+    tc_bundle b;
+    make_bundle(&b, TC_ENC_GAP, 3);
+    b.cfg.model.threshold = 0.4f;
+    snprintf(b.meta, sizeof b.meta, "multilabel=1\nepochs=3");
+    float thr[3];
+    assert_int_equal(tc_infer_thresholds_get(&b, thr, NULL), 0); /* none stored: the config's */
+    assert_true(thr[0] == 0.4f && thr[2] == 0.4f);
+    const float put[3] = {0.123456789f, 1e-3f, 0.9f};
+    assert_int_equal(tc_infer_thresholds_put(&b, put, NULL), 0);
+    assert_int_equal(tc_infer_thresholds_put(&b, put, NULL), 0); /* replaces, does not add */
+    assert_string_equal(b.meta, "multilabel=1\nepochs=3\nthresholds=0.123456791,0.00100000005,0.899999976\n");
+    assert_int_equal(tc_infer_thresholds_get(&b, thr, NULL), 0);
+    assert_memory_equal(thr, put, sizeof put); /* %.9g round-trips a float */
+    char v[8];
+    assert_int_equal(tc_meta_get(&b, "epochs", v, sizeof v), 0);
+    assert_string_equal(v, "3");
+    tc_err err;
+    snprintf(b.meta, sizeof b.meta, "thresholds=0.5,0.5\n");
+    assert_int_equal(tc_infer_thresholds_get(&b, thr, &err), -1);
+    assert_non_null(strstr(err.msg, "entry 2 of 3"));
+    snprintf(b.meta, sizeof b.meta, "thresholds=0.5,1.5,0.5\n");
+    assert_int_equal(tc_infer_thresholds_get(&b, thr, &err), -1);
+    snprintf(b.meta, sizeof b.meta, "thresholds=0.5,0.5,0.5,0.5\n");
+    assert_int_equal(tc_infer_thresholds_get(&b, thr, &err), -1);
+    assert_int_equal(tc_infer_thresholds_put(&b, NULL, NULL), 0);
+    assert_string_equal(b.meta, "");
+    tc_bundle_free(&b);
+}
+
+/* The largest pad.maxlen costs nothing until a row is that long: a model
+ * with maxlen 1000000 predicts a short row in a 256-row group (found by the
+ * robustness work: the buffers used to be sized cap x maxlen up front, over
+ * 64 GB for this LSTM, so predicting from a file failed). */
+static void huge_maxlen_short_rows(void **state)
+{
+    (void)state;
+    tc_bundle b;
+    make_bundle(&b, TC_ENC_LSTM, 2);
+    b.cfg.pad.maxlen = 1000000;
+    tc_infer e;
+    assert_int_equal(tc_infer_init(&e, &b, TC_INFER_BATCH, NULL), 0);
+    int32_t ids[3] = {3, 4, 5};
+    const int32_t *rows[1] = {ids};
+    size_t lens[1] = {3};
+    float p[2];
+    tc_err err;
+    if (tc_infer_rows(&e, rows, lens, 1, p, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_close(p[0] + p[1], 1.0, 1e-5, 0);
+    assert_true(e.ids_cap <= (size_t)TC_INFER_QUANTUM * 3);
+    tc_infer_free(&e);
+    tc_bundle_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(identical_gap),
+        cmocka_unit_test(identical_lstm),
+        cmocka_unit_test(rank_is_stable),
+        cmocka_unit_test(thresholds_round_trip),
+        cmocka_unit_test(huge_maxlen_short_rows),
+    };
+    return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
+}
