@@ -6,6 +6,9 @@
  *     concatenation; x0 (B,ndir·H) = last state | masked mean | masked max.
  * Then dense layers h[k] = relu(h[k-1]·W[k] + b[k]); the last one (no ReLU)
  * gives the logits (B,outputs), and softmax or sigmoid the probabilities.
+ * With model.dropout and `train`, inverted dropout (dense.h) multiplies the
+ * pooled x0 (average pool) or emb (LSTM), and each hidden h[k] after its
+ * ReLU, by a fresh mask; backward multiplies the same gradients by it.
  * Backward runs the same chain in reverse, accumulating into `grads`. */
 #include "model.h"
 
@@ -21,7 +24,8 @@
 
 struct tc_model_acts {
     int B, T;                       /* capacity */
-    int last_B, last_T, dropped;    /* shape of the last forward; dropout applied */
+    int last_B, last_T, dropped;    /* shape of the last forward; LSTM inter-layer dropout applied */
+    int mdropped;                   /* model.dropout applied in the last forward */
     float *x0, *dx0;                /* (B, enc_dim) */
     float *h[TC_MAX_HIDDEN + 1];    /* (B, dense_out[k]); the last holds the logits */
     float *probs, *dlogits;         /* (B, outputs) */
@@ -36,6 +40,10 @@ struct tc_model_acts {
     float *drop_in[TC_MAX_LSTM_LAYERS], *drop_mask[TC_MAX_LSTM_LAYERS];
     float *dseq, *dxa, *dxb, *dhs, *work;        /* backward scratch */
     int32_t *argmax;                /* (B, enc_dim) for max pooling */
+    /* model.dropout masks: on the pooled embeddings (average pool) or the
+     * embedded sequence (LSTM), and on each hidden layer's output */
+    float *in_mask;                 /* (B, D) average pool | (B,T,D) LSTM */
+    float *h_mask[TC_MAX_HIDDEN];   /* (B, dense_out[k]) */
 };
 
 #define GRAD(m, p) ((m)->grads + ((p) - (m)->params))
@@ -58,6 +66,7 @@ void tc_model_spec_from_config(tc_model_spec *s, const tc_config *cfg, int V, in
     s->lstm_bidir = cfg->model.lstm.bidirectional;
     s->lstm_output = cfg->model.lstm.output;
     s->lstm_dropout = cfg->model.lstm.dropout;
+    s->dropout = cfg->model.dropout;
 }
 
 static int add_tensor(tc_model *m, const char *name, int rows, int cols, tc_err *err)
@@ -198,6 +207,9 @@ static void free_acts(tc_model_acts *a)
         free(a->seq[l]), free(a->drop_in[l]), free(a->drop_mask[l]);
     }
     free(a->dseq), free(a->dxa), free(a->dxb), free(a->dhs), free(a->work), free(a->argmax);
+    free(a->in_mask);
+    for (int k = 0; k < TC_MAX_HIDDEN; k++)
+        free(a->h_mask[k]);
     free(a);
 }
 
@@ -275,6 +287,11 @@ int tc_model_reserve(tc_model *m, int B, int T, tc_err *err)
     a->dhb = alloc(b * (size_t)widest, sizeof(float), &bad);
     a->rows = alloc(bt, sizeof(uint32_t), &bad);
     a->seen = alloc((size_t)s->V, 1, &bad);
+    if (s->dropout > 0) {
+        a->in_mask = alloc((s->encoder == TC_ENC_LSTM ? bt : b) * (size_t)s->D, sizeof(float), &bad);
+        for (int k = 0; k < s->n_hidden; k++)
+            a->h_mask[k] = alloc(b * (size_t)m->dense_out[k], sizeof(float), &bad);
+    }
     if (s->encoder == TC_ENC_LSTM) {
         int H = s->lstm_units, nd = ndir(m), in = s->D;
         int wmax = s->D > nd * H ? s->D : nd * H;
@@ -320,6 +337,8 @@ static void lstm_encode(tc_model *m, const int32_t *ids, int B, int T, int train
     int H = s->lstm_units, nd = ndir(m), in = s->D;
     size_t bt = (size_t)B * (size_t)T;
     tc_embedding_forward(a->emb, ids, m->E, B, T, s->D);
+    if (a->mdropped)
+        tc_dropout_forward(a->emb, a->in_mask, bt * (size_t)s->D, s->dropout, rng);
     for (size_t i = 0; i < bt; i++)
         a->mask[i] = ids[i] != 0;
     const float *x = a->emb;
@@ -399,6 +418,8 @@ static void lstm_encode_backward(tc_model *m, const int32_t *ids, int B, int T)
             dseq = dx;
             dx = t;
         } else {
+            if (a->mdropped)
+                tc_dropout_backward(dx, a->in_mask, bt * (size_t)s->D);
             tc_embedding_backward(GRAD(m, m->E), dx, ids, B, T, s->D);
         }
     }
@@ -410,15 +431,23 @@ const float *tc_model_forward(tc_model *m, const int32_t *ids, int B, int T, int
 {
     tc_model_acts *a = m->a;
     a->last_B = B, a->last_T = T;
-    if (m->s.encoder == TC_ENC_LSTM)
+    a->mdropped = train && m->s.dropout > 0;
+    if (m->s.encoder == TC_ENC_LSTM) {
         lstm_encode(m, ids, B, T, train, rng);
-    else
+    } else {
         tc_embedding_bag_mean_forward(a->x0, ids, m->E, B, T, m->s.D);
+        if (a->mdropped)
+            tc_dropout_forward(a->x0, a->in_mask, (size_t)B * (size_t)m->s.D, m->s.dropout, rng);
+    }
     const float *x = a->x0;
     for (int k = 0; k < m->n_dense; k++) {
+        size_t n = (size_t)B * (size_t)m->dense_out[k];
         tc_dense_forward(a->h[k], x, m->W[k], m->b[k], B, m->dense_in[k], m->dense_out[k]);
-        if (k < m->n_dense - 1)
-            tc_relu_forward(a->h[k], (size_t)B * (size_t)m->dense_out[k]);
+        if (k < m->n_dense - 1) {
+            tc_relu_forward(a->h[k], n);
+            if (a->mdropped)
+                tc_dropout_forward(a->h[k], a->h_mask[k], n, m->s.dropout, rng);
+        }
         x = a->h[k];
     }
     if (m->s.sigmoid)
@@ -445,14 +474,21 @@ double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, con
         const float *in = k ? a->h[k - 1] : a->x0;
         tc_dense_backward(din, GRAD(m, m->W[k]), GRAD(m, m->b[k]), dout, in, m->W[k], B, m->dense_in[k],
                           m->dense_out[k]);
-        if (k > 0)
-            tc_relu_backward(din, a->h[k - 1], (size_t)B * (size_t)m->dense_in[k]);
+        if (k > 0) {
+            size_t n = (size_t)B * (size_t)m->dense_in[k];
+            if (a->mdropped)
+                tc_dropout_backward(din, a->h_mask[k - 1], n);
+            tc_relu_backward(din, a->h[k - 1], n);
+        }
         dout = din;
     }
-    if (m->s.encoder == TC_ENC_LSTM)
+    if (m->s.encoder == TC_ENC_LSTM) {
         lstm_encode_backward(m, ids, B, T);
-    else
+    } else {
+        if (a->mdropped)
+            tc_dropout_backward(a->dx0, a->in_mask, (size_t)B * (size_t)m->s.D);
         tc_embedding_bag_mean_backward(GRAD(m, m->E), a->dx0, ids, B, T, m->s.D);
+    }
     *nrows = tc_embedding_touched_rows(a->rows, a->seen, ids, B, T);
     *rows = a->rows;
     return loss;

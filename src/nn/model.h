@@ -20,6 +20,13 @@
 #include "util/rng.h"
 
 #define TC_MAX_LSTM_LAYERS 16
+/* Most labels a model can have.  The output layer is dense (no hierarchical or
+ * sampled softmax), so each row costs labels x width multiply-adds there: past
+ * this an epoch takes hours, and the model file and the optimizer state grow
+ * past a gigabyte. */
+#define TC_MAX_LABELS 100000
+/* Largest pad.maxlen (the range config.c gives the key). */
+#define TC_MAX_MAXLEN 1000000
 #define TC_MAX_TENSORS (1 + 3 * 2 * TC_MAX_LSTM_LAYERS + 2 * (TC_MAX_HIDDEN + 1))
 
 typedef struct tc_model_spec {
@@ -33,7 +40,8 @@ typedef struct tc_model_spec {
     int lstm_units, lstm_layers, lstm_bidir;
     enum tc_lstm_output lstm_output;
     float lstm_dropout;
-    float dropout;                  /* reserved for model-level dropout; 0 here */
+    float dropout;                  /* model.dropout: on the pooled embeddings (average pool) or the
+                                     * embedded sequence (LSTM), and after each hidden ReLU layer */
 } tc_model_spec;
 
 /* Derives the spec from a resolved config plus the data-dependent sizes. */

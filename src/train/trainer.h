@@ -1,11 +1,28 @@
-/* trainer.h — the training loop and evaluation over a corpus.
+/* trainer.h — the training loop, its resumable state, and evaluation.
  *
- * tc_train runs epochs of shuffled mini-batches: forward, loss, backward,
- * optional global-norm clipping, then an optimizer step that touches only the
- * embedding rows the batch used (lazy Adam / sparse SGD) and the whole dense
- * tail.  After each epoch it writes one line to the log (and validates, if a
- * validation corpus is given).  It stops early, cleanly, when *stop becomes
- * non-zero (a signal handler sets it) or when the loss stops being finite. */
+ * A tc_trainer runs epochs of shuffled mini-batches: forward (with dropout),
+ * loss (with per-row class weights), backward, optional global-norm
+ * clipping, decoupled weight decay, then an optimizer step that touches only
+ * the embedding rows the batch used (lazy Adam / sparse SGD; none at all
+ * with model.freeze_embedding) and the whole dense tail, at the learning
+ * rate the schedule gives for that step.  After each epoch it evaluates the
+ * validation rows (if any), feeds the monitored score to early stopping,
+ * keeps a copy of the best weights (output.save_best), records the epoch in
+ * its history and calls the caller's on_epoch hook (which writes metrics,
+ * the best model and periodic checkpoints).
+ *
+ * Everything the loop depends on lives in the trainer: the random generator
+ * (dropout, shuffling), the row order of the current epoch and how far into
+ * it the run is, the optimizer step count and Adam moments, the running
+ * epoch sums, early-stopping state, the best weights and the history.
+ * tc_trainer_save_state() turns that into bytes (the TRST section of a
+ * checkpoint) and tc_trainer_load_state() puts it back, so a run stopped
+ * after any batch and resumed continues exactly as if it had never stopped:
+ * the same model bytes at the end, with the same seed and thread count.
+ *
+ * *stop (a signal handler sets it) is checked before every batch; the run
+ * then returns with `interrupted` set and the state ready to save.  A loss
+ * or weight that stops being finite ends the run with an error. */
 #ifndef TC_TRAINER_H
 #define TC_TRAINER_H
 
@@ -15,24 +32,63 @@
 #include "config.h"
 #include "nn/model.h"
 #include "text/corpus.h"
+#include "train/history.h"
 #include "train/metrics.h"
+#include "train/progress.h"
 #include "util/rng.h"
 
+typedef struct tc_trainer tc_trainer;
+
 typedef struct tc_train_opts {
-    FILE *log;                      /* one line per epoch; NULL = silent */
+    tc_progress *progress;          /* NULL = silent */
     volatile sig_atomic_t *stop;    /* may be NULL */
+    /* Called after every epoch (e = the epoch just recorded); a negative
+     * return ends the run with that error.  May be NULL. */
+    int (*on_epoch)(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err);
+    void *ctx;
 } tc_train_opts;
 
 typedef struct tc_train_summary {
-    int epochs_done;
-    double loss, acc;               /* last epoch, training rows */
-    double val_loss, val_acc;       /* last epoch, validation rows (if any) */
-    double seconds;
-    int interrupted;                /* stopped by *stop */
+    int epochs_done;                /* epochs completed, over all runs of this training */
+    int stopped_early;              /* early stopping ended it */
+    int interrupted;                /* *stop ended it; the state is resumable */
+    double seconds;                 /* wall clock of this call */
 } tc_train_summary;
 
-int tc_train(tc_model *m, const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid,
-             tc_rng *rng, const tc_train_opts *o, tc_train_summary *sum, tc_err *err);
+/* A trainer for model m (weights already initialised) over `train`, with
+ * optional `valid` rows and per-row loss weights row_w (train->n, or NULL).
+ * The generator starts as a copy of *rng.  m, cfg, the corpora and row_w are
+ * borrowed and must outlive the trainer. */
+tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid,
+                           const float *row_w, const tc_rng *rng, tc_err *err);
+void tc_trainer_free(tc_trainer *t);
+
+/* Trains until the configured epochs are done, early stopping fires, or *stop. */
+int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum, tc_err *err);
+
+/* The resumable state as bytes (malloc'd into *buf), and back.  Loading
+ * checks that the state belongs to this model, data and batch size. */
+int tc_trainer_save_state(const tc_trainer *t, void **buf, size_t *len, tc_err *err);
+int tc_trainer_load_state(tc_trainer *t, const void *buf, size_t len, tc_err *err);
+
+/* 1 once no further epoch will run (all done, or early stopping fired). */
+int tc_trainer_done(const tc_trainer *t);
+/* Where the run stands: epochs completed, rows of the current epoch done. */
+void tc_trainer_position(const tc_trainer *t, int *epoch, uint64_t *rows_done);
+
+/* The epochs recorded so far (over all runs), oldest first. */
+const tc_epoch_log *tc_trainer_history(const tc_trainer *t, int *n);
+/* The epoch whose weights tc_trainer_use_best() restores (0 = none kept). */
+int tc_trainer_best_epoch(const tc_trainer *t);
+/* Copies the kept best weights into the model (output.save_best); no-op if none. */
+void tc_trainer_use_best(tc_trainer *t);
+
+/* train.class_weight: balanced — one weight per row of c (malloc'd into *w).
+ * Single-label: w = n_rows / (n_classes · rows of the row's class), counting
+ * only classes present (scikit-learn's "balanced").  Multi-label: each label
+ * l gets n_rows / (n_labels · rows carrying l), a row the mean over its
+ * labels (1 if it has none), and all rows are rescaled to average 1. */
+int tc_train_class_weights(const tc_corpus *c, int nlabels, int multilabel, float **w, tc_err *err);
 
 typedef struct tc_eval_result {
     int multilabel;
@@ -40,6 +96,7 @@ typedef struct tc_eval_result {
     uint64_t rows_without_label;    /* rows with no label the model knows (not evaluated) */
     double loss;                    /* mean loss the model trains on */
     double accuracy;                /* single-label accuracy, or multi-label per-label (binary) accuracy */
+    double macro_f1;                /* macro-averaged F1 over the classes (labels) */
     tc_mc_report mc;                /* single-label */
     tc_ml_report ml;                /* multi-label */
 } tc_eval_result;
@@ -50,7 +107,7 @@ int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float thr
                 tc_eval_result *res, tc_err *err);
 void tc_eval_result_free(tc_eval_result *res);
 
-/* Learning rate in effect: train.lr, or the optimizer's default. */
+/* Learning rate in effect before any schedule: train.lr, or the optimizer's default. */
 float tc_train_lr(const tc_config *cfg);
 
 #endif

@@ -1,0 +1,120 @@
+/* cmd_plot.c — `textclf plot METRICS.jsonl [-o OUT.svg] [--title T]`: the
+ * learning curves of a training run (output.metrics, history.h) as one
+ * self-contained SVG: a loss panel (training and validation loss) and an
+ * accuracy panel (training and validation accuracy, validation macro-F1),
+ * with the best epoch marked.  Written atomically with -o, else to stdout. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "plot/svg.h"
+#include "store/checkpoint.h"
+#include "train/history.h"
+
+static const char HELP[] =
+    "usage: textclf plot METRICS.jsonl [-o OUT.svg] [--title TEXT]\n"
+    "\n"
+    "Draws the learning curves that `train` wrote to output.metrics (one JSON object per\n"
+    "epoch) as an SVG file a browser opens: training and validation loss, training and\n"
+    "validation accuracy and validation macro-F1, the best epoch marked.\n"
+    "\n"
+    "  -o, --output FILE  write the SVG here (atomically) instead of to standard output\n"
+    "  --title TEXT       the title above the panels (default: the metrics file's name)\n";
+
+enum { W = 960, H = 440 };
+
+typedef struct {
+    double *x, *loss, *val_loss, *acc, *val_acc, *val_f1;
+} columns;
+
+static int split_columns(const tc_epoch_log *h, size_t n, columns *c)
+{
+    double *all = malloc(6 * (n ? n : 1) * sizeof *all);
+    if (!all)
+        return -1;
+    double **cols[6] = {&c->x, &c->loss, &c->val_loss, &c->acc, &c->val_acc, &c->val_f1};
+    for (int k = 0; k < 6; k++)
+        *cols[k] = all + (size_t)k * n;
+    for (size_t i = 0; i < n; i++) {
+        c->x[i] = h[i].epoch > 0 ? h[i].epoch : (double)(i + 1);
+        c->loss[i] = h[i].loss, c->acc[i] = h[i].accuracy;
+        c->val_loss[i] = h[i].val_loss, c->val_acc[i] = h[i].val_accuracy, c->val_f1[i] = h[i].val_macro_f1;
+    }
+    return 0;
+}
+
+/* The SVG document for n epochs. */
+static int draw(tc_svg *s, const tc_epoch_log *h, size_t n, const char *title, tc_err *err)
+{
+    columns c;
+    if (split_columns(h, n, &c) < 0)
+        return tc_err_oom(err, "plot");
+    double best = NAN;
+    for (size_t i = 0; i < n; i++)
+        if (h[i].best)
+            best = c.x[i];
+    int val = 0;
+    for (size_t i = 0; i < n; i++)
+        val |= h[i].has_val;
+    char mark[48];
+    snprintf(mark, sizeof mark, "best epoch %.0f", best);
+    tc_svg_begin(s, W, H, title);
+    tc_svg_text(s, W / 2.0, 26, "middle", 16, "#111111", title);
+    tc_svg_series loss[2] = {{"training", "#1f77b4", 0, c.x, c.loss, n},
+                             {"validation", "#d62728", 0, c.x, c.val_loss, n}};
+    tc_svg_series acc[3] = {{"training", "#1f77b4", 0, c.x, c.acc, n},
+                            {"validation", "#d62728", 0, c.x, c.val_acc, n},
+                            {"validation macro-F1", "#2ca02c", 1, c.x, c.val_f1, n}};
+    tc_svg_panel pl = {70, 70, 360, 280, "Loss", "epoch", "loss", 1, best, mark};
+    tc_svg_panel pa = {560, 70, 360, 280, "Accuracy", "epoch", "accuracy", 1, best, mark};
+    tc_svg_chart(s, &pl, loss, val ? 2 : 1);
+    tc_svg_chart(s, &pa, acc, val ? 3 : 1);
+    free(c.x);
+    return tc_svg_end(s, err);
+}
+
+int tc_cmd_plot(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *title = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(HELP, stdout);
+            return TC_EXIT_OK;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--title")) {
+            if (i + 1 >= argc)
+                return tc_fail(TC_EXIT_USAGE, "plot: %s needs a value", a);
+            *(!strcmp(a, "--title") ? &title : &out) = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            return tc_fail(TC_EXIT_USAGE, "plot: unknown option '%s' (try 'textclf plot --help')", a);
+        } else if (!in) {
+            in = a;
+        } else {
+            return tc_fail(TC_EXIT_USAGE, "plot: unexpected argument '%s'", a);
+        }
+    }
+    if (!in)
+        return tc_fail(TC_EXIT_USAGE, "plot: missing METRICS.jsonl (try 'textclf plot --help')");
+    tc_err err = {{0}};
+    tc_epoch_log *h;
+    size_t n;
+    if (tc_history_read(in, &h, &n, &err) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    if (n == 0) {
+        free(h);
+        return tc_fail(TC_EXIT_ERR, "%s: no epochs to plot", in);
+    }
+    char deftitle[TC_PATH_MAX + 32];
+    snprintf(deftitle, sizeof deftitle, "Learning curves: %s", in);
+    tc_svg s;
+    int rc = draw(&s, h, n, title ? title : deftitle, &err);
+    free(h);
+    if (rc == 0 && out)
+        rc = tc_write_atomic(out, s.p, s.len, &err);
+    else if (rc == 0 && (fwrite(s.p, 1, s.len, stdout) != s.len || fflush(stdout) != 0))
+        rc = tc_err_set(&err, "standard output: write failed");
+    tc_svg_free(&s);
+    return rc < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : TC_EXIT_OK;
+}
