@@ -12,14 +12,15 @@ epochs=${EPOCHS:-2}
 [ "${1:-}" = "--quick" ] && epochs=1
 out=bench-out/lstm
 mkdir -p "$out"
-bin=build/textclf
+build=${TEXTCLF_BUILD:-build}
+bin=$build/textclf
 command -v /usr/bin/time >/dev/null || { echo "bench_lstm: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     echo "bench_lstm: installing python3-torch" >&2
     apt-get install -y -qq python3-torch >/dev/null
 fi
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags openblas) scripts/bench/lstm_flops.c \
-    build/libtextclf.a -o "$out/lstm_flops" $(pkg-config --libs openblas) -lm
+    "$build/libtextclf.a" -o "$out/lstm_flops" $(pkg-config --libs openblas) -lm
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "threads: $threads, epochs: $epochs, data: ../shared/data/sst2"

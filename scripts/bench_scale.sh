@@ -34,7 +34,7 @@ done
 if [ "$big" = 1 ]; then
     f="$out/sst2_10m.csv"
     [ -s "$f" ] || { head -n 1 "$src"; i=0; while [ $i -lt 149 ]; do tail -n +2 "$src"; i=$((i + 1)); done |
-        shuf --random-source="$src"; } >"$f"
+        awk 'BEGIN { srand(1) } { printf "%.9f\t%s\n", rand(), $0 }' | sort -k1,1 -S 1G | cut -f2-; } >"$f"
     /usr/bin/time -v "$bin" train configs/sst2.yaml -o "$out/m.bin" --set data.train="$f" --set data.valid='' \
         --set data.test='' --set train.epochs=1 >"$out/big.log" 2>&1
     grep -E '^(train|epoch)|Maximum resident|Elapsed|Major' "$out/big.log"

@@ -29,7 +29,8 @@
 
 /* ---- the table ---------------------------------------------------------- */
 
-enum ktype { K_STRING, K_PATH, K_BOOL, K_INT, K_UINT, K_FLOAT, K_ENUM, K_LIST };
+/* K_NAMES: a string, or a YAML list of strings stored joined by TC_COLUMN_SEP. */
+enum ktype { K_STRING, K_PATH, K_BOOL, K_INT, K_UINT, K_FLOAT, K_ENUM, K_LIST, K_NAMES };
 
 typedef struct key_def {
     const char *name;          /* dotted: "model.lstm.units" */
@@ -47,17 +48,27 @@ typedef struct key_def {
     const char *help;
 } key_def;
 
-static const char *const FORMATS[] = {"csv", "tsv", "fasttext", NULL};
+static const char *const FORMATS[] = {"csv", "tsv", "fasttext", "jsonl", NULL};
+static const char *const SPLITS[] = {"unicode", "whitespace", NULL};
+static const char *const CJK_MODES[] = {"char", "bigram", "char+bigram", NULL};
+static const char *const DIGITS[] = {"keep", "zero", NULL};
 static const char *const ON_ERROR[] = {"error", "skip", NULL};
 static const char *const SIDES[] = {"pre", "post", NULL};
 static const char *const ENCODERS[] = {"gap", "lstm", NULL};
 static const char *const HEADS[] = {"auto", "softmax", "sigmoid", NULL};
 static const char *const OPTIMIZERS[] = {"adam", "sgd", NULL};
 static const char *const LSTM_OUTPUTS[] = {"last", "mean", "max", NULL};
+static const char *const LR_SCHEDULES[] = {"constant", "linear", "step", "exponential", NULL};
+static const char *const MONITORS[] = {"val_loss", "val_accuracy", "val_macro_f1", NULL};
+static const char *const CLASS_WEIGHTS[] = {"none", "balanced", NULL};
 
+_Static_assert(TC_FMT_JSONL == 3 && TC_SPLIT_WHITESPACE == 1 && TC_CJK_CHAR_BIGRAM == 2 && TC_DIGITS_ZERO == 1,
+               "enum values must be the indexes of their spellings");
 _Static_assert(TC_FMT_FASTTEXT == 2 && TC_ONERR_SKIP == 1 && TC_POST == 1 && TC_ENC_LSTM == 1,
                "enum values must be the indexes of their spellings");
 _Static_assert(TC_HEAD_SIGMOID == 2 && TC_OPT_SGD == 1 && TC_LSTM_MAX == 2,
+               "enum values must be the indexes of their spellings");
+_Static_assert(TC_LR_EXPONENTIAL == 3 && TC_MON_VAL_MACRO_F1 == 2 && TC_CW_BALANCED == 1,
                "enum values must be the indexes of their spellings");
 
 #define FIELD(f) .off = offsetof(tc_config, f), .size = sizeof(((tc_config *)0)->f)
@@ -75,10 +86,12 @@ static const key_def KEYS[] = {
     KPATH("data.valid", data.valid, "", "validation data, evaluated after every epoch; \"\" = none"),
     KPATH("data.test", data.test, "", "test data, evaluated once after training; \"\" = none"),
     KENUM("data.format", data.format, TC_FMT_CSV, FORMATS,
-          "file format; fasttext = \"__label__a __label__b text\" lines"),
+          "file format; fasttext = \"__label__a __label__b text\" lines; jsonl = one JSON object per line"),
     KBOOL("data.header", data.header, 1, "csv/tsv: the first row names the columns"),
-    KSTR("data.text_column", data.text_column, "text", "csv/tsv: text column, a header name or 0-based index"),
-    KSTR("data.label_column", data.label_column, "label", "csv/tsv: label column, a header name or 0-based index"),
+    {.name = "data.text_column", .type = K_NAMES, FIELD(data.text_column), .sdef = "text",
+     .help = "text column (csv/tsv: header name or 0-based index; jsonl: field), or a list joined by spaces"},
+    KSTR("data.label_column", data.label_column, "label",
+         "label column (csv/tsv: header name or 0-based index; jsonl: field, a string or list of strings)"),
     KSTR("data.label_separator", data.label_separator, "",
          "multi-label: splits a label field into labels, e.g. \"|\" (quoted)"),
     KENUM("data.on_error", data.on_error, TC_ONERR_ERROR, ON_ERROR,
@@ -92,6 +105,24 @@ static const key_def KEYS[] = {
      .help = "as in Keras: keep word ids < num_words (most frequent first); 0 = all"},
     KINT("tokenizer.min_count", tokenizer.min_count, 1, 1, INT32_MAX,
          "drop words seen fewer times than this in the training data"),
+    KENUM("tokenizer.split", tokenizer.split, TC_SPLIT_UNICODE, SPLITS,
+          "unicode = words by character class; whitespace = text already segmented by spaces"),
+    KENUM("tokenizer.cjk", tokenizer.cjk, TC_CJK_CHAR, CJK_MODES,
+          "runs of Han/kana/Hangul become single characters, overlapping bigrams, or both"),
+    KBOOL("tokenizer.strip_accents", tokenizer.strip_accents, 0,
+          "decompose and drop nonspacing marks: café -> cafe (kana keep their voicing marks)"),
+    KENUM("tokenizer.digits", tokenizer.digits, TC_DIGITS_KEEP, DIGITS,
+          "zero = every run of decimal digits becomes 0 (2019 -> 0, mp3 -> mp0)"),
+    KSTR("tokenizer.filters", tokenizer.filters, "",
+         "as in Keras: each character of this string separates words and is dropped"),
+    KINT("tokenizer.ngrams", tokenizer.ngrams, 1, 1, 8,
+         "add word n-grams up to this length as hashed features (gap encoder only); 1 = words only"),
+    {.name = "tokenizer.char_ngrams", .type = K_LIST, FIELD(tokenizer.char_ngrams),
+     .count_off = offsetof(tc_config, tokenizer.n_char_ngrams), .lo = 1, .hi = 16,
+     .help = "[min, max]: add each word's character n-grams as hashed features (gap encoder only); [] = off"},
+    KINT("tokenizer.buckets", tokenizer.buckets, 200000, 1, 100000000,
+         "n-gram hash buckets = extra embedding rows: 4*embedding_dim bytes each in the model file, "
+         "about 20*embedding_dim while training with Adam"),
     KINT("pad.maxlen", pad.maxlen, 0, 0, 1000000, "tokens per sequence; 0 = longest training sequence"),
     KENUM("pad.padding", pad.padding, TC_PRE, SIDES, "pad short sequences before (pre) or after (post)"),
     KENUM("pad.truncating", pad.truncating, TC_PRE, SIDES,
@@ -105,6 +136,12 @@ static const key_def KEYS[] = {
           "softmax = one label per row, sigmoid = multi-label, auto = from the data"),
     KFLOAT("model.threshold", model.threshold, 0.5f, 0.0f, true, 1.0f, true,
            "sigmoid head: the probability at which a label is predicted"),
+    KFLOAT("model.dropout", model.dropout, 0.0f, 0.0f, false, 1.0f, true,
+           "inverted dropout on the embedding output and hidden layers"),
+    KBOOL("model.freeze_embedding", model.freeze_embedding, 0,
+          "never update the embedding (keeps pretrained vectors as given)"),
+    KPATH("model.pretrained", model.pretrained, "",
+          "word vectors in word2vec/GloVe/fastText text format (.vec, may be gzipped) for the embedding"),
     KINT("model.lstm.units", model.lstm.units, 128, 1, 4096, "LSTM state size (per direction)"),
     KINT("model.lstm.layers", model.lstm.layers, 1, 1, 16, "stacked LSTM layers"),
     KBOOL("model.lstm.bidirectional", model.lstm.bidirectional, 0,
@@ -126,8 +163,36 @@ static const key_def KEYS[] = {
     {.name = "train.seed", .type = K_UINT, FIELD(train.seed), .idef = 42,
      .help = "seed of every random choice (initialisation, shuffling, dropout)"},
     KBOOL("train.shuffle", train.shuffle, 1, "reshuffle the training rows every epoch"),
-    KINT("train.threads", train.threads, 0, 0, 1024, "worker threads; 0 = all cores"),
-    KPATH("output.model", output.model, "model.bin", "checkpoint written by train, read by eval and predict"),
+    KBOOL("train.bucket", train.bucket, 0,
+          "batch rows of similar length together: less padding, 2-3x faster LSTM epochs"),
+    KINT("train.threads", train.threads, 0, 0, 1024, "BLAS threads (capped at the cores); 0 = all cores"),
+    KFLOAT("train.validation_split", train.validation_split, 0.0f, 0.0f, false, 1.0f, true,
+           "seeded, stratified hold-out of training rows for validation"),
+    KENUM("train.lr_schedule", train.lr_schedule, TC_LR_CONSTANT, LR_SCHEDULES,
+          "linear = decay to 0 over the run (fastText); step/exponential"),
+    KFLOAT("train.lr_decay", train.lr_decay, 0.5f, 0.0f, true, 1.0f, false,
+           "step/exponential: lr factor per lr_decay_epochs"),
+    KINT("train.lr_decay_epochs", train.lr_decay_epochs, 1, 1, 1000000, "step/exponential: the decay period in epochs"),
+    KFLOAT("train.warmup_epochs", train.warmup_epochs, 0.0f, 0.0f, false, 1000000.0f, false,
+           "linear warm-up of the lr over this many epochs (may be 0.5)"),
+    KFLOAT("train.weight_decay", train.weight_decay, 0.0f, 0.0f, false, 1.0f, true,
+           "kernels only, decoupled (AdamW; L2 for SGD): w -= lr*decay*w"),
+    KENUM("train.class_weight", train.class_weight, TC_CW_NONE, CLASS_WEIGHTS,
+          "balanced: row weight n_rows / (n_classes * rows of its class)"),
+    KENUM("train.early_stopping.monitor", train.early_stopping.monitor, TC_MON_VAL_LOSS, MONITORS,
+          "the score early stopping and output.save_best watch"),
+    KINT("train.early_stopping.patience", train.early_stopping.patience, 0, 0, 1000000,
+         "stop after this many epochs without improvement; 0 = off"),
+    KFLOAT("train.early_stopping.min_delta", train.early_stopping.min_delta, 0.0f, 0.0f, false, INFINITY, false,
+           "an improvement must beat the best so far by more than this"),
+    KPATH("output.model", output.model, "model.bin", "the model file train writes and eval and predict read"),
+    KPATH("output.checkpoint", output.checkpoint, "",
+          "resume file for --resume; \"\" = output.model + \".ckpt\""),
+    KINT("output.checkpoint_every", output.checkpoint_every, 0, 0, 1000000,
+         "write it every N epochs and at the end; 0 = on Ctrl-C only"),
+    KBOOL("output.save_best", output.save_best, 0,
+          "output.model holds the best epoch (rewritten when it improves)"),
+    KPATH("output.metrics", output.metrics, "", "JSON Lines, one object per epoch (`textclf plot`); \"\" = none"),
 };
 
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
@@ -226,6 +291,7 @@ void tc_config_defaults(tc_config *c)
         switch (k->type) {
         case K_STRING:
         case K_PATH:
+        case K_NAMES:
             put_string(c, k, k->sdef, strlen(k->sdef));
             break;
         case K_FLOAT:
@@ -580,6 +646,9 @@ static void type_what(const key_def *k, char *out, size_t n)
     case K_PATH:
         snprintf(out, n, "a string");
         break;
+    case K_NAMES:
+        snprintf(out, n, "a string or a list of strings");
+        break;
     case K_BOOL:
         snprintf(out, n, "true or false");
         break;
@@ -606,6 +675,10 @@ static void type_what(const key_def *k, char *out, size_t n)
 static int set_scalar(tc_config *c, const key_def *k, const char *s, size_t n, bool null, char *why, size_t nwhy)
 {
     switch (k->type) {
+    case K_NAMES:
+        if (memchr(s, TC_COLUMN_SEP, n))
+            return why_set(why, nwhy, "a name cannot contain the control character \\x1f");
+        return set_string(c, k, s, n, null, why, nwhy);
     case K_STRING:
     case K_PATH:
         return set_string(c, k, s, n, null, why, nwhy);
@@ -780,6 +853,48 @@ static int load_list(loader *L, const key_def *k)
     }
 }
 
+/* Reads a sequence of names (its start event already consumed) into K_NAMES
+ * key k: each one non-empty, joined by TC_COLUMN_SEP into the one field. */
+static int load_names(loader *L, const key_def *k, yaml_mark_t start)
+{
+    char joined[TC_NAME_MAX], why[512], item[KEY_NAME_MAX + 16];
+    size_t len = 0;
+    int count = 0;
+    for (;; count++) {
+        yaml_event_t ev;
+        if (next_event(L, k->name, &ev) < 0)
+            return -1;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            if (count == 0)
+                return fail(L, start, k->name, "an empty list; name at least one column");
+            put_string(L->c, k, joined, len);
+            return 0;
+        }
+        yaml_mark_t m = ev.start_mark;
+        snprintf(item, sizeof item, "%s[%d]", k->name, count);
+        const char *s = (const char *)ev.data.scalar.value;
+        size_t n = ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.length : 0;
+        int rc = 0;
+        if (ev.type != YAML_SCALAR_EVENT || is_null(&ev) || n == 0)
+            rc = why_set(why, sizeof why, "expected a non-empty name, got %s",
+                         ev.type == YAML_SCALAR_EVENT ? "an empty value" : node_kind(&ev));
+        else if (memchr(s, 0, n) || memchr(s, TC_COLUMN_SEP, n))
+            rc = why_set(why, sizeof why, "a name cannot contain NUL or \\x1f");
+        else if (len + (count > 0) + n >= sizeof joined)
+            rc = why_set(why, sizeof why, "the names add up to more than %zu bytes", sizeof joined - 1);
+        if (rc == 0) {
+            if (count > 0)
+                joined[len++] = TC_COLUMN_SEP;
+            memcpy(joined + len, s, n);
+            len += n;
+        }
+        yaml_event_delete(&ev);
+        if (rc < 0)
+            return fail(L, m, item, "%s", why);
+    }
+}
+
 /* Applies the node starting with *ev (which this takes ownership of) to key k. */
 static int load_value(loader *L, const key_def *k, yaml_event_t *ev)
 {
@@ -789,6 +904,10 @@ static int load_value(loader *L, const key_def *k, yaml_event_t *ev)
     if (k->type == K_LIST && ev->type == YAML_SEQUENCE_START_EVENT) {
         yaml_event_delete(ev);
         return load_list(L, k);
+    }
+    if (k->type == K_NAMES && ev->type == YAML_SEQUENCE_START_EVENT) {
+        yaml_event_delete(ev);
+        return load_names(L, k, m);
     }
     if (ev->type == YAML_SCALAR_EVENT) {
         rc = set_scalar(L->c, k, (const char *)ev->data.scalar.value, ev->data.scalar.length, is_null(ev), why,
@@ -1068,7 +1187,9 @@ int tc_config_set(tc_config *c, const char *assignment, tc_err *err)
         suggestion_text(&sg, hint, sizeof hint);
         return tc_err_set(err, "--set %s: unknown key%s", shown, hint);
     }
-    return run_loader(c, eq + 1, strlen(eq + 1), NULL, k, err);
+    /* "-" (standard input) would read as a YAML list of one null */
+    const char *val = strcmp(eq + 1, "-") == 0 ? "\"-\"" : eq + 1;
+    return run_loader(c, val, strlen(val), NULL, k, err);
 }
 
 /* ---- checks on a stored config ------------------------------------------ */
@@ -1079,6 +1200,7 @@ static int check_stored(const tc_config *c, const key_def *k, char *why, size_t 
     switch (k->type) {
     case K_STRING:
     case K_PATH:
+    case K_NAMES:
         if (!memchr(cfield(c, k), 0, k->size))
             return why_set(why, nwhy, "not NUL-terminated");
         return 0;
@@ -1118,17 +1240,52 @@ static bool is_column_index(const char *spec)
     return *spec && !*end && errno == 0 && v >= 0;
 }
 
-static int check_columns(const tc_config *c, tc_err *err)
+/* One text column name t (of data.text_column's list) against label column l. */
+static int check_column(const tc_config *c, const char *t, const char *l, tc_err *err)
 {
-    const char *t = c->data.text_column, *l = c->data.label_column;
     if (!*t || !*l)
         return tc_err_set(err, "data.%s_column is empty; name a header column or give a 0-based index",
                           *t ? "label" : "text");
     if (strcmp(t, l) == 0)
         return tc_err_set(err, "data.label_column: '%s' is also data.text_column", l);
-    if (!c->data.header && (!is_column_index(t) || !is_column_index(l)))
+    if (!c->data.header && c->data.format != TC_FMT_JSONL && (!is_column_index(t) || !is_column_index(l)))
         return tc_err_set(err, "data.%s_column: '%s' is a column name, but data.header is false (use a 0-based index)",
                           is_column_index(t) ? "label" : "text", is_column_index(t) ? l : t);
+    return 0;
+}
+
+static int check_columns(const tc_config *c, tc_err *err)
+{
+    char t[TC_NAME_MAX];
+    const char *p = c->data.text_column;
+    for (;;) {
+        size_t n = strcspn(p, (char[]){TC_COLUMN_SEP, 0});
+        memcpy(t, p, n);
+        t[n] = 0;
+        if (check_column(c, t, c->data.label_column, err) < 0)
+            return -1;
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* tokenizer.char_ngrams is [] or [min, max]; tokenizer.filters is UTF-8. */
+static int check_tokenizer(const tc_config *c, tc_err *err)
+{
+    const int64_t *g = c->tokenizer.char_ngrams;
+    if (c->tokenizer.n_char_ngrams == 1 || (c->tokenizer.n_char_ngrams == 2 && g[0] > g[1]))
+        return tc_err_set(err, "tokenizer.char_ngrams: expected [] or [min, max] with min <= max, e.g. [3, 6]");
+    const unsigned char *f = (const unsigned char *)c->tokenizer.filters;
+    for (size_t i = 0, n = strlen(c->tokenizer.filters); i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode(f + i, n - i, &cp);
+        if (k == 0)
+            return tc_err_set(err, "tokenizer.filters: not valid UTF-8 (byte %zu)", i + 1);
+        i += k;
+    }
     return 0;
 }
 
@@ -1146,6 +1303,17 @@ int tc_config_validate(const tc_config *c, tc_err *err)
         return -1;
     if (c->model.head == TC_HEAD_SOFTMAX && c->data.label_separator[0])
         return tc_err_set(err, "model.head: softmax needs one label per row; data.label_separator is set");
+    if (check_tokenizer(c, err) < 0)
+        return -1;
+    if (c->data.valid[0] && c->train.validation_split > 0)
+        return tc_err_set(err, "train.validation_split: data.valid is set too; use one or the other");
+    int has_valid = c->data.valid[0] || c->train.validation_split > 0;
+    if (!has_valid && (c->train.early_stopping.patience > 0 || c->output.save_best))
+        return tc_err_set(err, "%s needs validation data: set data.valid or train.validation_split",
+                          c->output.save_best ? "output.save_best" : "train.early_stopping");
+    if (!strcmp(c->output.checkpoint, c->output.model) || !strcmp(c->output.metrics, c->output.model))
+        return tc_err_set(err, "output.%s: must differ from output.model",
+                          !strcmp(c->output.checkpoint, c->output.model) ? "checkpoint" : "metrics");
     return 0;
 }
 
@@ -1226,6 +1394,27 @@ static int put_quoted(FILE *f, const char *s)
     return 0;
 }
 
+/* A K_NAMES value: one quoted string, or a flow list of them. */
+static int put_names(FILE *f, const char *s)
+{
+    if (!strchr(s, TC_COLUMN_SEP))
+        return put_quoted(f, s);
+    char item[TC_NAME_MAX];
+    fputc('[', f);
+    for (int i = 0;; i++) {
+        size_t n = strcspn(s, (char[]){TC_COLUMN_SEP, 0});
+        memcpy(item, s, n);
+        item[n] = 0;
+        if ((i && fputs(", ", f) == EOF) || put_quoted(f, item) < 0)
+            return -1;
+        if (!s[n])
+            break;
+        s += n + 1;
+    }
+    fputc(']', f);
+    return 0;
+}
+
 /* Writes key k's value of *c as YAML; -1 with `why` if it cannot be. */
 static int put_value(FILE *f, const tc_config *c, const key_def *k, char *why, size_t nwhy)
 {
@@ -1236,6 +1425,8 @@ static int put_value(FILE *f, const tc_config *c, const key_def *k, char *why, s
     case K_STRING:
     case K_PATH:
         return put_quoted(f, cfield(c, k)) < 0 ? why_set(why, nwhy, "not valid UTF-8; cannot be written as YAML") : 0;
+    case K_NAMES:
+        return put_names(f, cfield(c, k)) < 0 ? why_set(why, nwhy, "not valid UTF-8; cannot be written as YAML") : 0;
     case K_BOOL:
         fputs(get_int(c, k) ? "true" : "false", f);
         return 0;
@@ -1328,7 +1519,8 @@ char *tc_config_to_yaml(const tc_config *c, tc_err *err)
 
 static const char *type_name(const key_def *k)
 {
-    static const char *const names[] = {"string", "path", "bool", "int", "uint64", "float", "enum", "int list"};
+    static const char *const names[] = {"string", "path", "bool", "int", "uint64", "float", "enum", "int list",
+                                        "strings"};
     return names[k->type];
 }
 
@@ -1340,6 +1532,28 @@ static void default_text(const tc_config *defaults, const key_def *k, char *out,
     if (!f || put_value(f, defaults, k, why, sizeof why) < 0 || fclose(f) != 0) {
         snprintf(out, n, "?");
         return;
+    }
+}
+
+/* text indented by `indent` spaces, broken at spaces so that no line is
+ * wider than REFERENCE_WIDTH columns (a longer single word stays whole) */
+#define REFERENCE_WIDTH 100
+static void print_wrapped(FILE *out, int indent, const char *text)
+{
+    int room = REFERENCE_WIDTH - indent > 20 ? REFERENCE_WIDTH - indent : 20;
+    while (*text) {
+        int n = (int)strlen(text);
+        if (n > room) {
+            n = room;
+            while (n > 0 && text[n] != ' ')
+                n--;
+            if (n == 0)
+                n = (int)strcspn(text, " ");
+        }
+        fprintf(out, "%*s%.*s\n", indent, "", n, text);
+        text += n;
+        while (*text == ' ')
+            text++;
     }
 }
 
@@ -1370,6 +1584,6 @@ void tc_config_print_reference(FILE *out)
                      k->size / sizeof(int64_t));
         fprintf(out, "  %-*s  %-8s  %-*s  %s\n", wname, k->name, type_name(k), wdef, def[i],
                 k->type == K_UINT ? "any" : allowed);
-        fprintf(out, "  %-*s  %s\n", wname, "", k->help);
+        print_wrapped(out, wname + 4, k->help);
     }
 }

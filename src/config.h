@@ -22,22 +22,32 @@
 
 /* TC_FMT_LINES is for readers only (predict's plain-text input: one field per
  * line); it is not a value of data.format. */
-enum tc_format { TC_FMT_CSV, TC_FMT_TSV, TC_FMT_FASTTEXT, TC_FMT_LINES };
+enum tc_format { TC_FMT_CSV, TC_FMT_TSV, TC_FMT_FASTTEXT, TC_FMT_JSONL, TC_FMT_LINES };
+enum tc_split { TC_SPLIT_UNICODE, TC_SPLIT_WHITESPACE };
+enum tc_cjk { TC_CJK_CHAR, TC_CJK_BIGRAM, TC_CJK_CHAR_BIGRAM };
+enum tc_digits { TC_DIGITS_KEEP, TC_DIGITS_ZERO };
+
+/* data.text_column may name several columns; they are stored in the one
+ * string, separated by this byte (which a column name cannot contain). */
+#define TC_COLUMN_SEP '\x1f'
 enum tc_on_error { TC_ONERR_ERROR, TC_ONERR_SKIP };
 enum tc_side { TC_PRE, TC_POST };
 enum tc_encoder { TC_ENC_GAP, TC_ENC_LSTM };
 enum tc_head { TC_HEAD_AUTO, TC_HEAD_SOFTMAX, TC_HEAD_SIGMOID };
 enum tc_optim { TC_OPT_ADAM, TC_OPT_SGD };
 enum tc_lstm_output { TC_LSTM_LAST, TC_LSTM_MEAN, TC_LSTM_MAX };
+enum tc_lr_schedule { TC_LR_CONSTANT, TC_LR_LINEAR, TC_LR_STEP, TC_LR_EXPONENTIAL };
+enum tc_monitor { TC_MON_VAL_LOSS, TC_MON_VAL_ACCURACY, TC_MON_VAL_MACRO_F1 };
+enum tc_class_weight { TC_CW_NONE, TC_CW_BALANCED };
 
 typedef struct tc_config {
     struct {
         char train[TC_PATH_MAX];          /* required for `train` */
         char valid[TC_PATH_MAX];          /* "" = none */
         char test[TC_PATH_MAX];           /* "" = none; evaluated after training */
-        enum tc_format format;            /* csv | tsv | fasttext            (csv) */
+        enum tc_format format;            /* csv | tsv | fasttext | jsonl     (csv) */
         int header;                       /* first row names the columns      (true) */
-        char text_column[TC_NAME_MAX];    /* header name, or 0-based index    ("text") */
+        char text_column[TC_NAME_MAX];    /* header name / 0-based index, or several joined by TC_COLUMN_SEP ("text") */
         char label_column[TC_NAME_MAX];   /* header name, or 0-based index    ("label") */
         char label_separator[16];         /* "" = one label per row; e.g. "|" (""), multi-label */
         enum tc_on_error on_error;        /* error | skip                     (error) */
@@ -49,6 +59,15 @@ typedef struct tc_config {
         int keep_symbols;                 /* symbols/emoji → one-char tokens  (false) */
         int64_t num_words;                /* Keras meaning: ids < num_words kept; 0 = all (0) */
         int64_t min_count;                /* drop words seen fewer times      (1) */
+        enum tc_split split;              /* unicode | whitespace             (unicode) */
+        enum tc_cjk cjk;                  /* char | bigram | char+bigram      (char) */
+        int strip_accents;                /* NFD, drop nonspacing marks       (false) */
+        enum tc_digits digits;            /* keep | zero: digit runs → "0"    (keep) */
+        char filters[TC_NAME_MAX];        /* Keras filters: these characters separate ("") */
+        int64_t ngrams;                   /* word n-grams up to this, hashed  (1) */
+        int64_t char_ngrams[2];           /* [min, max] character n-grams, hashed ([]) */
+        int n_char_ngrams;                /* 0 (off) or 2 */
+        int64_t buckets;                  /* hash buckets = extra embedding rows (200000) */
     } tokenizer;
     struct {
         int64_t maxlen;                   /* 0 = longest training sequence    (0) */
@@ -62,6 +81,9 @@ typedef struct tc_config {
         int n_hidden;
         enum tc_head head;                /* auto | softmax | sigmoid         (auto) */
         float threshold;                  /* sigmoid decision threshold       (0.5) */
+        float dropout;                    /* inverted dropout, embedding output and hidden layers (0) */
+        int freeze_embedding;             /* never update the embedding       (false) */
+        char pretrained[TC_PATH_MAX];     /* word vectors (.vec text format) for the embedding ("") */
         struct {
             int64_t units;                /*                                  (128) */
             int64_t layers;               /* stacked layers, >= 1             (1) */
@@ -79,10 +101,27 @@ typedef struct tc_config {
         int64_t batch_size;               /*                                  (32) */
         uint64_t seed;                    /*                                  (42) */
         int shuffle;                      /* reshuffle every epoch            (true) */
+        int bucket;                       /* similar-length rows share a batch (false) */
         int64_t threads;                  /* 0 = all cores                    (0) */
+        float validation_split;           /* held-out fraction when no data.valid (0) */
+        enum tc_lr_schedule lr_schedule;  /* constant | linear | step | exponential (constant) */
+        float lr_decay;                   /* step/exponential factor per period (0.5) */
+        int64_t lr_decay_epochs;          /* the period, in epochs            (1) */
+        float warmup_epochs;              /* linear warm-up, in epochs        (0) */
+        float weight_decay;               /* decoupled, kernels only          (0) */
+        enum tc_class_weight class_weight;/* none | balanced                  (none) */
+        struct {
+            enum tc_monitor monitor;      /* val_loss | val_accuracy | val_macro_f1 (val_loss) */
+            int64_t patience;             /* epochs without improvement; 0 = off (0) */
+            float min_delta;              /* smallest change that counts      (0) */
+        } early_stopping;
     } train;
     struct {
         char model[TC_PATH_MAX];          /* checkpoint path                  ("model.bin") */
+        char checkpoint[TC_PATH_MAX];     /* resume checkpoint; "" = MODEL.ckpt ("") */
+        int64_t checkpoint_every;         /* epochs; 0 = only when interrupted (0) */
+        int save_best;                    /* model file holds the best epoch  (false) */
+        char metrics[TC_PATH_MAX];        /* JSON Lines per epoch; "" = none  ("") */
     } output;
 } tc_config;
 

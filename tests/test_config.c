@@ -400,7 +400,7 @@ static void strings_nulls_and_lengths(void **state)
     load_bad("train:\n  epochs:\n", "cfg.yaml:2:10: train.epochs: expected an integer, got null", NULL, NULL);
     load_bad("train:\n  lr: null\n", "train.lr: expected a number, got null", NULL, NULL);
     load_bad("train:\n  shuffle: ~\n", "train.shuffle: expected true or false", "got null", NULL);
-    load_bad("data:\n  format: NULL\n", "data.format: expected one of csv, tsv, fasttext, got null", NULL, NULL);
+    load_bad("data:\n  format: NULL\n", "data.format: expected one of csv, tsv, fasttext, jsonl, got null", NULL, NULL);
     load_bad("model:\n  hidden:\n", "model.hidden: expected a list of integers", "got null", NULL);
     load_bad("model:\n  hidden: [1, ~]\n", "model.hidden[1]: expected an integer, got null", NULL, NULL);
     /* a null section is an empty one */

@@ -1,11 +1,15 @@
 /* test_text.c — vocabulary (Keras ordering and num_words), padder (Keras
- * pad_sequences), and the corpus reader path (columns, multi-label, unknown
- * labels, malformed rows, label ordering). */
+ * pad_sequences), hashed n-gram features (hash values computed independently,
+ * so the same ids come out on every machine), and the corpus reader path
+ * (columns, several text columns, JSON Lines, gzip, multi-label, unknown
+ * labels, malformed rows, label ordering, the row layout with features). */
 #include "tc_test.h"
 
 #include <unistd.h>
+#include <zlib.h>
 
 #include "text/corpus.h"
+#include "text/ngram.h"
 #include "text/pad.h"
 #include "text/vocab.h"
 
@@ -82,6 +86,88 @@ static void pad_matches_keras(void **st)
     assert_memory_equal(out, post, sizeof post);
     tc_pad_row(out, ids, 0, 2, TC_PRE, TC_PRE);
     assert_int_equal(out[0], 0), assert_int_equal(out[1], 0);
+}
+
+
+/* ---- hashed n-gram features ------------------------------------------------
+ * The expected hashes were computed by a separate Python transcription of the
+ * definition in ngram.h (FNV-1a 64, MurmurHash3 fmix64, the seeds given
+ * there), not by this code; equal values here mean the same buckets on every
+ * machine and in every run. */
+
+static void ngram_hashes_are_stable(void **st)
+{
+    (void)st;
+    uint64_t th[3] = {tc_hash_bytes("not", 3), tc_hash_bytes("good", 4)};
+    assert_true(tc_ngram_word_hash(th, 2) == 0x781d72a0d1d3abb0ULL);
+    assert_int_equal(tc_ngram_word_hash(th, 2) % 2000000, 605360);
+    th[0] = tc_hash_bytes("a", 1), th[1] = tc_hash_bytes("b", 1), th[2] = tc_hash_bytes("c", 1);
+    assert_true(tc_ngram_word_hash(th, 3) == 0x6a70754b3e09357eULL);
+    assert_true(tc_ngram_char_hash("<go", 3) == 0x763a3a0216a32838ULL);
+    assert_true(tc_ngram_char_hash("好>", strlen("好>")) == 0xccf46bb47c918affULL);
+    /* order matters: "good not" is another bigram */
+    th[0] = tc_hash_bytes("good", 4), th[1] = tc_hash_bytes("not", 3);
+    assert_true(tc_ngram_word_hash(th, 2) != 0x781d72a0d1d3abb0ULL);
+}
+
+static void tokenizer_features_match_the_definition(void **st)
+{
+    (void)st;
+    tc_err err;
+    tc_tokenizer_opts o = {.normalize = 1, .lowercase = 1, .ngram = {.word_n = 2, .buckets = 2000000}};
+    tc_tokenizer *t = tc_tokenizer_new(&o, &err);
+    assert_non_null(t);
+    tc_tokens tk;
+    assert_int_equal(tc_tokenize(t, "Not GOOD", 8, &tk, &err), 0);
+    assert_int_equal(tk.n, 2);
+    assert_int_equal(tk.feat_off[1] - tk.feat_off[0], 0);   /* nothing ends at the first word */
+    assert_int_equal(tk.feat_off[2] - tk.feat_off[1], 1);
+    assert_int_equal(tk.feat[tk.feat_off[1]], 605360);
+    tc_tokenizer_free(t);
+
+    /* char n-grams of "<good>", [3, 4], by start then length (Python: see above) */
+    o.ngram = (tc_ngram_opts){.char_min = 3, .char_max = 4, .buckets = 1000};
+    t = tc_tokenizer_new(&o, &err);
+    assert_non_null(t);
+    assert_int_equal(tc_tokenize(t, "good", 4, &tk, &err), 0);
+    static const uint32_t want[] = {512, 54, 192, 851, 645, 91, 460};   /* <go <goo goo good ood ood> od> */
+    assert_int_equal(tk.feat_off[1], 7);
+    assert_memory_equal(tk.feat, want, sizeof want);
+    /* a one-letter word: its n-grams never are the bare markers */
+    assert_int_equal(tc_tokenize(t, "a", 1, &tk, &err), 0);
+    assert_int_equal(tk.feat_off[1], 1);   /* "<a>" only */
+    assert_int_equal(tk.feat[0], tc_ngram_char_hash("<a>", 3) % 1000);
+    tc_tokenizer_free(t);
+}
+
+static void input_rows_and_lstm(void **st)
+{
+    (void)st;
+    tc_config cfg;
+    tc_config_defaults(&cfg);
+    tc_vocab v;
+    tc_vocab_init(&v);
+    tc_err err;
+    assert_int_equal(tc_vocab_push(&v, "w", 1, &err), 0);
+    assert_int_equal(tc_input_rows(&cfg, &v), 3);
+    cfg.tokenizer.ngrams = 2;
+    cfg.tokenizer.buckets = 1000;
+    assert_int_equal(tc_input_rows(&cfg, &v), 1003);
+    assert_null(tc_ngram_config_warning(&cfg));
+    cfg.model.encoder = TC_ENC_LSTM;   /* the LSTM reads word order: no hashed rows */
+    assert_int_equal(tc_input_rows(&cfg, &v), 3);
+    assert_non_null(tc_ngram_config_warning(&cfg));
+    tc_tokenizer *t = tc_tokenizer_from_config(&cfg, &err);
+    tc_tokens tk;
+    assert_int_equal(tc_tokenize(t, "a b", 3, &tk, &err), 0);
+    assert_null(tk.feat_off);
+    tc_tokenizer_free(t);
+    cfg.model.encoder = TC_ENC_GAP;
+    cfg.tokenizer.ngrams = 1;
+    cfg.tokenizer.n_char_ngrams = 2;
+    cfg.tokenizer.char_ngrams[0] = 3, cfg.tokenizer.char_ngrams[1] = 5;
+    assert_int_equal(tc_input_rows(&cfg, &v), 1003);
+    tc_vocab_free(&v);
 }
 
 static char path[] = "/tmp/tc_text_XXXXXX";
@@ -252,6 +338,278 @@ static void encode_text_uses_vocab(void **st)
     tc_vocab_free(&v);
 }
 
+
+/* New tokenizer for f->cfg after a change to it. */
+static void retok(fixture *f)
+{
+    tc_err err;
+    tc_tokenizer_free(f->tok);
+    f->tok = tc_tokenizer_from_config(&f->cfg, &err);
+    assert_non_null(f->tok);
+}
+
+/* Builds the vocabulary from f->counter and remaps f->c as `train` does. */
+static void build_vocab(fixture *f, tc_vocab *v)
+{
+    tc_err err;
+    uint32_t remap[64];
+    assert_true(f->counter.words.n <= 64);
+    tc_vocab_init(v);
+    assert_int_equal(tc_vocab_build(v, &f->counter, 0, 1, remap, &err), 0);
+    tc_corpus_remap_tokens(&f->c, remap, tc_vocab_size(v));
+}
+
+static void rows_with_features(void **st)
+{
+    fixture *f = *st;
+    tc_err err;
+    f->cfg.tokenizer.ngrams = 2;
+    f->cfg.tokenizer.buckets = 50;
+    retok(f);
+    const char *data = "label,text\npos,good movie\nneg,not good\n";
+    assert_int_equal(read_train(f, data, &err), 0);
+    /* training keeps features as -1 - bucket until the vocabulary exists */
+    assert_int_equal(f->c.tok_off[1], 3);   /* good, movie, good_movie */
+    assert_true(f->c.ids[0] >= 0 && f->c.ids[1] >= 0 && f->c.ids[2] < 0);
+    uint64_t th[2] = {tc_hash_bytes("good", 4), tc_hash_bytes("movie", 5)};
+    uint32_t b = (uint32_t)(tc_ngram_word_hash(th, 2) % 50);
+    assert_int_equal(f->c.ids[2], -1 - (int32_t)b);
+    tc_vocab v;
+    build_vocab(f, &v);
+    /* vocabulary: good (2), movie (3), not (4); features from 5 */
+    assert_int_equal(tc_vocab_size(&v), 5);
+    int32_t want0[] = {2, 3, 5 + (int32_t)b};
+    assert_memory_equal(f->c.ids, want0, sizeof want0);
+    assert_int_equal(f->c.max_tokens, 3);
+
+    /* evaluation reads the same rows to the same ids, and so does predict's path */
+    tc_corpus e;
+    tc_corpus_init(&e);
+    write_file(data);
+    tc_corpus_src s = {&f->cfg, f->tok, NULL, &v, &f->labels, 0};
+    assert_int_equal(tc_corpus_read(&e, path, &s, &err), 0);
+    unlink(path);
+    assert_int_equal(e.tok_off[2], f->c.tok_off[2]);
+    assert_memory_equal(e.ids, f->c.ids, (size_t)e.tok_off[2] * sizeof *e.ids);
+    int32_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    assert_int_equal(tc_encode_text(f->tok, &v, "not good", 8, &ids, &n, &cap, &err), 0);
+    assert_int_equal(n, 3);
+    assert_memory_equal(ids, e.ids + e.tok_off[1], 3 * sizeof *ids);
+    /* an unknown word keeps the OOV id next to its features */
+    assert_int_equal(tc_encode_text(f->tok, &v, "great movie", 11, &ids, &n, &cap, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], TC_OOV_ID);
+    assert_int_equal(ids[1], 3);
+    assert_true(ids[2] >= 5 && ids[2] < 55);
+    free(ids);
+    tc_corpus_free(&e);
+    tc_vocab_free(&v);
+}
+
+static void several_text_columns(void **st)
+{
+    fixture *f = *st;
+    tc_err err;
+    char spec[] = "title\x1f" "body";
+    strcpy(f->cfg.data.text_column, spec);
+    assert_int_equal(read_train(f, "body,label,title\nsecond part,x,first\n\"b2\",y,t2\n", &err), 0);
+    assert_int_equal(f->c.n, 2);
+    /* title then body, in the order the config names them */
+    assert_int_equal(f->c.tok_off[1], 3);
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[0]), "first");
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[1]), "second");
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[3]), "t2");
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[4]), "b2");
+    tc_corpus_free(&f->c);
+    /* indexes without a header; a missing column names itself */
+    f->cfg.data.header = 0;
+    strcpy(f->cfg.data.text_column, "2\x1f" "0");
+    strcpy(f->cfg.data.label_column, "1");
+    assert_int_equal(read_train(f, "b,lab,a\nshort,lab\n", &err), -1);
+    assert_non_null(strstr(err.msg, ":2: expected at least 3 fields, found 2"));
+    tc_corpus_free(&f->c);
+    f->cfg.data.header = 1;
+    strcpy(f->cfg.data.text_column, "title\x1f" "nope");
+    strcpy(f->cfg.data.label_column, "label");
+    assert_int_equal(read_train(f, "label,title\nx,y\n", &err), -1);
+    assert_non_null(strstr(err.msg, "data.text_column 'nope' is not a column of the header"));
+}
+
+static void json_lines(void **st)
+{
+    fixture *f = *st;
+    tc_err err;
+    f->cfg.data.format = TC_FMT_JSONL;
+    strcpy(f->cfg.data.text_column, "title\x1f" "text");
+    const char *data = "{\"label\": \"pos\", \"title\": \"Caf\\u00e9\", \"text\": \"nice place\"}\n"
+                       "\n"
+                       "{\"text\": \"n\", \"title\": 42, \"label\": 7, \"extra\": [1, {\"a\": 2}]}\n"
+                       "{\"text\": null, \"title\": true, \"label\": [\"a\", \"b\", \"a\"]}\n";
+    assert_int_equal(read_train(f, data, &err), 0);
+    assert_int_equal(f->c.n, 3);
+    assert_int_equal(f->c.blank, 1);
+    assert_int_equal(f->c.line[2], 4);
+    assert_int_equal(f->c.tok_off[1], 3);
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[0]), "café");
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[3]), "42");
+    assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[5]), "true");
+    assert_string_equal(tc_strtab_str(&f->labels, (uint32_t)f->c.labels[1]), "7");
+    assert_int_equal(f->c.lab_off[3] - f->c.lab_off[2], 2);   /* a list: several labels, once each */
+    assert_true(tc_corpus_is_multilabel(&f->cfg, &f->c));
+    tc_corpus_free(&f->c);
+
+    static const struct {
+        const char *line, *msg;
+    } bad[] = {
+        {"{\"label\": \"a\", \"title\": \"t\", \"text\": \"x\"\n", ":1: invalid JSON (column"},
+        {"[1, 2]\n", ":1: expected a JSON object, found a list"},
+        {"{\"title\": \"t\", \"text\": \"x\"}\n", ":1: no field \"label\" (data.label_column)"},
+        {"{\"label\": \"a\", \"text\": \"x\"}\n", ":1: no field \"title\" (data.text_column)"},
+        {"{\"label\": \"a\", \"title\": {}, \"text\": \"x\"}\n", "field \"title\" is an object, expected text"},
+        {"{\"label\": \"\", \"title\": \"t\", \"text\": \"x\"}\n", ":1: empty label"},
+        {"{\"label\": [[1]], \"title\": \"t\", \"text\": \"x\"}\n", "item 0 is a list, expected a label"},
+        {"{\"label\": \"a\", \"label\": \"b\", \"title\": \"t\", \"text\": \"x\"}\n", ":1: invalid JSON"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(read_train(f, bad[i].line, &err), -1);
+        if (!strstr(err.msg, bad[i].msg))
+            fail_msg("case %zu: \"%s\" does not contain \"%s\"", i, err.msg, bad[i].msg);
+        tc_corpus_free(&f->c);
+    }
+    /* on_error: skip drops malformed objects and keeps the rest */
+    f->cfg.data.on_error = TC_ONERR_SKIP;
+    assert_int_equal(read_train(f, "not json\n{\"label\": \"a\", \"title\": \"t\", \"text\": \"x\"}\n", &err), 0);
+    assert_int_equal(f->c.n, 1);
+    assert_int_equal(f->c.skipped, 1);
+}
+
+/* Writes `text` gzip-compressed (members: pieces of it, each its own member). */
+static void write_gzip(const char *text, int members)
+{
+    strcpy(path, "/tmp/tc_text_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    size_t n = strlen(text), per = n / (size_t)members + 1;
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    for (size_t at = 0; at < n; at += per) {
+        size_t k = n - at < per ? n - at : per;
+        unsigned char buf[4096];
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+        z.next_in = (unsigned char *)text + at;
+        z.avail_in = (uInt)k;
+        int rc;
+        do {
+            z.next_out = buf;
+            z.avail_out = sizeof buf;
+            rc = deflate(&z, Z_FINISH);
+            fwrite(buf, 1, sizeof buf - z.avail_out, out);
+        } while (rc != Z_STREAM_END);
+        deflateEnd(&z);
+    }
+    fclose(out);
+}
+
+static void gzip_input(void **st)
+{
+    fixture *f = *st;
+    tc_err err;
+    /* big enough to need several input and output blocks */
+    size_t cap = 400000, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)snprintf(text + n, cap - n, "label,text\n");
+    for (int i = 0; n + 64 < cap; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%s,\"word%d, then w%d\"\n", i % 3 ? "pos" : "neg", i % 97, i);
+    tc_corpus plain;
+    tc_corpus_init(&plain);
+    write_file(text);
+    tc_corpus_src s = {&f->cfg, f->tok, &f->counter, NULL, &f->labels, 1};
+    assert_int_equal(tc_corpus_read(&plain, path, &s, &err), 0);
+    unlink(path);
+    for (int members = 1; members <= 3; members += 2) {
+        write_gzip(text, members);
+        assert_int_equal(tc_corpus_read(&f->c, path, &s, &err), 0);
+        unlink(path);
+        assert_int_equal(f->c.n, plain.n);
+        assert_int_equal(f->c.line[f->c.n - 1], plain.line[plain.n - 1]);
+        assert_memory_equal(f->c.ids, plain.ids, (size_t)plain.tok_off[plain.n] * sizeof *plain.ids);
+        tc_corpus_free(&f->c);
+    }
+    /* damaged: a flipped byte in the middle, then the file cut short */
+    write_gzip(text, 1);
+    FILE *g = fopen(path, "r+b");
+    fseek(g, 0, SEEK_END);
+    long size = ftell(g);
+    fseek(g, size / 2, SEEK_SET);
+    int ch = fgetc(g);
+    fseek(g, size / 2, SEEK_SET);
+    fputc(ch ^ 0x55, g);
+    fclose(g);
+    assert_int_equal(tc_corpus_read(&f->c, path, &s, &err), -1);
+    assert_true(strstr(err.msg, "corrupt gzip data") || strstr(err.msg, "expected at least"));
+    tc_corpus_free(&f->c);
+    unlink(path);
+    write_gzip(text, 1);
+    assert_int_equal(truncate(path, size / 3), 0);
+    assert_int_equal(tc_corpus_read(&f->c, path, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "truncated gzip file"));
+    unlink(path);
+    tc_corpus_free(&plain);
+    free(text);
+}
+
+
+static void text_column_lists_in_yaml(void **st)
+{
+    (void)st;
+    tc_config c;
+    tc_config_defaults(&c);
+    tc_err err;
+    const char *y = "data:\n  text_column: [title, \"body text\", '2']\n";
+    assert_int_equal(tc_config_load_string(&c, y, strlen(y), "t.yaml", &err), 0);
+    assert_memory_equal(c.data.text_column, "title\x1f" "body text\x1f" "2", 18);
+    char *out = tc_config_to_yaml(&c, &err);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "text_column: [\"title\", \"body text\", \"2\"]\n"));
+    tc_config back;
+    tc_config_defaults(&back);
+    assert_int_equal(tc_config_load_string(&back, out, strlen(out), "back", &err), 0);
+    assert_string_equal(back.data.text_column, c.data.text_column);
+    free(out);
+    assert_int_equal(tc_config_set(&c, "data.text_column=[a, b]", &err), 0);
+    assert_string_equal(c.data.text_column, "a\x1f" "b");
+    assert_int_equal(tc_config_set(&c, "data.text_column=text", &err), 0);
+    assert_string_equal(c.data.text_column, "text");
+    static const struct {
+        const char *yaml, *msg;
+    } bad[] = {
+        {"data:\n  text_column: []\n", "t.yaml:2:16: data.text_column: an empty list"},
+        {"data:\n  text_column: [a, '']\n", "t.yaml:2:20: data.text_column[1]: expected a non-empty name"},
+        {"data:\n  text_column: [a, [b]]\n", "data.text_column[1]: expected a non-empty name, got a list"},
+        {"data:\n  text_column: {a: 1}\n", "data.text_column: expected a string or a list of strings, got a mapping"},
+        {"data:\n  text_column: [a, label]\n", "data.label_column: 'label' is also data.text_column"},
+        {"tokenizer:\n  char_ngrams: [5, 3]\n", "tokenizer.char_ngrams: expected [] or [min, max] with min <= max"},
+        {"tokenizer:\n  char_ngrams: [3]\n", "tokenizer.char_ngrams: expected [] or [min, max]"},
+        {"tokenizer:\n  char_ngrams: [3, 4, 5]\n", "at most 2 entries"},
+        {"tokenizer:\n  cjk: bigrams\n", "'bigrams' is not one of char, bigram, char+bigram (did you mean 'bigram'?)"},
+        {"tokenizer:\n  ngrams: 9\n", "tokenizer.ngrams: 9 is out of range (1..8)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tc_config_defaults(&c);
+        strcpy(c.data.train, "x.csv");
+        int rc = tc_config_load_string(&c, bad[i].yaml, strlen(bad[i].yaml), "t.yaml", &err);
+        if (rc == 0)
+            rc = tc_config_validate(&c, &err);
+        assert_int_equal(rc, -1);
+        if (!strstr(err.msg, bad[i].msg))
+            fail_msg("case %zu: \"%s\" does not contain \"%s\"", i, err.msg, bad[i].msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +620,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(corpus_multilabel_and_indices, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(corpus_fasttext_format, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(encode_text_uses_vocab, fixture_setup, fixture_teardown),
+        cmocka_unit_test(ngram_hashes_are_stable),
+        cmocka_unit_test(tokenizer_features_match_the_definition),
+        cmocka_unit_test(input_rows_and_lstm),
+        cmocka_unit_test(text_column_lists_in_yaml),
+        cmocka_unit_test_setup_teardown(rows_with_features, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(several_text_columns, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(json_lines, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(gzip_input, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

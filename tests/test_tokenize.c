@@ -11,7 +11,8 @@
 
 static tc_tokenizer *mk(int normalize, int lowercase, int keep_punct, int keep_symbols)
 {
-    tc_tokenizer_opts o = {normalize, lowercase, keep_punct, keep_symbols};
+    tc_tokenizer_opts o = {.normalize = normalize, .lowercase = lowercase, .keep_punct = keep_punct,
+                           .keep_symbols = keep_symbols};
     tc_err err;
     tc_tokenizer *t = tc_tokenizer_new(&o, &err);
     assert_non_null(t);
@@ -477,7 +478,9 @@ static void ascii_fast_path_matches_general_path(void **state)
         "The Quick brown-fox's 3 JUMPS, over 12 LAZY dogs' backs! don't 'stop' "
         "x_y a+b=c ~tilde~ $100 50% e-mail@example.com (parens) [brackets] {b} "
         "it's\tTAB\nnewline\x01" "ctl back\\slash \"quoted\" semi;colon end'";
-    static const tc_tokenizer_opts opts[] = {{1, 1, 0, 0}, {1, 1, 1, 1}, {0, 0, 1, 1}, {0, 1, 1, 0}};
+#define OPTS(n, l, p, y) {.normalize = n, .lowercase = l, .keep_punct = p, .keep_symbols = y}
+    static const tc_tokenizer_opts opts[] = {OPTS(1, 1, 0, 0), OPTS(1, 1, 1, 1), OPTS(0, 0, 1, 1), OPTS(0, 1, 1, 0)};
+#undef OPTS
     char alt[512], a[1024], b[1024];
     spaces_to_nbsp(base, alt);
     for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
@@ -603,6 +606,198 @@ static void results_reuse_buffers(void **state)
     tc_tokenizer_free(NULL);
 }
 
+
+/* ---- the options of issue "text features": one test per mode ---------- */
+
+static tc_tokenizer *mk_opts(tc_tokenizer_opts o)
+{
+    tc_err err;
+    tc_tokenizer *t = tc_tokenizer_new(&o, &err);
+    assert_non_null(t);
+    return t;
+}
+
+static void strip_accents_five_scripts(void **state)
+{
+    (void)state;
+    tc_tokenizer *t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .strip_accents = 1});
+    /* Latin, precomposed and decomposed */
+    EXPECT(t, "Café CAFE\u0301 naïve Ångström Dvořák", "cafe", "cafe", "naive", "angstrom", "dvorak");
+    /* Vietnamese: ế is e + circumflex + acute, both nonspacing */
+    EXPECT(t, "Tiếng Việt", "tieng", "viet");
+    /* Greek tonos and dialytika */
+    EXPECT(t, "Ελλάδα ΐ", "ελλαδα", "ι");
+    /* Cyrillic й is и + breve: gone too (Keras/BERT do the same) */
+    EXPECT(t, "йод", "иод");
+    /* kana keep their voicing marks, also without NFKC composition first */
+    EXPECT(t, "がぎぐ か\u3099", "が", "ぎ", "ぐ", "が");
+    /* Devanagari: the virama (Mn) goes, the vowel signs (Mc) stay — the
+     * documented reason to leave strip_accents off for Indic scripts */
+    EXPECT(t, "हिन्दी", "हिनदी");
+    tc_tokenizer_free(t);
+
+    /* without normalize: canonical decomposition only, recomposed after */
+    t = mk_opts((tc_tokenizer_opts){.normalize = 0, .lowercase = 0, .strip_accents = 1});
+    EXPECT(t, "Café ﬁ 한국", "Cafe", "ﬁ", "한", "국");
+    tc_tokenizer_free(t);
+}
+
+static void digits_zero_five_scripts(void **state)
+{
+    (void)state;
+    tc_tokenizer *t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .digits = TC_DIGITS_ZERO});
+    EXPECT(t, "in 1999 mp3 3.14 1,000,000 x² 90's", "in", "0", "mp0", "0", "0", "0", "0", "0", "x0", "0's");
+    /* full-width digits become ASCII by NFKC; Arabic-Indic and Devanagari digits are Nd too */
+    EXPECT(t, "１２３ ٣٤٥ १२३ A٣B", "0", "0", "0", "a0b");
+    /* a digit run inside a CJK run: the Han characters stay tokens of their own */
+    EXPECT(t, "第3章2024年", "第", "0", "章", "0", "年");
+    /* ½ and Ⅻ are not decimal digits: NFKC makes them 1⁄2 and xii */
+    EXPECT(t, "½ Ⅻ", "0", "0", "xii");
+    tc_tokenizer_free(t);
+
+    t = mk_opts((tc_tokenizer_opts){.normalize = 0, .lowercase = 0, .digits = TC_DIGITS_ZERO});
+    EXPECT(t, "１２３ab45", "0ab0");
+    tc_tokenizer_free(t);
+}
+
+static void keras_filters(void **state)
+{
+    (void)state;
+    static const char keras[] = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
+    tc_tokenizer *t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .keep_punct = 1,
+                                                  .keep_symbols = 1, .filters = keras});
+    /* filtered characters separate and vanish even with keep_punct/keep_symbols */
+    EXPECT(t, "Hello, world! (e-mail: a@b.com) 5$", "hello", "world", "e", "mail", "a", "b", "com", "5");
+    /* what the filters do not name is still kept; "…" is "..." after NFKC */
+    EXPECT(t, "wait— «quoted» ¿qué?…", "wait", "—", "«", "quoted", "»", "¿", "qué");
+    tc_tokenizer_free(t);
+
+    /* the apostrophe in filters splits contractions; non-ASCII filters work too */
+    t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .keep_punct = 1, .filters = "'。é"});
+    EXPECT(t, "don't 你好。世界 café", "don", "t", "你", "好", "世", "界", "caf");
+    /* filters compare with the folded text: "é" also removes "É" */
+    EXPECT(t, "CAFÉ", "caf");
+    tc_tokenizer_free(t);
+
+    /* Japanese, Arabic and Cyrillic punctuation named in filters; the rest kept */
+    t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .keep_punct = 1, .filters = "、،-"});
+    EXPECT(t, "東京、大阪。", "東", "京", "大", "阪", "。");
+    EXPECT(t, "مرحبا،عالم؟", "مرحبا", "عالم", "؟");
+    EXPECT(t, "Северо-Запад!", "северо", "запад", "!");
+    tc_tokenizer_free(t);
+
+    /* an upper-case filter never matches once the text is folded */
+    t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .filters = "A"});
+    EXPECT(t, "BANANA", "banana");
+    tc_tokenizer_free(t);
+
+    tc_err err;
+    tc_tokenizer_opts bad = {.normalize = 1, .filters = "ok\xC3"};
+    assert_null(tc_tokenizer_new(&bad, &err));
+    assert_non_null(strstr(err.msg, "tokenizer.filters: not valid UTF-8"));
+}
+
+static void whitespace_split_five_scripts(void **state)
+{
+    (void)state;
+    tc_tokenizer *t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .split = TC_SPLIT_WHITESPACE,
+                                                  .cjk = TC_CJK_BIGRAM});
+    /* punctuation stays inside tokens; cjk does not apply; tabs, newlines,
+     * NBSP and the ideographic space separate */
+    EXPECT(t, "Hello, World!\tit's e-mail\n:-)", "hello,", "world!", "it's", "e-mail", ":-)");
+    EXPECT(t, "我 爱 北京天安门\u3000。", "我", "爱", "北京天安门", "。");
+    EXPECT(t, "東京 タワー", "東京", "タワー");
+    EXPECT(t, "한국어\u00a0사랑해요", "한국어", "사랑해요");
+    EXPECT(t, "مرحبا بالعالم!", "مرحبا", "بالعالم!");
+    /* format characters (ZWJ in an emoji sequence) stay inside a token */
+    EXPECT(t, "👩\u200d💻 ok", "👩\u200d💻", "ok");
+    tc_tokenizer_free(t);
+
+    t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .split = TC_SPLIT_WHITESPACE,
+                                    .digits = TC_DIGITS_ZERO, .filters = ","});
+    EXPECT(t, "a,b 1,000 v2.10", "a", "b", "0", "0", "v0.0");
+    tc_tokenizer_free(t);
+}
+
+static void cjk_bigrams_three_scripts(void **state)
+{
+    (void)state;
+    tc_tokenizer *b = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .cjk = TC_CJK_BIGRAM});
+    tc_tokenizer *cb = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .cjk = TC_CJK_CHAR_BIGRAM});
+    EXPECT(b, "我爱北京", "我爱", "爱北", "北京");
+    EXPECT(cb, "我爱北京", "我", "我爱", "爱", "爱北", "北", "北京", "京");
+    /* runs end at anything that is not a CJK character; a lone one stays itself */
+    EXPECT(b, "我爱NLP和AI。好 的", "我爱", "nlp", "和", "ai", "好", "的");
+    EXPECT(cb, "我爱NLP和AI", "我", "我爱", "爱", "nlp", "和", "ai");
+    /* Japanese kanji + katakana (with the prolonged sound mark), Korean Hangul */
+    EXPECT(b, "東京タワー", "東京", "京タ", "タワ", "ワー");
+    EXPECT(b, "한국어 사랑", "한국", "국어", "사랑");
+    /* a character's marks stay with it (no NFKC to compose them here) */
+    tc_tokenizer *raw = mk_opts((tc_tokenizer_opts){.cjk = TC_CJK_BIGRAM});
+    EXPECT(raw, "か\u3099き", "か\u3099き");
+    tc_tokenizer_free(raw);
+    tc_tokenizer_free(cb);
+
+    /* a long run crosses the tokenizer's internal chunks unchanged */
+    static const char *const han[] = {"一", "二", "三"};
+    char big[3 * 3000 + 1];
+    for (int i = 0; i < 3000; i++)
+        memcpy(big + 3 * i, han[i % 3], 3);
+    big[sizeof big - 1] = '\0';
+    tc_tokens tk = run(b, big, strlen(big));
+    assert_int_equal(tk.n, 2999);
+    for (size_t i = 0; i < tk.n; i++) {
+        char want[7];
+        memcpy(want, han[i % 3], 3);
+        memcpy(want + 3, han[(i + 1) % 3], 3);
+        want[6] = '\0';
+        assert_string_equal(tk.buf + tk.off[i], want);
+    }
+    tc_tokenizer_free(b);
+}
+
+/* Every option combination on random bytes: framing holds, nothing crashes. */
+static void random_bytes_every_option(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "Z", " ", "'", "9", "\u00e9", "e\u0301", "\u6211", "\u30ab\u3099",
+                                         "\ud55c", "\u0663", ",", "\u200d", "\xff", "\xe4\xb8", "\t", "\u00a0"};
+    tc_tokenizer *ts[32];
+    for (int o = 0; o < 32; o++)
+        ts[o] = mk_opts((tc_tokenizer_opts){.normalize = o & 1, .lowercase = 1, .keep_punct = (o >> 1) & 1,
+                                            .strip_accents = (o >> 2) & 1, .split = (enum tc_split)((o >> 3) & 1),
+                                            .cjk = (enum tc_cjk)(o % 3), .digits = (enum tc_digits)((o >> 4) & 1),
+                                            .filters = o & 2 ? ",'" : NULL,
+                                            .ngram = {.word_n = 2 + (o & 1), .char_min = 2, .char_max = 4,
+                                                      .buckets = 1000}});
+    tc_rng r;
+    tc_rng_seed(&r, 777);
+    char s[256];
+    for (int it = 0; it < 6000; it++) {
+        size_t n = 0, k = (size_t)tc_rng_below(&r, 40);
+        for (size_t i = 0; i < k; i++) {
+            const char *p = pieces[tc_rng_below(&r, sizeof pieces / sizeof pieces[0])];
+            memcpy(s + n, p, strlen(p));
+            n += strlen(p);
+        }
+        tc_tokens tk;
+        tc_err err;
+        assert_int_equal(tc_tokenize(ts[it % 32], s, n, &tk, &err), 0);
+        assert_non_null(tk.feat_off);
+        assert_int_equal(tk.feat_off[0], 0);
+        for (size_t i = 0; i < tk.n; i++) {
+            assert_true(tk.len[i] > 0 && tk.len[i] <= TC_TOKEN_MAX_BYTES);
+            assert_int_equal(strlen(tk.buf + tk.off[i]), tk.len[i]);
+            assert_true(valid_utf8((const unsigned char *)tk.buf + tk.off[i], tk.len[i]));
+            assert_true(tk.feat_off[i + 1] >= tk.feat_off[i]);
+            for (uint32_t j = tk.feat_off[i]; j < tk.feat_off[i + 1]; j++)
+                assert_true(tk.feat[j] < 1000);
+        }
+    }
+    for (int o = 0; o < 32; o++)
+        tc_tokenizer_free(ts[o]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,6 +822,12 @@ int main(void)
         cmocka_unit_test(ascii_fast_path_matches_general_path),
         cmocka_unit_test(random_bytes_are_safe),
         cmocka_unit_test(results_reuse_buffers),
+        cmocka_unit_test(strip_accents_five_scripts),
+        cmocka_unit_test(digits_zero_five_scripts),
+        cmocka_unit_test(keras_filters),
+        cmocka_unit_test(whitespace_split_five_scripts),
+        cmocka_unit_test(cjk_bigrams_three_scripts),
+        cmocka_unit_test(random_bytes_every_option),
     };
     return cmocka_run_group_tests_name("tokenize", tests, NULL, NULL);
 }

@@ -412,6 +412,9 @@ static int load_tensors(rbuf *r, tc_model *m, const char *path, int mapped, tc_e
         if (get(r, &nl, 1) < 0 || get(r, name, nl) < 0 || get_u32(r, &rows) < 0 || get_u32(r, &cols) < 0)
             return tc_err_set(err, "%s: corrupt model file (tensor table)", path);
         name[nl] = 0;
+        for (int j = 0; j < nl; j++) /* no tensor name has control bytes; keep the message one line */
+            if ((unsigned char)name[j] < 32 || name[j] == 127)
+                name[j] = '?';
         if (strcmp(name, t->name) != 0 || rows != (uint32_t)t->rows || cols != (uint32_t)t->cols)
             return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
                               path, i, name, rows, cols, t->name, t->rows, t->cols);

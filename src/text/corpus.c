@@ -1,19 +1,23 @@
 /* corpus.c — see corpus.h.
  *
- * One record becomes one row: the text column is tokenized, every token mapped
- * to an id (counter id while training, vocabulary id otherwise), and the label
- * column split into label ids.  Malformed records either stop the read with
- * "FILE:LINE: what" or, with data.on_error: skip, are counted and skipped. */
+ * One record becomes one row: the text column(s) are joined and tokenized,
+ * every token mapped to an id (counter id while training, vocabulary id
+ * otherwise) and followed by its hashed n-gram features, and the label column
+ * split into label ids.  Malformed records either stop the read with
+ * "FILE:LINE: what" or, with data.on_error: skip, are counted and skipped.
+ * JSON Lines records are parsed with jansson. */
 #include "corpus.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text/reader.h"
 
 #define TC_MAX_ROW_LABELS 1024
+#define MAX_TEXT_COLUMNS (TC_NAME_MAX / 2)
 
 tc_tokenizer *tc_tokenizer_from_config(const tc_config *cfg, tc_err *err)
 {
@@ -23,6 +27,12 @@ tc_tokenizer *tc_tokenizer_from_config(const tc_config *cfg, tc_err *err)
     o.lowercase = cfg->tokenizer.lowercase;
     o.keep_punct = cfg->tokenizer.keep_punct;
     o.keep_symbols = cfg->tokenizer.keep_symbols;
+    o.strip_accents = cfg->tokenizer.strip_accents;
+    o.split = cfg->tokenizer.split;
+    o.cjk = cfg->tokenizer.cjk;
+    o.digits = cfg->tokenizer.digits;
+    o.filters = cfg->tokenizer.filters;
+    tc_ngram_opts_from_config(&o.ngram, cfg);
     return tc_tokenizer_new(&o, err);
 }
 
@@ -97,18 +107,30 @@ static int push_label(tc_corpus *c, int32_t id, tc_err *err)
     return 0;
 }
 
-/* Tokenizes text into the row being built. */
+/* The row entry of hashed feature `bucket`: vocabulary size + bucket, or
+ * while training (base < 0) -1 - bucket, until tc_corpus_remap_tokens. */
+static int32_t feature_id(int64_t base, uint32_t bucket)
+{
+    return base < 0 ? -1 - (int32_t)bucket : (int32_t)(base + bucket);
+}
+
+/* Tokenizes text into the row being built: each token's id, then the
+ * token's hashed features. */
 static int add_text(tc_corpus *c, const tc_corpus_src *s, const char *text, size_t len, tc_err *err)
 {
     tc_tokens tk;
     if (tc_tokenize(s->tok, text, len, &tk, err) < 0)
         return -1;
+    int64_t base = s->counter ? -1 : (int64_t)tc_vocab_size(s->vocab);
     for (size_t i = 0; i < tk.n; i++) {
         const char *w = tk.buf + tk.off[i];
         int64_t id = s->counter ? tc_counter_add(s->counter, w, tk.len[i], err)
                                 : tc_vocab_lookup(s->vocab, w, tk.len[i]);
         if (id < 0 || push_id(c, (int32_t)id, err) < 0)
             return -1;
+        for (uint32_t k = tk.feat_off ? tk.feat_off[i] : 0; tk.feat_off && k < tk.feat_off[i + 1]; k++)
+            if (push_id(c, feature_id(base, tk.feat[k]), err) < 0)
+                return -1;
     }
     return 0;
 }
@@ -193,70 +215,251 @@ static int resolve_column(const char *key, const char *spec, const tc_record *hd
                       path, key, spec);
 }
 
-/* Fills the row being built from one record; returns 0, -1 error (row malformed). */
-static int add_record(tc_corpus *c, const tc_corpus_src *s, const tc_record *rec, long tcol, long lcol,
-                      const char *path, tc_err *err)
+/* What tc_corpus_read keeps while it reads one file. */
+typedef struct {
+    tc_corpus *c;
+    const tc_corpus_src *s;
+    const char *path;
+    const char *names[MAX_TEXT_COLUMNS]; /* data.text_column's names (into `spec`) */
+    char spec[TC_NAME_MAX];
+    int ntext;
+    long tcol[MAX_TEXT_COLUMNS], lcol;   /* csv/tsv: resolved column indexes */
+    char *join;                          /* (join_cap) several text fields joined by spaces */
+    size_t join_cap, join_len;
+} read_ctx;
+
+/* Splits data.text_column into its names. */
+static void split_text_columns(read_ctx *x)
 {
-    enum tc_format fmt = s->cfg->data.format;
-    if (fmt == TC_FMT_FASTTEXT) {
-        tc_span labs[TC_MAX_ROW_LABELS], text;
-        size_t nl = tc_fasttext_parse(rec->fields[0], rec->lens[0], labs, TC_MAX_ROW_LABELS, &text);
-        if (nl > TC_MAX_ROW_LABELS)
-            return tc_err_set(err, "%s:%llu: more than %d labels on one line", path,
-                              (unsigned long long)rec->line, TC_MAX_ROW_LABELS);
-        if (nl == 0)
-            return tc_err_set(err, "%s:%llu: no __label__ at the start of the line", path,
-                              (unsigned long long)rec->line);
-        for (size_t i = 0; i < nl; i++)
-            if (add_label(c, s, labs[i].p, labs[i].len, err) < 0)
-                return -1;
-        return add_text(c, s, text.p, text.len, err);
+    memcpy(x->spec, x->s->cfg->data.text_column, sizeof x->spec);
+    x->spec[sizeof x->spec - 1] = '\0';
+    x->ntext = 0;
+    for (char *p = x->spec; x->ntext < MAX_TEXT_COLUMNS;) {
+        x->names[x->ntext++] = p;
+        p = strchr(p, TC_COLUMN_SEP);
+        if (!p)
+            break;
+        *p++ = '\0';
     }
-    long need = (tcol > lcol ? tcol : lcol) + 1;
-    if ((long)rec->nfields < need)
-        return tc_err_set(err, "%s:%llu: expected at least %ld fields, found %zu", path,
-                          (unsigned long long)rec->line, need, rec->nfields);
-    const char *lf = rec->fields[lcol];
-    size_t ll = rec->lens[lcol];
-    trim(&lf, &ll);
-    if (!ll && !s->cfg->data.label_separator[0])
-        return tc_err_set(err, "%s:%llu: empty label", path, (unsigned long long)rec->line);
-    if (add_label_field(c, s, lf, ll, err) < 0)
-        return -1;
-    return add_text(c, s, rec->fields[tcol], rec->lens[tcol], err);
 }
 
-int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_err *err)
+/* Appends one text piece to x->join (a space before all but the first). */
+static int join_text(read_ctx *x, const char *p, size_t len, tc_err *err)
 {
-    const tc_config *cfg = s->cfg;
-    tc_reader *r = tc_reader_open(path, cfg->data.format, err);
-    if (!r)
+    size_t need = x->join_len + len + 2;
+    if (need > x->join_cap) {
+        size_t cap = x->join_cap ? x->join_cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *q = realloc(x->join, cap);
+        if (!q)
+            return tc_err_oom(err, "text columns");
+        x->join = q;
+        x->join_cap = cap;
+    }
+    if (x->join_len)
+        x->join[x->join_len++] = ' ';
+    memcpy(x->join + x->join_len, p, len);
+    x->join_len += len;
+    return 0;
+}
+
+/* fastText line: labels, then text. */
+static int add_fasttext(read_ctx *x, const tc_record *rec, tc_err *err)
+{
+    tc_span labs[TC_MAX_ROW_LABELS], text;
+    size_t nl = tc_fasttext_parse(rec->fields[0], rec->lens[0], labs, TC_MAX_ROW_LABELS, &text);
+    if (nl > TC_MAX_ROW_LABELS)
+        return tc_err_set(err, "%s:%llu: more than %d labels on one line", x->path, (unsigned long long)rec->line,
+                          TC_MAX_ROW_LABELS);
+    if (nl == 0)
+        return tc_err_set(err, "%s:%llu: no __label__ at the start of the line", x->path,
+                          (unsigned long long)rec->line);
+    for (size_t i = 0; i < nl; i++)
+        if (add_label(x->c, x->s, labs[i].p, labs[i].len, err) < 0)
+            return -1;
+    return add_text(x->c, x->s, text.p, text.len, err);
+}
+
+/* CSV/TSV record: the label column, then the text column(s). */
+static int add_columns(read_ctx *x, const tc_record *rec, tc_err *err)
+{
+    long need = x->lcol + 1;
+    for (int i = 0; i < x->ntext; i++)
+        if (x->tcol[i] + 1 > need)
+            need = x->tcol[i] + 1;
+    if ((long)rec->nfields < need)
+        return tc_err_set(err, "%s:%llu: expected at least %ld fields, found %zu", x->path,
+                          (unsigned long long)rec->line, need, rec->nfields);
+    const char *lf = rec->fields[x->lcol];
+    size_t ll = rec->lens[x->lcol];
+    trim(&lf, &ll);
+    if (!ll && !x->s->cfg->data.label_separator[0])
+        return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)rec->line);
+    if (add_label_field(x->c, x->s, lf, ll, err) < 0)
         return -1;
-    uint64_t invalid0 = tc_tokenizer_invalid_count(s->tok);
-    long tcol = 1, lcol = 0;
-    int have_cols = cfg->data.format == TC_FMT_FASTTEXT;
-    int rc = 0;
+    if (x->ntext == 1)
+        return add_text(x->c, x->s, rec->fields[x->tcol[0]], rec->lens[x->tcol[0]], err);
+    x->join_len = 0;
+    for (int i = 0; i < x->ntext; i++)
+        if (join_text(x, rec->fields[x->tcol[i]], rec->lens[x->tcol[i]], err) < 0)
+            return -1;
+    return add_text(x->c, x->s, x->join, x->join_len, err);
+}
+
+/* A JSON scalar as text: strings as they are, numbers and booleans spelled
+ * out, null as "".  *p points into v or into num[32]. */
+static int json_text(const json_t *v, char num[32], const char **p, size_t *len)
+{
+    if (json_is_string(v)) {
+        *p = json_string_value(v);
+        *len = json_string_length(v);
+    } else if (json_is_integer(v)) {
+        *len = (size_t)snprintf(num, 32, "%lld", (long long)json_integer_value(v));
+        *p = num;
+    } else if (json_is_real(v)) {
+        *len = (size_t)snprintf(num, 32, "%.17g", json_real_value(v));
+        *p = num;
+    } else if (json_is_boolean(v) || json_is_null(v)) {
+        *p = json_is_true(v) ? "true" : json_is_false(v) ? "false" : "";
+        *len = strlen(*p);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static const char *json_kind(const json_t *v)
+{
+    return json_is_object(v) ? "an object" : json_is_array(v) ? "a list" : "a value";
+}
+
+/* The label field of a JSON object: a string (split on data.label_separator),
+ * a number or boolean, or a list of them (one label each). */
+static int jsonl_labels(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
+{
+    const char *name = x->s->cfg->data.label_column, *p;
+    char num[32];
+    size_t len;
+    json_t *v = json_object_get(o, name);
+    if (!v)
+        return tc_err_set(err, "%s:%llu: no field \"%s\" (data.label_column)", x->path, (unsigned long long)line, name);
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (json_text(json_array_get(v, i), num, &p, &len) < 0)
+                return tc_err_set(err, "%s:%llu: field \"%s\": item %zu is %s, expected a label", x->path,
+                                  (unsigned long long)line, name, i, json_kind(json_array_get(v, i)));
+            if (add_label(x->c, x->s, p, len, err) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (json_text(v, num, &p, &len) < 0)
+        return tc_err_set(err, "%s:%llu: field \"%s\" is %s, expected a label or a list of labels", x->path,
+                          (unsigned long long)line, name, json_kind(v));
+    trim(&p, &len);
+    if (!len && !x->s->cfg->data.label_separator[0])
+        return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)line);
+    return add_label_field(x->c, x->s, p, len, err);
+}
+
+/* The text field(s) of a JSON object, joined by spaces. */
+static int jsonl_text(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
+{
+    x->join_len = 0;
+    for (int i = 0; i < x->ntext; i++) {
+        const char *p;
+        char num[32];
+        size_t len;
+        json_t *v = json_object_get(o, x->names[i]);
+        if (!v)
+            return tc_err_set(err, "%s:%llu: no field \"%s\" (data.text_column)", x->path, (unsigned long long)line,
+                              x->names[i]);
+        if (json_text(v, num, &p, &len) < 0)
+            return tc_err_set(err, "%s:%llu: field \"%s\" is %s, expected text", x->path, (unsigned long long)line,
+                              x->names[i], json_kind(v));
+        if (join_text(x, p, len, err) < 0)
+            return -1;
+    }
+    return add_text(x->c, x->s, x->join, x->join_len, err);
+}
+
+/* JSON Lines record: one object per line. */
+static int add_jsonl(read_ctx *x, const tc_record *rec, tc_err *err)
+{
+    json_error_t je;
+    json_t *o = json_loadb(rec->fields[0], rec->lens[0], JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
+    if (!o)
+        return tc_err_set(err, "%s:%llu: invalid JSON (column %d): %s", x->path, (unsigned long long)rec->line,
+                          je.column, je.text);
+    int rc;
+    if (!json_is_object(o))
+        rc = tc_err_set(err, "%s:%llu: expected a JSON object, found %s", x->path, (unsigned long long)rec->line,
+                        json_is_array(o) ? "a list" : "a single value");
+    else
+        rc = jsonl_labels(x, o, rec->line, err) < 0 ? -1 : jsonl_text(x, o, rec->line, err);
+    json_decref(o);
+    return rc;
+}
+
+/* Fills the row being built from one record; returns 0, -1 error (row malformed). */
+static int add_record(read_ctx *x, const tc_record *rec, tc_err *err)
+{
+    switch (x->s->cfg->data.format) {
+    case TC_FMT_FASTTEXT:
+        return add_fasttext(x, rec, err);
+    case TC_FMT_JSONL:
+        return add_jsonl(x, rec, err);
+    default:
+        return add_columns(x, rec, err);
+    }
+}
+
+/* Resolves data.text_column's names and data.label_column against the header. */
+static int resolve_columns(read_ctx *x, const tc_record *hdr, tc_err *err)
+{
+    for (int i = 0; i < x->ntext; i++)
+        if (resolve_column("data.text_column", x->names[i], hdr, x->path, &x->tcol[i], err) < 0)
+            return -1;
+    return resolve_column("data.label_column", x->s->cfg->data.label_column, hdr, x->path, &x->lcol, err);
+}
+
+/* Row bookkeeping after add_record succeeded. */
+static void finish_row(tc_corpus *c, uint64_t line)
+{
+    c->line[c->n] = line;
+    uint64_t nt = c->tok_off[c->n + 1] - c->tok_off[c->n];
+    uint64_t nl = c->lab_off[c->n + 1] - c->lab_off[c->n];
+    if (nt > c->max_tokens)
+        c->max_tokens = nt;
+    if (nl > c->max_labels)
+        c->max_labels = (uint32_t)nl;
+    c->n++;
+}
+
+/* Reads every record of r into c. */
+static int read_records(read_ctx *x, tc_reader *r, tc_err *err)
+{
+    const tc_config *cfg = x->s->cfg;
+    tc_corpus *c = x->c;
+    int have_cols = cfg->data.format == TC_FMT_FASTTEXT || cfg->data.format == TC_FMT_JSONL;
     tc_record rec;
     for (;;) {
         int got = tc_reader_next(r, &rec, err);
         if (got == 0)
-            break;
+            return 0;
         if (got < 0) {
             /* read errors and out-of-memory are never skipped */
             if (cfg->data.on_error == TC_ONERR_SKIP && have_cols && tc_reader_recoverable(r)) {
                 c->skipped++;
                 continue;
             }
-            rc = -1;
-            break;
+            return -1;
         }
         if (!have_cols) {
             const tc_record *hdr = cfg->data.header ? &rec : NULL;
-            if (resolve_column("data.text_column", cfg->data.text_column, hdr, path, &tcol, err) < 0 ||
-                resolve_column("data.label_column", cfg->data.label_column, hdr, path, &lcol, err) < 0) {
-                rc = -1;
-                break;
-            }
+            if (resolve_columns(x, hdr, err) < 0)
+                return -1;
             have_cols = 1;
             if (hdr)
                 continue;
@@ -265,40 +468,48 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_er
             c->blank++;
             continue;
         }
-        if (reserve_row(c, err) < 0) {
-            rc = -1;
-            break;
-        }
+        if (reserve_row(c, err) < 0)
+            return -1;
         c->tok_off[c->n + 1] = c->tok_off[c->n];
         c->lab_off[c->n + 1] = c->lab_off[c->n];
-        if (add_record(c, s, &rec, tcol, lcol, path, err) < 0) {
+        if (add_record(x, &rec, err) < 0) {
             /* out of memory is never skipped */
             if (cfg->data.on_error == TC_ONERR_SKIP && strncmp(err->msg, "out of memory", 13) != 0) {
                 c->skipped++;
                 continue;
             }
-            rc = -1;
-            break;
+            return -1;
         }
-        c->line[c->n] = rec.line;
-        uint64_t nt = c->tok_off[c->n + 1] - c->tok_off[c->n];
-        uint64_t nl = c->lab_off[c->n + 1] - c->lab_off[c->n];
-        if (nt > c->max_tokens)
-            c->max_tokens = nt;
-        if (nl > c->max_labels)
-            c->max_labels = (uint32_t)nl;
-        c->n++;
+        finish_row(c, rec.line);
     }
+}
+
+int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_err *err)
+{
+    if (s->vocab && (uint64_t)tc_vocab_size(s->vocab) + (uint64_t)s->cfg->tokenizer.buckets > INT32_MAX)
+        return tc_err_set(err, "vocabulary plus tokenizer.buckets exceeds %d embedding rows", INT32_MAX);
+    tc_reader *r = tc_reader_open(path, s->cfg->data.format, err);
+    if (!r)
+        return -1;
+    read_ctx x;
+    memset(&x, 0, sizeof x);
+    x.c = c, x.s = s, x.path = path;
+    split_text_columns(&x);
+    uint64_t invalid0 = tc_tokenizer_invalid_count(s->tok);
+    int rc = read_records(&x, r, err);
     c->invalid_utf8 += tc_tokenizer_invalid_count(s->tok) - invalid0;
+    free(x.join);
     tc_reader_close(r);
     return rc;
 }
 
-void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap)
+void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, uint32_t feature_base)
 {
     uint64_t nt = c->n ? c->tok_off[c->n] : 0;
-    for (uint64_t i = 0; i < nt; i++)
-        c->ids[i] = (int32_t)remap[c->ids[i]];
+    for (uint64_t i = 0; i < nt; i++) {
+        int32_t id = c->ids[i];
+        c->ids[i] = id >= 0 ? (int32_t)remap[id] : (int32_t)(feature_base + (uint32_t)(-1 - id));
+    }
 }
 
 void tc_corpus_remap_labels(tc_corpus *c, const uint32_t *remap)
@@ -353,9 +564,10 @@ int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, s
     tc_tokens tk;
     if (tc_tokenize(tok, text, len, &tk, err) < 0)
         return -1;
-    if (tk.n > *cap) {
+    size_t total = tk.n + (tk.feat_off ? tk.feat_off[tk.n] : 0);
+    if (total > *cap) {
         size_t nc = *cap ? *cap : 64;
-        while (nc < tk.n)
+        while (nc < total)
             nc *= 2;
         int32_t *p = realloc(*ids, nc * sizeof *p);
         if (!p)
@@ -363,9 +575,14 @@ int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, s
         *ids = p;
         *cap = nc;
     }
-    for (size_t i = 0; i < tk.n; i++)
-        (*ids)[i] = tc_vocab_lookup(vocab, tk.buf + tk.off[i], tk.len[i]);
-    *n = tk.n;
+    int64_t base = tc_vocab_size(vocab);
+    size_t k = 0;
+    for (size_t i = 0; i < tk.n; i++) {
+        (*ids)[k++] = tc_vocab_lookup(vocab, tk.buf + tk.off[i], tk.len[i]);
+        for (uint32_t j = tk.feat_off ? tk.feat_off[i] : 0; tk.feat_off && j < tk.feat_off[i + 1]; j++)
+            (*ids)[k++] = feature_id(base, tk.feat[j]);
+    }
+    *n = k;
     return 0;
 }
 
@@ -373,5 +590,7 @@ int tc_corpus_is_multilabel(const tc_config *cfg, const tc_corpus *c)
 {
     if (cfg->data.format == TC_FMT_FASTTEXT)
         return c->max_labels > 1;
+    if (cfg->data.format == TC_FMT_JSONL && c->max_labels > 1)
+        return 1;
     return cfg->data.label_separator[0] != '\0';
 }

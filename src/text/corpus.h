@@ -6,13 +6,29 @@
  * evaluation reads with the model's vocabulary and label set fixed.
  *
  * Rows keep their full token sequence; padding/truncation to the model's maxlen
- * happens when a batch is formed (pad.h), so one corpus serves any maxlen. */
+ * happens when a batch is formed (pad.h), so one corpus serves any maxlen.
+ *
+ * With hashed n-gram features (tokenizer.ngrams >= 2 or tokenizer.char_ngrams,
+ * average-pool encoder; see ngram.h) a row is each token's id followed by
+ * that token's features, token by token:
+ *     good  <go goo ood od>  movie  good+movie  <mo mov ...
+ * so pad.maxlen counts features too, and truncation drops whole words with
+ * their features (only the features of the word at the cut can be split).
+ * A feature's id is vocabulary size + bucket.  Words out of the vocabulary
+ * keep the OOV id 1 next to their features (fastText drops them; here the
+ * OOV row learns "a rare word" and the n-grams say which one).
+ *
+ * Inputs: data.text_column may name several columns (or JSON fields), joined
+ * with a space in the order given; data.format jsonl reads one JSON object per
+ * line (text fields: strings, numbers, booleans, null = ""; the label field: a
+ * string, number or boolean, or a list of them for several labels). */
 #ifndef TC_CORPUS_H
 #define TC_CORPUS_H
 
 #include <stdint.h>
 
 #include "config.h"
+#include "text/ngram.h"
 #include "text/tokenize.h"
 #include "text/vocab.h"
 #include "util/strtab.h"
@@ -52,8 +68,11 @@ void tc_corpus_free(tc_corpus *c);
 /* Reads a whole file ("-" = stdin).  Errors name "FILE:LINE: …". */
 int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *src, tc_err *err);
 
-/* ids[i] ← remap[ids[i]] for every token / label. */
-void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap);
+/* After a training read: word ids[i] ← remap[ids[i]], hashed features (kept
+ * as -1 - bucket until the vocabulary is known) ← feature_base + bucket;
+ * feature_base is the vocabulary size. */
+void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, uint32_t feature_base);
+/* labels[i] ← remap[labels[i]]. */
 void tc_corpus_remap_labels(tc_corpus *c, const uint32_t *remap);
 
 /* Rebuilds `labels` in byte order (so label ids do not depend on row order);
@@ -61,12 +80,13 @@ void tc_corpus_remap_labels(tc_corpus *c, const uint32_t *remap);
 int tc_labels_sort(tc_strtab *labels, uint32_t *remap, tc_err *err);
 
 /* Tokenizes one text and looks each token up in vocab: *ids (grown as needed,
- * owned by the caller, *cap its capacity) receives *n ids. */
+ * owned by the caller, *cap its capacity) receives *n ids, laid out as
+ * tc_corpus_read lays out a row (each token's id, then its features). */
 int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len,
                    int32_t **ids, size_t *n, size_t *cap, tc_err *err);
 
-/* Multi-label data: a label separator is configured, or a fastText file has
- * rows with several labels. */
+/* Multi-label data: a label separator is configured, or a fastText or JSON
+ * Lines file has rows with several labels. */
 int tc_corpus_is_multilabel(const tc_config *cfg, const tc_corpus *c);
 
 #endif

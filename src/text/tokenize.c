@@ -19,12 +19,19 @@
  * chunk, because it may compose with a following mark ("e" + U+0301).
  *
  * Output space is reserved per chunk for the worst case (every codepoint
- * 4 bytes and its own NUL-terminated token), so feed() never fails. */
+ * 4 bytes and its own NUL-terminated token), so feed() never fails.
+ *
+ * cjk: bigram and char+bigram are a second pass (cjk_pass) over the finished
+ * token list: feed() marks each CJK token, and whether it directly follows
+ * another CJK token, in flags[]; the pass rewrites runs of such tokens into
+ * a second buffer, which then becomes the result. */
 #include "tokenize.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+
+#include "util/strtab.h"
 
 enum {
     CHUNK = 1024,          /* codepoints per general chunk before it looks for an end */
@@ -33,13 +40,20 @@ enum {
     SHORT_RUN = 16,        /* combining runs up to this long are insertion-sorted */
 };
 
-/* Codepoint classes (what feed() needs to know). */
-enum { K_SEP, K_LETTER, K_NUMBER, K_MARK, K_CJK, K_APOS, K_PUNCT, K_SYMBOL };
+/* Codepoint classes (what feed() needs to know).  K_SEP: Z* and Cc (and
+ * filtered codepoints); K_OTHER: the rest of C* (format, private use,
+ * unassigned), which split words too unless split is whitespace. */
+enum { K_SEP, K_LETTER, K_NUMBER, K_DIGIT, K_MARK, K_CJK, K_APOS, K_PUNCT, K_SYMBOL, K_OTHER };
 /* Kind of the open token. */
 enum { T_NONE, T_WORD, T_CJK, T_SINGLE };
+/* Token flags: a CJK character's token; it directly follows another one. */
+enum { F_CJK = 1, F_JOINED = 2 };
 
 struct tc_tokenizer {
     int normalize, lowercase, keep_punct, keep_symbols;
+    int strip, ws_split, cjk, digits_zero;
+    uint32_t *filters;              /* (nfilters) sorted codepoints that separate */
+    size_t nfilters;
     utf8proc_option_t uopts;        /* decomposition options for utf8proc_decompose_char */
     unsigned char akind[128];       /* class of each ASCII byte */
     unsigned char alower[128];      /* ASCII byte after folding (identity if !lowercase) */
@@ -48,10 +62,27 @@ struct tc_tokenizer {
     char *buf;                      /* output: NUL-terminated tokens */
     size_t buf_cap, used;
     uint32_t *off, *len;            /* (tok_cap) */
+    unsigned char *flags;           /* (tok_cap) F_* of each token */
     size_t tok_cap, n;
     int cur;                        /* T_* of the open token */
+    int cur_flags;                  /* its F_* */
     size_t cur_start;               /* its first byte in buf */
     uint32_t apos;                  /* apostrophe waiting for the next codepoint, or 0 */
+    int in_digits;                  /* digits: zero, and the open token ends in the placeholder */
+    int saw_cjk;                    /* a CJK token was made by this call */
+
+    char *buf2;                     /* cjk_pass output, swapped with buf */
+    size_t buf2_cap;
+    uint32_t *off2, *len2;          /* (tok2_cap) */
+    size_t tok2_cap;
+
+    tc_ngram_opts ngram;            /* hashed features (ngram.h) */
+    uint64_t *th;                   /* (th_cap) fnv of each token */
+    size_t th_cap;
+    uint32_t *foff;                 /* (foff_cap) token i's features: feat[foff[i] .. foff[i+1]) */
+    size_t foff_cap;
+    uint32_t *feat;                 /* (feat_cap) */
+    size_t feat_cap;
 
     int32_t *dec;                   /* (dec_cap) decoded codepoints of the chunk */
     size_t dec_cap;
@@ -86,14 +117,31 @@ static int classify(int32_t c)
     if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
         return in_cjk_range(c) ? K_CJK : K_LETTER;
     if (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO)
-        return in_cjk_range(c) ? K_CJK : K_NUMBER;
+        return in_cjk_range(c) ? K_CJK : cat == UTF8PROC_CATEGORY_ND ? K_DIGIT : K_NUMBER;
     if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
         return K_MARK;
     if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO)
         return K_PUNCT;
     if (cat >= UTF8PROC_CATEGORY_SM && cat <= UTF8PROC_CATEGORY_SO)
         return K_SYMBOL;
-    return K_SEP;
+    if (cat >= UTF8PROC_CATEGORY_ZS && cat <= UTF8PROC_CATEGORY_CC)
+        return K_SEP;
+    return K_OTHER;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The class of a non-ASCII codepoint, filters first. */
+static int classify_t(const tc_tokenizer *t, int32_t c)
+{
+    uint32_t u = (uint32_t)c;
+    if (t->nfilters && bsearch(&u, t->filters, t->nfilters, sizeof u, cmp_u32))
+        return K_SEP;
+    return classify(c);
 }
 
 /* A non-ASCII codepoint before which a chunk may end (see the top comment). */
@@ -198,11 +246,15 @@ static int reserve(tc_tokenizer *t, size_t bytes, size_t toks, tc_err *err)
         t->buf = q;
     }
     if (t->n + toks > t->tok_cap) {
-        size_t cap = t->tok_cap;
+        size_t cap = t->tok_cap, cap2 = t->tok_cap;
         uint32_t *q = grow(t->off, &cap, t->n + toks, sizeof *q);
         if (!q)
             return tc_err_oom(err, "token offsets");
         t->off = q;
+        unsigned char *f = grow(t->flags, &cap2, t->n + toks, 1);
+        if (!f)
+            return tc_err_oom(err, "token flags");
+        t->flags = f;
         q = grow(t->len, &t->tok_cap, t->n + toks, sizeof *q);
         if (!q)
             return tc_err_oom(err, "token lengths");
@@ -219,6 +271,7 @@ static void end_token(tc_tokenizer *t)
         return;
     t->off[t->n] = (uint32_t)t->cur_start;
     t->len[t->n] = (uint32_t)(t->used - t->cur_start);
+    t->flags[t->n] = (unsigned char)t->cur_flags;
     t->n++;
     t->buf[t->used++] = '\0';
     t->cur = T_NONE;
@@ -228,6 +281,7 @@ static void start_token(tc_tokenizer *t, int kind)
 {
     t->cur = kind;
     t->cur_start = t->used;
+    t->in_digits = 0;
 }
 
 /* Appends c to the open token, first cutting it if c would not fit the cap. */
@@ -242,6 +296,37 @@ static void append(tc_tokenizer *t, uint32_t c)
     }
     memcpy(t->buf + t->used, u, k);
     t->used += k;
+    t->in_digits = 0;
+}
+
+/* A decimal digit with digits: zero: the run it starts becomes one "0". */
+static void put_digit(tc_tokenizer *t)
+{
+    if (t->cur != T_WORD) {
+        end_token(t);
+        start_token(t, T_WORD);
+        t->cur_flags = 0;
+    } else if (t->in_digits) {
+        return;
+    }
+    append(t, '0');
+    t->in_digits = 1;
+}
+
+/* split: whitespace — everything but separators is part of a token. */
+static void feed_ws(tc_tokenizer *t, uint32_t c, int cls)
+{
+    if (cls == K_SEP) {
+        end_token(t);
+    } else if (cls == K_DIGIT && t->digits_zero) {
+        put_digit(t);
+    } else {
+        if (t->cur != T_WORD) {
+            start_token(t, T_WORD);
+            t->cur_flags = 0;
+        }
+        append(t, c);
+    }
 }
 
 /* A punctuation or symbol codepoint: ends the open token; kept as its own. */
@@ -250,6 +335,7 @@ static void single(tc_tokenizer *t, uint32_t c, int keep)
     end_token(t);
     if (keep) {
         start_token(t, T_SINGLE);
+        t->cur_flags = 0;
         append(t, c);
     }
 }
@@ -257,6 +343,10 @@ static void single(tc_tokenizer *t, uint32_t c, int keep)
 /* One normalised codepoint c of class cls into the state machine. */
 static void feed(tc_tokenizer *t, uint32_t c, int cls)
 {
+    if (t->ws_split) {
+        feed_ws(t, c, cls);
+        return;
+    }
     if (t->apos) {
         uint32_t a = t->apos;
         t->apos = 0;
@@ -268,11 +358,18 @@ static void feed(tc_tokenizer *t, uint32_t c, int cls)
         single(t, a, t->keep_punct);
     }
     switch (cls) {
+    case K_DIGIT:
+        if (t->digits_zero) {
+            put_digit(t);
+            break;
+        }
+        /* fall through */
     case K_LETTER:
     case K_NUMBER:
         if (t->cur != T_WORD) {
             end_token(t);
             start_token(t, T_WORD);
+            t->cur_flags = 0;
         }
         append(t, c);
         break;
@@ -280,11 +377,15 @@ static void feed(tc_tokenizer *t, uint32_t c, int cls)
         if (t->cur != T_NONE)
             append(t, c);
         break;
-    case K_CJK:
+    case K_CJK: {
+        int joined = t->cur == T_CJK;
         end_token(t);
         start_token(t, T_CJK);
+        t->cur_flags = F_CJK | (joined ? F_JOINED : 0);
+        t->saw_cjk = 1;
         append(t, c);
         break;
+    }
     case K_APOS:
         if (t->cur == T_WORD)
             t->apos = c;
@@ -375,8 +476,27 @@ static int nrm_reserve(tc_tokenizer *t, size_t need, tc_err *err)
     return 0;
 }
 
-/* t->dec[0..k) → t->nrm[0..*m): decomposition/folding, then (normalize)
- * canonical ordering and composition. */
+/* strip_accents: drops the nonspacing marks of a[0..m) that do not follow a
+ * CJK character; returns the new length. */
+static size_t drop_marks(int32_t *a, size_t m)
+{
+    size_t o = 0;
+    int after_cjk = 0;
+    for (size_t i = 0; i < m; i++) {
+        int32_t c = a[i];
+        if (utf8proc_category(c) == UTF8PROC_CATEGORY_MN) {
+            if (!after_cjk)
+                continue;
+        } else {
+            after_cjk = in_cjk_range(c);
+        }
+        a[o++] = c;
+    }
+    return o;
+}
+
+/* t->dec[0..k) → t->nrm[0..*m): decomposition/folding, then (normalize or
+ * strip_accents) canonical ordering, mark removal and composition. */
 static int normalize_chunk(tc_tokenizer *t, size_t k, size_t *m_out, tc_err *err)
 {
     size_t m = 0, i = 0;
@@ -400,9 +520,11 @@ static int normalize_chunk(tc_tokenizer *t, size_t k, size_t *m_out, tc_err *err
         m += (size_t)r;
         i++;
     }
-    if (t->normalize) {
+    if (t->normalize || t->strip) {
         if (canonical_order(t, t->nrm, m, err))
             return -1;
+        if (t->strip)
+            m = drop_marks(t->nrm, m);
         utf8proc_ssize_t r = utf8proc_normalize_utf32(t->nrm, (utf8proc_ssize_t)m,
                                                       UTF8PROC_COMPOSE | UTF8PROC_STABLE);
         if (r >= 0)
@@ -476,7 +598,7 @@ static int run_general(tc_tokenizer *t, const unsigned char *s, size_t len, size
     if (k == 0)
         return -1;
     const int32_t *cps = t->dec;
-    if (t->normalize || t->lowercase) {
+    if (t->normalize || t->lowercase || t->strip) {
         if (normalize_chunk(t, k, &m, err))
             return -1;
         cps = t->nrm;
@@ -485,7 +607,128 @@ static int run_general(tc_tokenizer *t, const unsigned char *s, size_t len, size
         return -1;
     for (size_t i = 0; i < m; i++) {
         int32_t c = cps[i];
-        feed(t, (uint32_t)c, c < 0x80 ? t->akind[c] : classify(c));
+        feed(t, (uint32_t)c, c < 0x80 ? t->akind[c] : classify_t(t, c));
+    }
+    return 0;
+}
+
+/* ---- cjk: bigram and char+bigram --------------------------------------- */
+
+/* Appends a[0..na) followed by b[0..nb) as one token of the second buffer,
+ * cut to TC_TOKEN_MAX_BYTES at a codepoint boundary. */
+static void put2(tc_tokenizer *t, size_t *used, size_t *n, const char *a, size_t na, const char *b, size_t nb)
+{
+    char *o = t->buf2 + *used;
+    size_t k = na + nb;
+    memcpy(o, a, na);
+    if (nb)
+        memcpy(o + na, b, nb);
+    if (k > TC_TOKEN_MAX_BYTES) {
+        k = TC_TOKEN_MAX_BYTES;
+        while (k > 0 && ((unsigned char)o[k] & 0xC0) == 0x80)
+            k--;
+    }
+    o[k] = '\0';
+    t->off2[*n] = (uint32_t)*used;
+    t->len2[*n] = (uint32_t)k;
+    (*n)++;
+    *used += k + 1;
+}
+
+/* Rewrites every run of directly adjacent CJK tokens into bigrams (and the
+ * characters, for char+bigram), then swaps the result into buf/off/len. */
+static int cjk_pass(tc_tokenizer *t, tc_err *err)
+{
+    if (t->used > ((size_t)UINT32_MAX - 16) / 3)
+        return tc_err_set(err, "tokenizer: tokens of one text exceed 4 GiB");
+    size_t need = 3 * t->used + 16, ntok = 2 * t->n + 2;
+    if (need > t->buf2_cap) {
+        char *q = grow(t->buf2, &t->buf2_cap, need, 1);
+        if (!q)
+            return tc_err_oom(err, "token buffer");
+        t->buf2 = q;
+    }
+    if (ntok > t->tok2_cap) {
+        size_t cap = t->tok2_cap;
+        uint32_t *q = grow(t->off2, &cap, ntok, sizeof *q);
+        if (!q)
+            return tc_err_oom(err, "token offsets");
+        t->off2 = q;
+        q = grow(t->len2, &t->tok2_cap, ntok, sizeof *q);
+        if (!q)
+            return tc_err_oom(err, "token lengths");
+        t->len2 = q;
+    }
+    size_t used = 0, n = 0, i = 0;
+    const char *b = t->buf;
+    while (i < t->n) {
+        size_t j = i + 1;
+        if (t->flags[i] & F_CJK)
+            while (j < t->n && t->flags[j] == (F_CJK | F_JOINED))
+                j++;
+        if (j - i == 1) {
+            put2(t, &used, &n, b + t->off[i], t->len[i], NULL, 0);
+        } else {
+            for (size_t k = i; k < j; k++) {
+                if (t->cjk == TC_CJK_CHAR_BIGRAM)
+                    put2(t, &used, &n, b + t->off[k], t->len[k], NULL, 0);
+                if (k + 1 < j)
+                    put2(t, &used, &n, b + t->off[k], t->len[k], b + t->off[k + 1], t->len[k + 1]);
+            }
+        }
+        i = j;
+    }
+    char *tb = t->buf;
+    t->buf = t->buf2, t->buf2 = tb;
+    size_t tc = t->buf_cap;
+    t->buf_cap = t->buf2_cap, t->buf2_cap = tc;
+    uint32_t *to = t->off, *tl = t->len;
+    t->off = t->off2, t->off2 = to;
+    t->len = t->len2, t->len2 = tl;
+    /* off/len and off2/len2 swap capacities: keep the smaller as tok_cap so
+     * reserve() regrows off, len and flags together */
+    size_t c1 = t->tok_cap, c2 = t->tok2_cap;
+    t->tok_cap = c1 < c2 ? c1 : c2;
+    t->tok2_cap = t->tok_cap;
+    t->n = n;
+    t->used = used;
+    return 0;
+}
+
+/* ---- hashed features ---------------------------------------------------- */
+
+/* Fills th, foff and feat for the final tokens in *tk. */
+static int features(tc_tokenizer *t, const tc_tokens *tk, tc_err *err)
+{
+    size_t n = tk->n;
+    if (n + 1 > t->th_cap) {
+        uint64_t *q = grow(t->th, &t->th_cap, n + 1, sizeof *q);
+        if (!q)
+            return tc_err_oom(err, "token hashes");
+        t->th = q;
+    }
+    if (n + 1 > t->foff_cap) {
+        uint32_t *q = grow(t->foff, &t->foff_cap, n + 1, sizeof *q);
+        if (!q)
+            return tc_err_oom(err, "feature offsets");
+        t->foff = q;
+    }
+    for (size_t i = 0; i < n; i++)
+        t->th[i] = tc_hash_bytes(tk->buf + tk->off[i], tk->len[i]);
+    size_t nf = 0;
+    t->foff[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t most = tc_ngram_max_features(&t->ngram, tk->len[i]);
+        if (most > (size_t)UINT32_MAX - nf)
+            return tc_err_set(err, "tokenizer: more than 4 billion n-gram features in one text");
+        if (nf + most > t->feat_cap) {
+            uint32_t *q = grow(t->feat, &t->feat_cap, nf + most, sizeof *q);
+            if (!q)
+                return tc_err_oom(err, "n-gram features");
+            t->feat = q;
+        }
+        nf += tc_ngram_token(&t->ngram, tk, t->th, i, t->feat + nf, NULL);
+        t->foff[i + 1] = (uint32_t)nf;
     }
     return 0;
 }
@@ -495,7 +738,10 @@ int tc_tokenize(tc_tokenizer *t, const char *text, size_t len, tc_tokens *out, t
     const unsigned char *s = (const unsigned char *)text;
     t->used = t->n = 0;
     t->cur = T_NONE;
+    t->cur_flags = 0;
     t->apos = 0;
+    t->in_digits = 0;
+    t->saw_cjk = 0;
     memset(out, 0, sizeof *out);
     if (reserve(t, 16, 2, err))
         return -1;
@@ -520,18 +766,52 @@ int tc_tokenize(tc_tokenizer *t, const char *text, size_t len, tc_tokens *out, t
         single(t, t->apos, t->keep_punct);
     t->apos = 0;
     end_token(t);
+    if (t->saw_cjk && t->cjk != TC_CJK_CHAR && cjk_pass(t, err) < 0)
+        return -1;
     out->n = t->n;
     out->buf = t->buf;
     out->off = t->off;
     out->len = t->len;
+    if (tc_ngram_on(&t->ngram)) {
+        if (features(t, out, err) < 0)
+            return -1;
+        out->feat_off = t->foff;
+        out->feat = t->feat;
+    }
     return 0;
 }
 
 /* ---- lifetime ---------------------------------------------------------- */
 
+/* Decodes the filters string into t->filters (sorted, duplicates removed). */
+static int set_filters(tc_tokenizer *t, const char *f, tc_err *err)
+{
+    size_t n = f ? strlen(f) : 0, k = 0;
+    if (n == 0)
+        return 0;
+    t->filters = malloc(n * sizeof *t->filters);
+    if (!t->filters)
+        return tc_err_oom(err, "tokenizer filters");
+    for (size_t i = 0; i < n;) {
+        int32_t c;
+        int bad;
+        i += utf8_next((const unsigned char *)f + i, n - i, &c, &bad);
+        if (bad)
+            return tc_err_set(err, "tokenizer.filters: not valid UTF-8");
+        t->filters[k++] = (uint32_t)c;
+    }
+    qsort(t->filters, k, sizeof *t->filters, cmp_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || t->filters[u - 1] != t->filters[i])
+            t->filters[u++] = t->filters[i];
+    t->nfilters = u;
+    return 0;
+}
+
 tc_tokenizer *tc_tokenizer_new(const tc_tokenizer_opts *o, tc_err *err)
 {
-    tc_tokenizer_opts def = {.normalize = 1, .lowercase = 1, .keep_punct = 0, .keep_symbols = 0};
+    tc_tokenizer_opts def = {.normalize = 1, .lowercase = 1};
     if (!o)
         o = &def;
     tc_tokenizer *t = calloc(1, sizeof *t);
@@ -543,14 +823,32 @@ tc_tokenizer *tc_tokenizer_new(const tc_tokenizer_opts *o, tc_err *err)
     t->lowercase = o->lowercase != 0;
     t->keep_punct = o->keep_punct != 0;
     t->keep_symbols = o->keep_symbols != 0;
+    t->strip = o->strip_accents != 0;
+    t->ws_split = o->split == TC_SPLIT_WHITESPACE;
+    t->cjk = (int)o->cjk;
+    t->digits_zero = o->digits == TC_DIGITS_ZERO;
+    t->ngram = o->ngram;
+    if (tc_ngram_on(&t->ngram) && t->ngram.buckets == 0) {
+        tc_tokenizer_free(t);
+        tc_err_set(err, "tokenizer: n-gram features need at least one bucket");
+        return NULL;
+    }
+    if (set_filters(t, o->filters, err) < 0) {
+        tc_tokenizer_free(t);
+        return NULL;
+    }
     t->uopts = 0;
     if (t->normalize)
         t->uopts |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_STABLE;
+    else if (t->strip)
+        t->uopts |= UTF8PROC_DECOMPOSE | UTF8PROC_STABLE;
     if (t->lowercase)
         t->uopts |= UTF8PROC_CASEFOLD;
     for (int c = 0; c < 128; c++) {
-        t->akind[c] = (unsigned char)classify(c);
         t->alower[c] = (unsigned char)(t->lowercase && c >= 'A' && c <= 'Z' ? c + 32 : c);
+        uint32_t u = t->alower[c];   /* filters apply to the folded text */
+        int filtered = t->nfilters && bsearch(&u, t->filters, t->nfilters, sizeof u, cmp_u32);
+        t->akind[c] = (unsigned char)(filtered ? K_SEP : classify(c));
     }
     return t;
 }
@@ -562,6 +860,14 @@ void tc_tokenizer_free(tc_tokenizer *t)
     free(t->buf);
     free(t->off);
     free(t->len);
+    free(t->flags);
+    free(t->buf2);
+    free(t->off2);
+    free(t->len2);
+    free(t->filters);
+    free(t->th);
+    free(t->foff);
+    free(t->feat);
     free(t->dec);
     free(t->nrm);
     free(t->keys);

@@ -94,8 +94,14 @@ int tc_vocab_push(tc_vocab *v, const char *s, size_t len, tc_err *err)
     int added;
     if (tc_strtab_intern(&v->words, s, len, &added, err) < 0)
         return -1;
-    if (!added)
-        return tc_err_set(err, "duplicate vocabulary word '%.*s'", (int)(len > 64 ? 64 : len), s);
+    if (!added) {
+        char shown[65]; /* the word may come from a model file: control bytes would break the message */
+        size_t n = len > 64 ? 64 : len;
+        for (size_t i = 0; i < n; i++)
+            shown[i] = (unsigned char)s[i] < 32 || s[i] == 127 ? '?' : s[i];
+        shown[n] = 0;
+        return tc_err_set(err, "duplicate vocabulary word '%s'", shown);
+    }
     return 0;
 }
 
