@@ -2,14 +2,16 @@
 #
 #   make            build build/textclf
 #   make demo       install missing Debian packages, build, train/eval/predict on data/demo.csv
-#   make test       install missing Debian packages, build, run every test (normal + ASan/UBSan)
+#   make test       install missing Debian packages, build, run every test (normal + ASan/UBSan,
+#                   whose LeakSanitizer is the leak check), then every fuzz target for 60 s
+#   make fuzz       libFuzzer targets (tests/fuzz) under ASan+UBSan, FUZZ_SECONDS each (60)
 #   make bench      benchmarks against fastText / PyTorch (slow; not part of test)
 #   make install    PREFIX=/usr/local: binary and man page
 
 PREFIX  ?= /usr/local
 BUILD   ?= build
 SAN     ?= 0
-PKGS    := yaml-0.1 libutf8proc openblas
+PKGS    := yaml-0.1 libutf8proc openblas zlib jansson
 
 CFLAGS_WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
 ifeq ($(SAN),1)
@@ -29,7 +31,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test check check-unit check-cli bench install clean
+.PHONY: all deps demo test check check-unit check-cli bench install clean fuzz fuzz-build
 all: $(BUILD)/textclf
 
 $(BUILD)/obj/%.o: %.c
@@ -50,6 +52,31 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libtextclf.a
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# Fuzzing: the library again, built by clang with libFuzzer's coverage
+# instrumentation and ASan+UBSan, linked into one binary per tests/fuzz/fuzz_*.c.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/libtextclf.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libtextclf.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -MMD -MP -MF $@.d -o $@ $< \
+	    $(FUZZ_BUILD)/libtextclf.a $(PKG_LIBS)
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+
 deps:
 	@sh scripts/install-deps.sh
 
@@ -62,9 +89,18 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory check BUILD=build
 	@$(MAKE) --no-print-directory check BUILD=build-asan SAN=1
+	@$(MAKE) --no-print-directory fuzz BUILD=build
 
 check: $(BUILD)/textclf $(TEST_BIN)
 	@sh tests/run.sh $(BUILD)
+
+# Each fuzz target for FUZZ_SECONDS under ASan+UBSan (several at once on
+# several cores); fails on any crash, leak, sanitizer report or hang.
+fuzz: deps
+	@$(MAKE) --no-print-directory all fuzz-build
+	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(BUILD)/textclf
+
+fuzz-build: $(FUZZ_BIN)
 
 bench: deps all
 	@sh scripts/bench.sh $(BENCH_ARGS)
@@ -75,4 +111,4 @@ install: $(BUILD)/textclf
 	install -m 644 man/textclf.1 $(DESTDIR)$(PREFIX)/share/man/man1/textclf.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)

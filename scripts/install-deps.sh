@@ -2,7 +2,10 @@
 # Installs the Debian packages textclf needs to build and test, and nothing
 # when they are all present.  Needs root (or sudo) only when something is missing.
 set -eu
-need="gcc make pkg-config libyaml-dev libutf8proc-dev libopenblas-dev libcmocka-dev tmux"
+need="gcc make pkg-config libyaml-dev libutf8proc-dev libopenblas-dev libcmocka-dev tmux zlib1g-dev libjansson-dev"
+# make fuzz (part of make test): clang with libFuzzer and its sanitizer
+# runtimes; /usr/bin/time measures peak RSS in tests/cli/test_bad_inputs.sh
+need="$need clang libclang-rt-14-dev time"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

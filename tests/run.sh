@@ -10,6 +10,12 @@ export TC_ROOT="$root"
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 # cmocka: plain output, one line per test
 export CMOCKA_MESSAGE_OUTPUT=stdout
+# Sanitizer builds (SAN=1): LeakSanitizer is the suite's leak check.  Every
+# test binary and every textclf run must free all it allocated, on error paths
+# too; a leak, like any other sanitizer report, makes the process exit 23,
+# which no test accepts.  (Settings already in the environment come last and win.)
+export ASAN_OPTIONS="detect_leaks=1:exitcode=23${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 pass=0; fail=0; failed=""
 for t in "$root/$build"/tests/test_*; do
     [ -x "$t" ] || continue
