@@ -97,10 +97,12 @@ for bin in $targets; do
     fi
 done
 wait
+npass=0 nfail=0
 for bin in $targets; do
     n=$(basename "$bin")
     cat "$status_dir/$n.out"
-    [ "$(cat "$status_dir/$n.rc" 2>/dev/null)" = 0 ] || fail=1
+    if [ "$(cat "$status_dir/$n.rc" 2>/dev/null)" = 0 ]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); fail=1; fi
 done
 [ "$fail" -eq 0 ] && echo "fuzz: every target ran ${secs}s without a crash" || echo "fuzz: FAILED" >&2
+echo "fuzz: $npass passed, $nfail failed"
 exit "$fail"
