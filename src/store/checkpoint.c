@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "text/ngram.h"
+#include "util/bytes.h"
 #include "version.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -90,46 +91,20 @@ int tc_file_crc32(const char *path, uint32_t *crc, tc_err *err)
 
 /* ---- writing ----------------------------------------------------------- */
 
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} wbuf;
-
-static void put(wbuf *w, const void *src, size_t n)
-{
-    if (w->oom)
-        return;
-    if (w->len + n > w->cap) {
-        size_t nc = w->cap ? w->cap : 4096;
-        while (nc < w->len + n)
-            nc *= 2;
-        unsigned char *q = realloc(w->p, nc);
-        if (!q) {
-            w->oom = 1;
-            return;
-        }
-        w->p = q;
-        w->cap = nc;
-    }
-    memcpy(w->p + w->len, src, n);
-    w->len += n;
-}
-
-static void put_u32(wbuf *w, uint32_t v) { put(w, &v, 4); }
-static void put_u64(wbuf *w, uint64_t v) { put(w, &v, 8); }
+static void put_u32(tc_wbuf *w, uint32_t v) { tc_wbuf_put(w, &v, 4); }
+static void put_u64(tc_wbuf *w, uint64_t v) { tc_wbuf_put(w, &v, 8); }
 
 /* Starts a section; returns the offset of its length field. */
-static size_t begin_section(wbuf *w, const char tag[4])
+static size_t begin_section(tc_wbuf *w, const char tag[4])
 {
-    put(w, tag, 4);
+    tc_wbuf_put(w, tag, 4);
     put_u32(w, 0);
     size_t at = w->len;
     put_u64(w, 0);
     return at;
 }
 
-static void end_section(wbuf *w, size_t at)
+static void end_section(tc_wbuf *w, size_t at)
 {
     if (w->oom)
         return;
@@ -137,13 +112,13 @@ static void end_section(wbuf *w, size_t at)
     memcpy(w->p + at, &len, 8);
 }
 
-static void put_strings(wbuf *w, const tc_strtab *t)
+static void put_strings(tc_wbuf *w, const tc_strtab *t)
 {
     put_u32(w, t->n);
     for (uint32_t i = 0; i < t->n; i++) {
         uint32_t n = (uint32_t)tc_strtab_len(t, i);
         put_u32(w, n);
-        put(w, tc_strtab_str(t, i), n);
+        tc_wbuf_put(w, tc_strtab_str(t, i), n);
     }
 }
 
@@ -158,19 +133,19 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     char *yaml = tc_config_to_yaml(&cfg, err);
     if (!yaml)
         return -1;
-    wbuf w = {0};
+    tc_wbuf w = {0};
     char writer[16] = {0};
     snprintf(writer, sizeof writer, "%s", TC_VERSION);
-    put(&w, MAGIC, 8);
+    tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
-    put(&w, writer, sizeof writer);
+    tc_wbuf_put(&w, writer, sizeof writer);
     put_u32(&w, b->state ? 6 : 5);
     size_t at = begin_section(&w, "CONF");
-    put(&w, yaml, strlen(yaml));
+    tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
     free(yaml);
     at = begin_section(&w, "META");
-    put(&w, b->meta, strlen(b->meta));
+    tc_wbuf_put(&w, b->meta, strlen(b->meta));
     end_section(&w, at);
     at = begin_section(&w, "VOCB");
     put_strings(&w, &b->vocab.words);
@@ -184,16 +159,16 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     for (int i = 0; i < m->ntensors; i++) {
         const tc_tensor *t = &m->tensors[i];
         unsigned char nl = (unsigned char)strlen(t->name);
-        put(&w, &nl, 1);
-        put(&w, t->name, nl);
+        tc_wbuf_put(&w, &nl, 1);
+        tc_wbuf_put(&w, t->name, nl);
         put_u32(&w, (uint32_t)t->rows);
         put_u32(&w, (uint32_t)t->cols);
     }
-    put(&w, m->params, m->nparams * sizeof(float));
+    tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
     end_section(&w, at);
     if (b->state) {
         at = begin_section(&w, "TRST");
-        put(&w, b->state, b->state_len);
+        tc_wbuf_put(&w, b->state, b->state_len);
         end_section(&w, at);
     }
     if (!w.oom)
@@ -301,23 +276,9 @@ int tc_remove_stale_temps(const char *path)
 
 /* ---- reading ----------------------------------------------------------- */
 
-typedef struct {
-    const unsigned char *p;
-    size_t len, pos;
-} rbuf;
+static int get_u32(tc_rbuf *r, uint32_t *v) { return tc_rbuf_get(r, v, 4); }
 
-static int get(rbuf *r, void *dst, size_t n)
-{
-    if (n > r->len - r->pos)
-        return -1;
-    memcpy(dst, r->p + r->pos, n);
-    r->pos += n;
-    return 0;
-}
-
-static int get_u32(rbuf *r, uint32_t *v) { return get(r, v, 4); }
-
-static int get_strings(rbuf *r, const char *what, int (*add)(void *, const char *, size_t, tc_err *),
+static int get_strings(tc_rbuf *r, const char *what, int (*add)(void *, const char *, size_t, tc_err *),
                        void *ctx, const char *path, tc_err *err)
 {
     uint32_t n;
@@ -399,7 +360,7 @@ static uint32_t crc_release(const unsigned char *p, size_t n, int mapped)
 
 /* Checks the tensor table against the model the config describes, then copies
  * the values. */
-static int load_tensors(rbuf *r, tc_model *m, const char *path, int mapped, tc_err *err)
+static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
@@ -409,7 +370,7 @@ static int load_tensors(rbuf *r, tc_model *m, const char *path, int mapped, tc_e
         unsigned char nl;
         char name[256];
         uint32_t rows, cols;
-        if (get(r, &nl, 1) < 0 || get(r, name, nl) < 0 || get_u32(r, &rows) < 0 || get_u32(r, &cols) < 0)
+        if (tc_rbuf_get(r, &nl, 1) < 0 || tc_rbuf_get(r, name, nl) < 0 || get_u32(r, &rows) < 0 || get_u32(r, &cols) < 0)
             return tc_err_set(err, "%s: corrupt model file (tensor table)", path);
         name[nl] = 0;
         for (int j = 0; j < nl; j++) /* no tensor name has control bytes; keep the message one line */
@@ -464,12 +425,12 @@ static int read_file(const char *path, unsigned char **data, size_t *len, tc_err
 
 static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b, const char *path, tc_err *err)
 {
-    rbuf r = {data, len, 0};
+    tc_rbuf r = {data, len, 0};
     char magic[8], writer[17] = {0};
     uint32_t version, nsec;
-    if (get(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8) != 0)
+    if (tc_rbuf_get(&r, magic, 8) < 0 || memcmp(magic, MAGIC, 8) != 0)
         return tc_err_set(err, "%s: not a textclf model file (bad magic)", path);
-    if (get_u32(&r, &version) < 0 || get(&r, writer, 16) < 0 || get_u32(&r, &nsec) < 0)
+    if (get_u32(&r, &version) < 0 || tc_rbuf_get(&r, writer, 16) < 0 || get_u32(&r, &nsec) < 0)
         return tc_err_set(err, "%s: truncated model file", path);
     for (int i = 0; i < 16; i++) /* printable or it is not a version string */
         if (writer[i] && (writer[i] < 32 || writer[i] > 126))
@@ -485,14 +446,14 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
     /* five required sections, then the optional training state */
     static const char tags[6][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST"};
-    rbuf sec[6];
+    tc_rbuf sec[6];
     int seen[6] = {0};
     r.len = len - 4;
     for (uint32_t i = 0; i < nsec; i++) {
         char tag[4];
         uint32_t zero;
         uint64_t sl;
-        if (get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
+        if (tc_rbuf_get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || tc_rbuf_get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
             return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
         int k = 0;
         while (k < 6 && memcmp(tag, tags[k], 4) != 0)
@@ -504,7 +465,7 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
             return tc_err_set(err, "%s: corrupt model file (unexpected section %s)", path, shown);
         }
         seen[k] = 1;
-        sec[k] = (rbuf){r.p + r.pos, (size_t)sl, 0};
+        sec[k] = (tc_rbuf){r.p + r.pos, (size_t)sl, 0};
         r.pos += (size_t)sl;
     }
     for (int k = 0; k < 5; k++)

@@ -90,6 +90,21 @@ static int gzip_error(tc_reader *r, const char *what, tc_err *err)
     return tc_err_set(err, "%s:%llu: %s", r->name, (unsigned long long)r->line, what);
 }
 
+/* n fresh bytes are in r->in: read them from the start, skipping a UTF-8 BOM
+ * at the very start of the input.  Returns 1. */
+static int accept_block(tc_reader *r, size_t n)
+{
+    r->pos = 0;
+    r->len = n;
+    r->last = r->in[n - 1];
+    if (!r->started) {
+        r->started = 1;
+        if (n >= 3 && r->in[0] == 0xEF && r->in[1] == 0xBB && r->in[2] == 0xBF)
+            r->pos = 3;
+    }
+    return 1;
+}
+
 /* Inflates up to IN_SIZE bytes into r->in; members may follow each other
  * (as `cat a.gz b.gz` makes).  1 = data, 0 = end, -1 = error. */
 static int fill_gzip(tc_reader *r, tc_err *err)
@@ -127,15 +142,7 @@ static int fill_gzip(tc_reader *r, tc_err *err)
         r->eof = 1;
         return 0;
     }
-    r->pos = 0;
-    r->len = n;
-    r->last = r->in[n - 1];
-    if (!r->started) {
-        r->started = 1;
-        if (n >= 3 && r->in[0] == 0xEF && r->in[1] == 0xBB && r->in[2] == 0xBF)
-            r->pos = 3;
-    }
-    return 1;
+    return accept_block(r, n);
 }
 
 /* The first block, n bytes in r->in, is gzip: move it to zin and inflate. */
@@ -188,15 +195,7 @@ static int fill(tc_reader *r, tc_err *err)
     }
     if (!r->started && n >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b)
         return start_gzip(r, n, err);
-    r->pos = 0;
-    r->len = n;
-    r->last = r->in[n - 1];
-    if (!r->started) {
-        r->started = 1;
-        if (n >= 3 && r->in[0] == 0xEF && r->in[1] == 0xBB && r->in[2] == 0xBF)
-            r->pos = 3;
-    }
-    return 1;
+    return accept_block(r, n);
 }
 
 /* Makes room for n more bytes of the open field and its terminator, within

@@ -15,6 +15,7 @@
 #include "nn/optim.h"
 #include "train/batch.h"
 #include "train/schedule.h"
+#include "util/bytes.h"
 #include "util/strtab.h"
 
 #define EVAL_BATCH 256
@@ -443,45 +444,20 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
  *   rows_per_s) | u32 order[rows] | f32 m1[nparams], m2[nparams] (if
  *   has_moments) | f32 best[nparams] (if has_best) */
 
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} obuf;
+#define PUT(w, v) tc_wbuf_put((w), &(v), sizeof(v))
 
-static void put(obuf *w, const void *src, size_t n)
-{
-    if (w->oom)
-        return;
-    if (w->len + n > w->cap) {
-        size_t nc = w->cap ? w->cap : 4096;
-        while (nc < w->len + n)
-            nc *= 2;
-        unsigned char *q = realloc(w->p, nc);
-        if (!q) {
-            w->oom = 1;
-            return;
-        }
-        w->p = q, w->cap = nc;
-    }
-    memcpy(w->p + w->len, src, n);
-    w->len += n;
-}
-
-#define PUT(w, v) put((w), &(v), sizeof(v))
-
-static void put_log(obuf *w, const tc_epoch_log *e)
+static void put_log(tc_wbuf *w, const tc_epoch_log *e)
 {
     int32_t i3[3] = {e->epoch, e->has_val, e->best};
     double d[8] = {e->lr, e->loss, e->accuracy, e->val_loss, e->val_accuracy, e->val_macro_f1, e->seconds,
                    e->rows_per_s};
-    put(w, i3, sizeof i3);
-    put(w, d, sizeof d);
+    tc_wbuf_put(w, i3, sizeof i3);
+    tc_wbuf_put(w, d, sizeof d);
 }
 
 int tc_trainer_save_state(const tc_trainer *t, void **buf, size_t *len, tc_err *err)
 {
-    obuf w = {0};
+    tc_wbuf w = {0};
     uint32_t version = STATE_VERSION, rows = t->n, B = (uint32_t)t->B, has_m = t->m1 != NULL,
              has_best = t->best && t->best_epoch, pos = t->pos, nhist = (uint32_t)t->nhist;
     uint64_t np = t->m->nparams;
@@ -489,18 +465,18 @@ int tc_trainer_save_state(const tc_trainer *t, void **buf, size_t *len, tc_err *
     double sums[4] = {t->loss_sum, t->correct, t->denom, t->seconds};
     int64_t wait = t->stopper.wait;
     PUT(&w, version), PUT(&w, t->fingerprint), PUT(&w, np), PUT(&w, rows), PUT(&w, B);
-    PUT(&w, has_m), PUT(&w, has_best), put(&w, t->rng.s, sizeof t->rng.s), PUT(&w, t->step);
-    PUT(&w, epoch), PUT(&w, pos), put(&w, sums, sizeof sums), PUT(&w, finished);
+    PUT(&w, has_m), PUT(&w, has_best), tc_wbuf_put(&w, t->rng.s, sizeof t->rng.s), PUT(&w, t->step);
+    PUT(&w, epoch), PUT(&w, pos), tc_wbuf_put(&w, sums, sizeof sums), PUT(&w, finished);
     PUT(&w, t->stopper.best), PUT(&w, sbe), PUT(&w, wait), PUT(&w, be), PUT(&w, nhist);
     for (int i = 0; i < t->nhist; i++)
         put_log(&w, &t->hist[i]);
-    put(&w, t->order, (size_t)t->n * sizeof *t->order);
+    tc_wbuf_put(&w, t->order, (size_t)t->n * sizeof *t->order);
     if (has_m) {
-        put(&w, t->m1, t->m->nparams * sizeof(float));
-        put(&w, t->m2, t->m->nparams * sizeof(float));
+        tc_wbuf_put(&w, t->m1, t->m->nparams * sizeof(float));
+        tc_wbuf_put(&w, t->m2, t->m->nparams * sizeof(float));
     }
     if (has_best)
-        put(&w, t->best, t->m->nparams * sizeof(float));
+        tc_wbuf_put(&w, t->best, t->m->nparams * sizeof(float));
     if (w.oom) {
         free(w.p);
         return tc_err_oom(err, "training state");
@@ -510,34 +486,20 @@ int tc_trainer_save_state(const tc_trainer *t, void **buf, size_t *len, tc_err *
     return 0;
 }
 
-typedef struct {
-    const unsigned char *p;
-    size_t len, pos;
-} ibuf;
+#define GET(r, v) tc_rbuf_get((r), &(v), sizeof(v))
 
-static int get(ibuf *r, void *dst, size_t n)
-{
-    if (n > r->len - r->pos)
-        return -1;
-    memcpy(dst, r->p + r->pos, n);
-    r->pos += n;
-    return 0;
-}
-
-#define GET(r, v) get((r), &(v), sizeof(v))
-
-static int get_log(ibuf *r, tc_epoch_log *e)
+static int get_log(tc_rbuf *r, tc_epoch_log *e)
 {
     int32_t i3[3];
     double d[8];
-    if (get(r, i3, sizeof i3) < 0 || get(r, d, sizeof d) < 0)
+    if (tc_rbuf_get(r, i3, sizeof i3) < 0 || tc_rbuf_get(r, d, sizeof d) < 0)
         return -1;
     *e = (tc_epoch_log){i3[0], i3[1] != 0, i3[2] != 0, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]};
     return 0;
 }
 
 /* The fixed-size head of the state, checked against this trainer. */
-static int load_head(tc_trainer *t, ibuf *r, uint32_t *has_m, uint32_t *has_best, uint32_t *nhist, tc_err *err)
+static int load_head(tc_trainer *t, tc_rbuf *r, uint32_t *has_m, uint32_t *has_best, uint32_t *nhist, tc_err *err)
 {
     uint32_t version, rows, B, pos;
     uint64_t fp, np, step, rng[4];
@@ -547,8 +509,8 @@ static int load_head(tc_trainer *t, ibuf *r, uint32_t *has_m, uint32_t *has_best
     if (GET(r, version) < 0 || version != STATE_VERSION)
         return tc_err_set(err, "training state: unknown version");
     if (GET(r, fp) < 0 || GET(r, np) < 0 || GET(r, rows) < 0 || GET(r, B) < 0 || GET(r, *has_m) < 0 ||
-        GET(r, *has_best) < 0 || get(r, rng, sizeof rng) < 0 || GET(r, step) < 0 || GET(r, epoch) < 0 ||
-        GET(r, pos) < 0 || get(r, sums, sizeof sums) < 0 || GET(r, finished) < 0 || GET(r, sbest) < 0 ||
+        GET(r, *has_best) < 0 || tc_rbuf_get(r, rng, sizeof rng) < 0 || GET(r, step) < 0 || GET(r, epoch) < 0 ||
+        GET(r, pos) < 0 || tc_rbuf_get(r, sums, sizeof sums) < 0 || GET(r, finished) < 0 || GET(r, sbest) < 0 ||
         GET(r, sbe) < 0 || GET(r, wait) < 0 || GET(r, be) < 0 || GET(r, *nhist) < 0)
         return tc_err_set(err, "training state: truncated");
     if (np != t->m->nparams || rows != t->n || (int)B != t->B)
@@ -569,7 +531,7 @@ static int load_head(tc_trainer *t, ibuf *r, uint32_t *has_m, uint32_t *has_best
 
 int tc_trainer_load_state(tc_trainer *t, const void *buf, size_t len, tc_err *err)
 {
-    ibuf r = {buf, len, 0};
+    tc_rbuf r = {buf, len, 0};
     uint32_t has_m = 0, has_best = 0, nhist = 0;
     if (load_head(t, &r, &has_m, &has_best, &nhist, err) < 0)
         return -1;
@@ -583,11 +545,11 @@ int tc_trainer_load_state(tc_trainer *t, const void *buf, size_t len, tc_err *er
     free(t->hist);
     t->hist = h, t->nhist = t->cap_hist = (int)nhist;
     size_t np = t->m->nparams * sizeof(float);
-    int bad = get(&r, t->order, (size_t)t->n * sizeof *t->order) < 0;
+    int bad = tc_rbuf_get(&r, t->order, (size_t)t->n * sizeof *t->order) < 0;
     if (!bad && has_m)
-        bad = get(&r, t->m1, np) < 0 || get(&r, t->m2, np) < 0;
+        bad = tc_rbuf_get(&r, t->m1, np) < 0 || tc_rbuf_get(&r, t->m2, np) < 0;
     if (!bad && has_best)
-        bad = get(&r, t->best, np) < 0;
+        bad = tc_rbuf_get(&r, t->best, np) < 0;
     if (bad || r.pos != r.len)
         return tc_err_set(err, "training state: %s", bad ? "truncated" : "trailing bytes");
     for (uint32_t i = 0; i < t->n; i++)
