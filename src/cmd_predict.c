@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "util/mem.h"
 #include "predict/emit.h"
 #include "predict/explain.h"
 #include "predict/infer.h"
@@ -272,25 +273,10 @@ typedef struct {
     int stream;
 } predictor;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem, tc_err *err)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 256;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q)
-        return tc_err_oom(err, "prediction queue");
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 /* Copies n bytes (plus a NUL) into the arena; returns the offset or -1. */
 static long long arena_put(predictor *p, const char *s, size_t n, tc_err *err)
 {
-    if (grow((void **)&p->arena, &p->acap, p->alen + n + 1, 1, err) < 0)
+    if (tc_grow((void **)&p->arena, &p->acap, p->alen + n + 1, 1, "prediction buffers", err) < 0)
         return -1;
     size_t at = p->alen;
     if (n)
@@ -484,7 +470,7 @@ static void write_header(predictor *p)
  * and flush fails, so no shortened record goes out silently). */
 static void sb_add(predictor *p, const char *s, size_t n)
 {
-    if (grow((void **)&p->sb, &p->sbcap, p->sblen + n + 1, 1, NULL) < 0) {
+    if (tc_grow((void **)&p->sb, &p->sbcap, p->sblen + n + 1, 1, "prediction buffers", NULL) < 0) {
         p->sb_oom = 1;
         return;
     }
@@ -718,7 +704,8 @@ static int flush(predictor *p, tc_err *err)
 /* A new queue row with its kept fields from rec (NULL: none available). */
 static row *new_row(predictor *p, const tc_record *rec, tc_err *err)
 {
-    if (grow((void **)&p->kf, &p->kf_cap, p->nkf + (size_t)p->nkeep + 1, sizeof *p->kf, err) < 0)
+    if (tc_grow((void **)&p->kf, &p->kf_cap, p->nkf + (size_t)p->nkeep + 1, sizeof *p->kf, "prediction buffers",
+                err) < 0)
         return NULL;
     row *r = &p->rows[p->nrows++];
     memset(r, 0, sizeof *r);
@@ -762,7 +749,7 @@ static int join_text(predictor *p, const tc_record *rec, const char **text, size
     size_t n = 0;
     for (int i = 0; i < p->ntext; i++)
         n += rec->lens[p->text_cols[i]] + 1;
-    if (grow((void **)&p->joined, &p->jcap, n + 1, 1, err) < 0)
+    if (tc_grow((void **)&p->joined, &p->jcap, n + 1, 1, "prediction buffers", err) < 0)
         return -1;
     size_t at = 0;
     for (int i = 0; i < p->ntext; i++) {
@@ -802,7 +789,7 @@ static int add_record(predictor *p, const tc_record *rec, tc_err *err)
         return 0;
     }
     if (tc_encode_text(p->tok, &p->bd->vocab, text, len, &p->enc, &p->nenc, &p->enc_cap, err) < 0 ||
-        grow((void **)&p->idbuf, &p->idcap, p->nid + p->nenc + 1, sizeof *p->idbuf, err) < 0)
+        tc_grow((void **)&p->idbuf, &p->idcap, p->nid + p->nenc + 1, sizeof *p->idbuf, "prediction buffers", err) < 0)
         return -1;
     memcpy(p->idbuf + p->nid, p->enc, p->nenc * sizeof *p->enc);
     r->status = ROW_OK;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 #define VAR_BUDGET ((size_t)1 << 22)
 
 void tc_explainer_init(tc_explainer *x, tc_infer *e, const tc_bundle *b)
@@ -29,21 +31,6 @@ void tc_explainer_free(tc_explainer *x)
     free(x->items), free(x->tok_of), free(x->word_id), free(x->th), free(x->off), free(x->len), free(x->th2);
     free(x->var), free(x->rows), free(x->lens), free(x->probs);
     memset(x, 0, sizeof *x);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem, tc_err *err)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q)
-        return tc_err_oom(err, "explanation");
-    *p = q;
-    *cap = nc;
-    return 0;
 }
 
 /* Per-position scratch for n tokens (all arrays share cap_pos). */
@@ -96,7 +83,7 @@ static int collect(tc_explainer *x, const tc_tokens *tk, tc_err *err)
         x->row_ids += 1 + tc_ngram_max_features(&x->ng, tk->len[i]);
     }
     x->n = x->toks.n;
-    if (grow((void **)&x->items, &x->cap_items, x->n ? x->n : 1, sizeof *x->items, err) < 0)
+    if (tc_grow((void **)&x->items, &x->cap_items, x->n ? x->n : 1, sizeof *x->items, "explanation", err) < 0)
         return -1;
     for (size_t j = 0; j < x->n; j++)
         x->items[j] = (tc_explain_item){(uint32_t)j, 0, 0.0f, 0.0f};
@@ -165,7 +152,7 @@ static int by_score(const void *a, const void *b)
 /* Room for `per` rows of x->row_ids ids and their probabilities. */
 static int reserve_rows(tc_explainer *x, size_t per, tc_err *err)
 {
-    if (grow((void **)&x->var, &x->cap_var, per * x->row_ids, sizeof *x->var, err) < 0)
+    if (tc_grow((void **)&x->var, &x->cap_var, per * x->row_ids, sizeof *x->var, "explanation", err) < 0)
         return -1;
     if (per <= x->cap_rows)
         return 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "text/reader.h"
+#include "util/mem.h"
 
 #define TC_MAX_ROW_LABELS 1024
 #define MAX_TEXT_COLUMNS (TC_NAME_MAX / 2)
@@ -51,31 +52,16 @@ void tc_corpus_free(tc_corpus *c)
     memset(c, 0, sizeof *c);
 }
 
-static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem, tc_err *err)
-{
-    if (need <= *cap)
-        return 0;
-    uint64_t nc = *cap ? *cap : 1024;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, (size_t)nc * elem);
-    if (!q)
-        return tc_err_oom(err, "corpus");
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 /* Room for one more row (the offsets arrays hold n+1 entries). */
 static int reserve_row(tc_corpus *c, tc_err *err)
 {
-    uint64_t cap = c->cap_rows;
+    size_t cap = c->cap_rows;
     if (c->n + 2 <= cap)
         return 0;
-    uint64_t c1 = cap, c2 = cap, c3 = cap;
-    if (grow((void **)&c->tok_off, &c1, c->n + 2, sizeof *c->tok_off, err) < 0 ||
-        grow((void **)&c->lab_off, &c2, c->n + 2, sizeof *c->lab_off, err) < 0 ||
-        grow((void **)&c->line, &c3, c->n + 2, sizeof *c->line, err) < 0)
+    size_t c1 = cap, c2 = cap, c3 = cap;
+    if (tc_grow((void **)&c->tok_off, &c1, c->n + 2, sizeof *c->tok_off, "corpus", err) < 0 ||
+        tc_grow((void **)&c->lab_off, &c2, c->n + 2, sizeof *c->lab_off, "corpus", err) < 0 ||
+        tc_grow((void **)&c->line, &c3, c->n + 2, sizeof *c->line, "corpus", err) < 0)
         return -1;
     c->cap_rows = c1;
     if (c->n == 0)
@@ -86,7 +72,7 @@ static int reserve_row(tc_corpus *c, tc_err *err)
 static int push_id(tc_corpus *c, int32_t id, tc_err *err)
 {
     uint64_t k = c->tok_off[c->n + 1];
-    if (grow((void **)&c->ids, &c->cap_ids, k + 1, sizeof *c->ids, err) < 0)
+    if (tc_grow((void **)&c->ids, &c->cap_ids, k + 1, sizeof *c->ids, "corpus", err) < 0)
         return -1;
     c->ids[k] = id;
     c->tok_off[c->n + 1] = k + 1;
@@ -100,7 +86,7 @@ static int push_label(tc_corpus *c, int32_t id, tc_err *err)
     for (uint64_t j = c->lab_off[c->n]; j < k; j++)
         if (c->labels[j] == id)
             return 0;
-    if (grow((void **)&c->labels, &c->cap_labels, k + 1, sizeof *c->labels, err) < 0)
+    if (tc_grow((void **)&c->labels, &c->cap_labels, k + 1, sizeof *c->labels, "corpus", err) < 0)
         return -1;
     c->labels[k] = id;
     c->lab_off[c->n + 1] = k + 1;
@@ -565,16 +551,8 @@ int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, s
     if (tc_tokenize(tok, text, len, &tk, err) < 0)
         return -1;
     size_t total = tk.n + (tk.feat_off ? tk.feat_off[tk.n] : 0);
-    if (total > *cap) {
-        size_t nc = *cap ? *cap : 64;
-        while (nc < total)
-            nc *= 2;
-        int32_t *p = realloc(*ids, nc * sizeof *p);
-        if (!p)
-            return tc_err_oom(err, "token ids");
-        *ids = p;
-        *cap = nc;
-    }
+    if (tc_grow((void **)ids, cap, total, sizeof **ids, "token ids", err) < 0)
+        return -1;
     int64_t base = tc_vocab_size(vocab);
     size_t k = 0;
     for (size_t i = 0; i < tk.n; i++) {

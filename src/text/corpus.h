@@ -40,7 +40,7 @@ typedef struct tc_corpus {
     uint64_t *lab_off;      /* (n+1): row i's labels are labels[lab_off[i] .. lab_off[i+1]) */
     int32_t *labels;
     uint64_t *line;         /* (n): input line each row starts on */
-    uint64_t cap_rows, cap_ids, cap_labels;
+    size_t cap_rows, cap_ids, cap_labels;
 
     uint64_t skipped;       /* malformed rows skipped (data.on_error: skip) */
     uint64_t blank;         /* blank lines ignored */
