@@ -235,9 +235,8 @@ static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", multilabel);
-    uint32_t crc; /* which training file made the model (textclf info shows it) */
-    if (strcmp(cfg->data.train, "-") != 0 && tc_file_crc32(cfg->data.train, &crc, NULL) == 0 && n > 0)
-        snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n", (unsigned)crc);
+    if (n > 0) /* which training data made the model (textclf info shows it) */
+        snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n", (unsigned)train->data_crc32);
     return 0;
 }
 

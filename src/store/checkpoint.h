@@ -34,6 +34,7 @@
 #include "config.h"
 #include "nn/model.h"
 #include "text/vocab.h"
+#include "util/crc32.h" /* the checksum, for callers that check files */
 #include "util/strtab.h"
 
 #define TC_META_MAX 65536
@@ -59,11 +60,6 @@ int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bu
 
 /* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
-
-/* CRC-32 (IEEE 802.3, reflected, as zlib computes it). */
-uint32_t tc_crc32(uint32_t crc, const void *p, size_t n);
-/* CRC-32 of a whole file's bytes (the training-data checksum in META). */
-int tc_file_crc32(const char *path, uint32_t *crc, tc_err *err);
 
 /* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);

@@ -485,6 +485,7 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_er
     int rc = read_records(&x, r, err);
     c->invalid_utf8 += tc_tokenizer_invalid_count(s->tok) - invalid0;
     free(x.join);
+    c->data_crc32 = tc_reader_crc32(r);
     tc_reader_close(r);
     return rc;
 }

@@ -48,6 +48,7 @@ typedef struct tc_corpus {
     uint64_t invalid_utf8;  /* invalid UTF-8 sequences replaced by U+FFFD */
     uint32_t max_labels;    /* most labels on one row */
     uint64_t max_tokens;    /* longest row, in tokens */
+    uint32_t data_crc32;    /* CRC-32 of the bytes read (tc_reader_crc32) */
 } tc_corpus;
 
 typedef struct tc_corpus_src {

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "util/crc32.h"
+
 #define IN_SIZE ((size_t)64 << 10)
 /* Bookkeeping charged per field against the record limit, besides its '\0'. */
 #define FIELD_COST (sizeof(char *) + sizeof(size_t))
@@ -50,6 +52,7 @@ struct tc_reader {
     unsigned char *zin;      /* (IN_SIZE) compressed bytes */
     int zeof, zend;          /* no more compressed bytes; the last gzip member is complete */
     unsigned char last;      /* last byte read so far */
+    uint32_t crc;            /* CRC-32 of every byte read so far (after gunzip) */
 
     char *buf;               /* (bcap) record buffer */
     size_t blen, bcap;
@@ -97,6 +100,7 @@ static int accept_block(tc_reader *r, size_t n)
     r->pos = 0;
     r->len = n;
     r->last = r->in[n - 1];
+    r->crc = tc_crc32(r->crc, r->in, n);
     if (!r->started) {
         r->started = 1;
         if (n >= 3 && r->in[0] == 0xEF && r->in[1] == 0xBB && r->in[2] == 0xBF)
@@ -473,6 +477,11 @@ int tc_reader_next(tc_reader *r, tc_record *rec, tc_err *err)
 int tc_reader_recoverable(const tc_reader *r)
 {
     return !r->fatal;
+}
+
+uint32_t tc_reader_crc32(const tc_reader *r)
+{
+    return r->crc;
 }
 
 tc_reader *tc_reader_from_stream(FILE *f, const char *name, enum tc_format fmt, tc_err *err)

@@ -79,6 +79,10 @@ int tc_reader_next(tc_reader *r, tc_record *rec, tc_err *err);
  * (read error, out of memory). */
 int tc_reader_recoverable(const tc_reader *r);
 
+/* CRC-32 of every byte read so far (of the decompressed text for gzip input):
+ * after the last record, the data's fingerprint. */
+uint32_t tc_reader_crc32(const tc_reader *r);
+
 /* Closes the file if the reader opened it, and frees everything.  NULL is fine. */
 void tc_reader_close(tc_reader *r);
 

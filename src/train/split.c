@@ -113,6 +113,7 @@ int tc_split_extract(tc_corpus *out, const tc_corpus *c, const uint8_t *mask, ui
     }
     out->skipped = c->skipped, out->blank = c->blank;
     out->unknown_labels = c->unknown_labels, out->invalid_utf8 = c->invalid_utf8;
+    out->data_crc32 = c->data_crc32; /* the file it came from */
     return 0;
 }
 
