@@ -9,21 +9,26 @@
 
 #include "text/pad.h"
 
-int tc_infer_init(tc_infer *e, tc_bundle *b, int cap, tc_err *err)
+int tc_infer_init_model(tc_infer *e, tc_model *m, const tc_config *cfg, int cap, tc_err *err)
 {
     memset(e, 0, sizeof *e);
-    if (!b->model)
+    if (!m)
         return tc_err_set(err, "inference: no model loaded");
     if (cap < 1)
         cap = 1;
     cap = (cap + TC_INFER_QUANTUM - 1) / TC_INFER_QUANTUM * TC_INFER_QUANTUM;
-    e->m = b->model;
-    e->maxlen = b->cfg.pad.maxlen > 0 ? (int)b->cfg.pad.maxlen : 1;
-    e->padding = b->cfg.pad.padding;
-    e->truncating = b->cfg.pad.truncating;
-    e->L = b->model->s.nlabels;
+    e->m = m;
+    e->maxlen = cfg->pad.maxlen > 0 ? (int)cfg->pad.maxlen : 1;
+    e->padding = cfg->pad.padding;
+    e->truncating = cfg->pad.truncating;
+    e->L = m->s.nlabels;
     e->cap = cap;
     return 0;
+}
+
+int tc_infer_init(tc_infer *e, tc_bundle *b, int cap, tc_err *err)
+{
+    return tc_infer_init_model(e, b->model, &b->cfg, cap, err);
 }
 
 void tc_infer_free(tc_infer *e)

@@ -44,6 +44,8 @@ typedef struct tc_infer {
  * at pad.maxlen), not to cap x pad.maxlen up front: a model with a large
  * maxlen costs memory only for text that long. */
 int tc_infer_init(tc_infer *e, tc_bundle *b, int cap, tc_err *err);
+/* The same for a model still in training (pad.* from cfg). */
+int tc_infer_init_model(tc_infer *e, tc_model *m, const tc_config *cfg, int cap, tc_err *err);
 void tc_infer_free(tc_infer *e);
 
 /* Label probabilities (n, L) of n rows; row i is rows[i][0 .. lens[i]). */

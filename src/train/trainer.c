@@ -7,18 +7,19 @@
  * gradients are all zero and nothing is half-applied. */
 #include "trainer.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "nn/optim.h"
+#include "predict/infer.h"
 #include "train/batch.h"
 #include "train/schedule.h"
 #include "util/bytes.h"
 #include "util/strtab.h"
 
-#define EVAL_BATCH 256
 #define STATE_VERSION 1
 
 struct tc_trainer {
@@ -566,20 +567,54 @@ void tc_eval_result_free(tc_eval_result *res)
     tc_ml_free(&res->ml);
 }
 
-/* Adds one batch's predictions to the report. */
-static void score_batch(const tc_model *m, const tc_batch *b, const tc_corpus *c, const uint32_t *rows,
-                        const float *probs, float threshold, tc_eval_result *res, float *lp, uint8_t *truth,
-                        uint8_t *pred)
+/* The loss the model trains on, from one row's label probabilities:
+ * cross-entropy of the true label for softmax and binary-sigmoid heads, the
+ * mean binary cross-entropy over the labels for other sigmoid heads
+ * (probabilities clipped to [ε, 1−ε] as the metrics' log loss does). */
+static double row_loss(const tc_model *m, const float *lp, const uint8_t *truth, int label)
 {
+    if (!m->s.sigmoid || m->s.outputs == 1)
+        return -log(fmax((double)lp[label], DBL_EPSILON));
+    double sum = 0;
+    for (int j = 0; j < m->s.nlabels; j++) {
+        double p = fmin(fmax((double)lp[j], DBL_EPSILON), 1.0 - DBL_EPSILON);
+        sum -= truth[j] ? log(p) : log(1.0 - p);
+    }
+    return sum / m->s.nlabels;
+}
+
+/* Runs the shared inference path (predict/infer.h: the same forward passes,
+ * padding and rounding as `textclf eval`) over c and scores every labelled row. */
+int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold,
+                tc_eval_result *res, tc_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->multilabel = m->s.multilabel;
     int L = m->s.nlabels;
-    for (int i = 0; i < b->B; i++) {
-        tc_model_label_probs(m, probs + (size_t)i * (size_t)m->s.outputs, lp);
-        const int32_t *lab = c->labels + c->lab_off[rows[i]];
-        size_t nl = (size_t)(c->lab_off[rows[i] + 1] - c->lab_off[rows[i]]);
+    if (res->multilabel ? tc_ml_init(&res->ml, L, err) < 0 : tc_mc_init(&res->mc, L, err) < 0)
+        return -1;
+    float *probs = malloc((c->n ? c->n : 1) * (size_t)L * sizeof *probs);
+    uint8_t *truth = malloc((size_t)L), *pred = malloc((size_t)L);
+    tc_infer e;
+    int rc = tc_infer_init_model(&e, m, cfg, TC_INFER_BATCH, err);
+    if (rc == 0 && (!probs || !truth || !pred))
+        rc = tc_err_oom(err, "evaluation");
+    if (rc == 0)
+        rc = tc_infer_corpus(&e, c, probs, err);
+    double loss_sum = 0;
+    for (uint64_t r = 0; rc == 0 && r < c->n; r++) {
+        const int32_t *lab = c->labels + c->lab_off[r];
+        size_t nl = (size_t)(c->lab_off[r + 1] - c->lab_off[r]);
+        /* single-label rows need a label the model knows; multi-label rows may have none */
+        if (!res->multilabel && nl == 0) {
+            res->rows_without_label++;
+            continue;
+        }
+        const float *lp = probs + r * (size_t)L;
+        memset(truth, 0, (size_t)L);
+        for (size_t j = 0; j < nl; j++)
+            truth[lab[j]] = 1;
         if (res->multilabel) {
-            memset(truth, 0, (size_t)L);
-            for (size_t j = 0; j < nl; j++)
-                truth[lab[j]] = 1;
             for (int j = 0; j < L; j++)
                 pred[j] = lp[j] >= threshold;
             tc_ml_add(&res->ml, truth, pred);
@@ -590,64 +625,23 @@ static void score_batch(const tc_model *m, const tc_batch *b, const tc_corpus *c
                     best = j;
             tc_mc_add(&res->mc, lab[0], best, lp[lab[0]]);
         }
+        loss_sum += row_loss(m, lp, truth, nl ? lab[0] : 0);
+        res->rows++;
     }
-}
-
-int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold,
-                tc_eval_result *res, tc_err *err)
-{
-    memset(res, 0, sizeof *res);
-    res->multilabel = m->s.multilabel;
-    int L = m->s.nlabels, T = (int)cfg->pad.maxlen;
-    if (res->multilabel ? tc_ml_init(&res->ml, L, err) < 0 : tc_mc_init(&res->mc, L, err) < 0)
-        return -1;
-    uint32_t *rows = malloc(EVAL_BATCH * sizeof *rows);
-    float *lp = malloc((size_t)L * sizeof *lp);
-    uint8_t *truth = malloc((size_t)L), *pred = malloc((size_t)L);
-    tc_batch b;
-    int rc = 0;
-    if (!rows || !lp || !truth || !pred || tc_batch_init(&b, EVAL_BATCH, T, m->s.outputs, err) < 0) {
-        free(rows), free(lp), free(truth), free(pred);
-        tc_eval_result_free(res);
-        return rows && lp && truth && pred ? -1 : tc_err_oom(err, "evaluation");
-    }
-    if (tc_model_reserve(m, EVAL_BATCH, T, err) < 0) {
-        rc = -1;
-        goto out;
-    }
-    double loss_sum = 0;
-    uint64_t r = 0;
-    while (r < c->n) {
-        int nb = 0;
-        for (; r < c->n && nb < EVAL_BATCH; r++) {
-            /* single-label rows need their label known to the model; multi-label rows may have none */
-            if (!res->multilabel && c->lab_off[r + 1] == c->lab_off[r]) {
-                res->rows_without_label++;
-                continue;
-            }
-            rows[nb++] = (uint32_t)r;
+    if (rc == 0) {
+        res->loss = res->rows ? loss_sum / (double)res->rows : 0;
+        if (res->multilabel) {
+            tc_ml_finish(&res->ml);
+            res->accuracy = 1.0 - res->ml.hamming_loss;
+            res->macro_f1 = res->ml.macro_f1;
+        } else {
+            tc_mc_finish(&res->mc);
+            res->accuracy = res->mc.accuracy;
+            res->macro_f1 = res->mc.macro_f1;
         }
-        if (!nb)
-            break;
-        tc_batch_fill(&b, c, rows, nb, cfg, &m->s);
-        const float *probs = tc_model_forward(m, b.ids, nb, b.T, 0, NULL);
-        score_batch(m, &b, c, rows, probs, threshold, res, lp, truth, pred);
-        loss_sum += nb * tc_model_loss_backward(m, b.ids, nb, b.T, b.labels, b.targets, NULL, 0, NULL, NULL);
-        res->rows += (uint64_t)nb;
     }
-    res->loss = res->rows ? loss_sum / (double)res->rows : 0;
-    if (res->multilabel) {
-        tc_ml_finish(&res->ml);
-        res->accuracy = 1.0 - res->ml.hamming_loss;
-        res->macro_f1 = res->ml.macro_f1;
-    } else {
-        tc_mc_finish(&res->mc);
-        res->accuracy = res->mc.accuracy;
-        res->macro_f1 = res->mc.macro_f1;
-    }
-out:
-    tc_batch_free(&b);
-    free(rows), free(lp), free(truth), free(pred);
+    tc_infer_free(&e);
+    free(probs), free(truth), free(pred);
     if (rc < 0)
         tc_eval_result_free(res);
     return rc;
