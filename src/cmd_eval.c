@@ -244,16 +244,38 @@ static int tune(evaluation *ev, const eval_args *a, const uint8_t *truth, double
     return rc;
 }
 
+/* The SVG is drawn in memory and replaces FILE atomically (store/safefile.h). */
 static int write_svg(const evaluation *ev, const eval_args *a, const tc_mc_report *r, tc_err *err)
 {
-    FILE *f = fopen(a->svg, "wb");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return tc_err_set(err, "%s: cannot create: %s", a->svg, strerror(errno));
+        return tc_err_oom(err, "confusion SVG");
     char title[512];
     snprintf(title, sizeof title, "%s on %s", a->model, a->data);
     int bad = tc_confusion_svg_write(f, r, ev->names, title) < 0;
-    if (fclose(f) != 0 || bad)
-        return tc_err_set(err, "%s: write error", a->svg);
+    bad |= fclose(f) != 0;
+    int rc = bad ? tc_err_oom(err, "confusion SVG") : tc_write_atomic(a->svg, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+/* Before the model is read: the SVG is neither the model nor DATA, and the
+ * files eval writes (the SVG; MODEL with --tune-thresholds) are locked. */
+static int prepare_outputs(const eval_args *a, tc_outlock *svg, tc_outlock *model, tc_err *err)
+{
+    const tc_fileref files[] = {
+        {a->svg, "--confusion-svg", 1},
+        {a->model, "MODEL", a->tune},
+        {strcmp(a->data, "-") ? a->data : NULL, "DATA", 0},
+    };
+    if (tc_files_distinct(files, 3, err) < 0)
+        return -1;
+    if (a->svg && tc_output_prepare(a->svg, "--confusion-svg", svg, err) < 0)
+        return -1;
+    if (a->tune && tc_output_prepare(a->model, "MODEL", model, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -384,7 +406,20 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
     return rc;
 }
 
+static int evaluate_model(tc_bundle *bd, const eval_args *a);
+
 static int run(tc_bundle *bd, const eval_args *a)
+{
+    tc_err err = {{0}};
+    tc_outlock svg = TC_OUTLOCK_INIT, model = TC_OUTLOCK_INIT;
+    int code = prepare_outputs(a, &svg, &model, &err) < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg)
+                                                          : evaluate_model(bd, a);
+    tc_outlock_release(&svg);
+    tc_outlock_release(&model);
+    return code;
+}
+
+static int evaluate_model(tc_bundle *bd, const eval_args *a)
 {
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)

@@ -13,8 +13,9 @@
  * Ctrl-C: main.c's handler sets *stop; the trainer stops after the current
  * batch, this file writes the checkpoint (atomically) and exits 130.  A
  * second Ctrl-C exits at once; the only trace it can leave is a temporary
- * file "PATH.tmp.XXXXXX" beside a target (the target itself is always whole),
- * and the next run removes those before writing.  (Blocking the signals
+ * file "PATH.textclf-tmp.XXXXXX" beside a target (the target itself is always
+ * whole), which the next run removes (store/safefile.h).  Before reading a
+ * row, train/outputs.h checks and locks every output.  (Blocking the signals
  * around a write instead would not do: a process-directed signal may be
  * taken by one of BLAS's threads, whose masks this thread cannot set.) */
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include "store/checkpoint.h"
 #include "text/corpus.h"
 #include "text/vectors.h"
+#include "train/outputs.h"
 #include "train/progress.h"
 #include "train/split.h"
 #include "train/trainer.h"
@@ -39,7 +41,8 @@ static const char HELP[] =
     "Trains a model as CONFIG describes and writes it to output.model (or MODEL).\n"
     "\n"
     "  --set KEY=VALUE   override a config key, e.g. --set train.epochs=3 --set model.hidden=[64]\n"
-    "  -o, --output FILE write the model here instead of output.model\n"
+    "  -o, --output FILE write the model here instead of output.model (no output may be\n"
+    "                    an input or another output; see OUTPUT FILES in textclf(1))\n"
     "  --resume CKPT     continue the run saved in CKPT (output.checkpoint, written every\n"
     "                    output.checkpoint_every epochs and on Ctrl-C); same config required,\n"
     "                    except train.epochs, train.threads and output.*\n"
@@ -248,7 +251,9 @@ typedef struct train_run {
     const tc_corpus *train, *valid;
     char ckpt[TC_PATH_MAX + 8];     /* output.checkpoint, or output.model + ".ckpt" */
     size_t meta_base;               /* bd->meta bytes before the training summary */
-    FILE *metrics;
+    FILE *metrics;                  /* a memory stream over metrics_buf (see write_metrics) */
+    char *metrics_buf;
+    size_t metrics_len;
     tc_progress *pg;
 } train_run;
 
@@ -298,12 +303,21 @@ static int save_checkpoint(train_run *r, tc_trainer *t, tc_err *err)
     return rc;
 }
 
+/* output.metrics is rewritten whole (atomically) after every epoch: the
+ * lines live in memory (r->metrics is a memory stream), so the file on disk is
+ * never truncated or half-written, and an interrupted run leaves the lines of
+ * the epochs it finished. */
+static int flush_metrics(train_run *r, tc_err *err)
+{
+    if (fflush(r->metrics) != 0 || ferror(r->metrics))
+        return tc_err_oom(err, "metrics lines");
+    return tc_write_atomic(r->bd->cfg.output.metrics, r->metrics_buf, r->metrics_len, err);
+}
+
 static int write_metrics(train_run *r, const tc_epoch_log *e, tc_err *err)
 {
     tc_history_write(r->metrics, e);
-    if (fflush(r->metrics) != 0 || ferror(r->metrics))
-        return tc_err_set(err, "%s: write failed: %s", r->bd->cfg.output.metrics, strerror(errno));
-    return 0;
+    return flush_metrics(r, err);
 }
 
 /* After every epoch: the metrics line, the best model, a periodic checkpoint. */
@@ -417,22 +431,19 @@ static int resume(train_run *r, tc_trainer *t, tc_err *err)
     return rc;
 }
 
-/* output.metrics: created afresh, holding the epochs a resumed run already has. */
+/* output.metrics: written afresh, holding the epochs a resumed run already has. */
 static int open_metrics(train_run *r, const tc_trainer *t, tc_err *err)
 {
-    const char *path = r->bd->cfg.output.metrics;
-    if (!path[0])
+    if (!r->bd->cfg.output.metrics[0])
         return 0;
-    r->metrics = fopen(path, "w");
+    r->metrics = open_memstream(&r->metrics_buf, &r->metrics_len);
     if (!r->metrics)
-        return tc_err_set(err, "%s: %s", path, strerror(errno));
+        return tc_err_oom(err, "metrics lines");
     int n;
     const tc_epoch_log *h = tc_trainer_history(t, &n);
     for (int i = 0; i < n; i++)
         tc_history_write(r->metrics, &h[i]);
-    if (fflush(r->metrics) != 0)
-        return tc_err_set(err, "%s: write failed: %s", path, strerror(errno));
-    return 0;
+    return flush_metrics(r, err);
 }
 
 /* Appends s to out (cap bytes), single-quoted for the shell when it needs to be. */
@@ -596,11 +607,11 @@ static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile s
             code = TC_EXIT_OK;
         }
     }
-    if (r->metrics && fclose(r->metrics) != 0 && code == TC_EXIT_OK) {
-        tc_err_set(err, "%s: write failed", cfg->output.metrics);
-        code = TC_EXIT_ERR;
-    }
+    if (r->metrics)
+        fclose(r->metrics);
+    free(r->metrics_buf);
     r->metrics = NULL;
+    r->metrics_buf = NULL;
     if (code == TC_EXIT_OK && cfg->data.test[0] && evaluate_test(bd, tok, err) < 0)
         code = TC_EXIT_ERR;
     tc_trainer_free(t);
@@ -617,18 +628,20 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
     tc_progress pg;
     tc_progress_init(&pg, stderr, a->quiet ? 0 : a->verbose ? 2 : 1);
     FILE *log = a->quiet ? NULL : stderr;
-    train_run r = {bd, a, NULL, NULL, "", 0, NULL, &pg};
+    train_run r = {bd, a, NULL, NULL, "", 0, NULL, NULL, 0, &pg};
     if (cfg->output.checkpoint[0])
         snprintf(r.ckpt, sizeof r.ckpt, "%s", cfg->output.checkpoint);
     else
         snprintf(r.ckpt, sizeof r.ckpt, "%s.ckpt", cfg->output.model);
-    int stale = tc_remove_stale_temps(cfg->output.model) + tc_remove_stale_temps(r.ckpt);
-    if (stale && a->verbose)
-        tc_progress_note(&pg, "removed %d temporary file(s) an interrupted write left", stale);
+    tc_train_outputs outs;
+    if (tc_train_outputs_prepare(&outs, cfg, a->config, a->resume, r.ckpt, &err) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
     set_threads(cfg->train.threads);
     tc_tokenizer *tok = tc_tokenizer_from_config(cfg, &err);
-    if (!tok)
+    if (!tok) {
+        tc_train_outputs_release(&outs);
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    }
     tc_corpus train, valid;
     tc_corpus_init(&train);
     tc_corpus_init(&valid);
@@ -651,6 +664,7 @@ out:
     tc_corpus_free(&train);
     tc_corpus_free(&valid);
     tc_tokenizer_free(tok);
+    tc_train_outputs_release(&outs);
     return code;
 }
 

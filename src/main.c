@@ -12,7 +12,7 @@ static volatile sig_atomic_t stop_requested;
 /* First SIGINT/SIGTERM: finish the current batch and stop cleanly (train
  * then writes its resume checkpoint).  Second: exit at once (a model file is
  * only ever replaced by an atomic rename, so no file is left half-written; a
- * temporary PATH.tmp.XXXXXX cut short is removed by the next train). */
+ * temporary PATH.textclf-tmp.XXXXXX cut short is removed by the next train). */
 static void on_signal(int sig)
 {
     (void)sig;

@@ -2,7 +2,6 @@
 #define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores POSIX_MADV_DONTNEED */
 #include "checkpoint.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -130,102 +129,6 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
     free(w.p);
     return rc;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
-{
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp)
-        return tc_err_oom(err, "path");
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return tc_err_set(err, "%s: cannot create temporary file: %s", path, strerror(e));
-    }
-    /* mkstemp creates 0600; give the file the mode a plain fopen would */
-    mode_t mask = umask(0);
-    umask(mask);
-    int e = 0;
-    if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
-        e = errno;
-    if (close(fd) < 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) < 0)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        free(tmp);
-        return tc_err_set(err, "%s: write failed: %s (the previous file, if any, is unchanged)", path,
-                          strerror(e));
-    }
-    free(tmp);
-    /* make the rename itself durable */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
-        int dfd = open(d, O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
-    return 0;
-}
-
-int tc_remove_stale_temps(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t bl = strlen(base), dl = slash ? (size_t)(slash - path) + 1 : 0;
-    char *dir = malloc(dl + 2);
-    if (!dir)
-        return 0;
-    if (dl)
-        memcpy(dir, path, dl);
-    else
-        dir[dl++] = '.';
-    dir[dl] = 0;
-    DIR *d = opendir(dir);
-    int removed = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        /* exactly BASE.tmp.XXXXXX, the names tc_write_atomic gives its temporary files */
-        if (strncmp(e->d_name, base, bl) != 0 || strncmp(e->d_name + bl, ".tmp.", 5) != 0 ||
-            strlen(e->d_name + bl + 5) != 6)
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(n);
-        if (full) {
-            snprintf(full, n, "%s%s%s", dir, slash ? "" : "/", e->d_name);
-            removed += unlink(full) == 0;
-            free(full);
-        }
-    }
-    if (d)
-        closedir(d);
-    free(dir);
-    return removed;
 }
 
 /* ---- reading ----------------------------------------------------------- */

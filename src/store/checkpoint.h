@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store/safefile.h" /* tc_write_atomic: how a checkpoint is saved */
 #include "nn/model.h"
 #include "text/vocab.h"
 #include "util/crc32.h" /* the checksum, for callers that check files */
@@ -60,14 +61,5 @@ int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bu
 
 /* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
-
-/* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
-int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
-
-/* Removes the temporary files ("PATH.tmp.XXXXXX") that a tc_write_atomic into
- * path left behind when the process was killed mid-write (textclf's second
- * Ctrl-C exits at once); returns how many.  Only for a path no other process
- * is writing. */
-int tc_remove_stale_temps(const char *path);
 
 #endif
