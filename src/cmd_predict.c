@@ -542,6 +542,10 @@ static void write_delimited(predictor *p, const row *r, const float *pr, int nsh
             tc_emit_field(stdout, p->a->out_fmt, p->arena + p->kf[at].off, len);
     }
     if (r->status != ROW_OK) {
+        if (p->a->out_fmt == TC_EMIT_TSV && p->nkeep == 0) {
+            fputc('\n', stdout); /* an error record of plain output: an empty line */
+            return;
+        }
         int blanks = 2 * p->pairs + (p->a->probs ? p->L : 0) + (p->a->explain ? 2 : 0);
         for (int i = 0; i < blanks; i++)
             field(p, &first, "");
