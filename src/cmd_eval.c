@@ -54,6 +54,7 @@ typedef struct {
     long k;
     float threshold;
     char **sets;
+    tc_signals *sig;       /* at_once until the report starts (cmd.h) */
 } eval_args;
 
 typedef struct {
@@ -380,6 +381,7 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
         if (score_multiclass(ev, &mc, err) < 0)
             return -1;
         rc = a->svg ? write_svg(ev, a, &mc, err) : 0;
+        a->sig->at_once = 0; /* a signal now ends the command after the whole report */
         if (rc == 0 && a->json)
             json_report(ev, a, &mc, NULL, NULL);
         else if (rc == 0) {
@@ -396,6 +398,7 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
     rc = !truth || !f1 ? (f1 ? -1 : tc_err_oom(err, "scores")) : score_multilabel(ev, truth, a->k, &before, err);
     if (rc == 0 && a->tune)
         rc = tune(ev, a, truth, f1, err) < 0 || score_multilabel(ev, truth, a->k, &after, err) < 0 ? -1 : 0;
+    a->sig->at_once = 0;
     if (rc == 0) {
         const tc_ml_report *shown = a->tune ? &after : &before;
         if (a->json) {
@@ -465,6 +468,8 @@ static int evaluate_model(tc_bundle *bd, const eval_args *a)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     else
         code = tc_finish_output(TC_EXIT_OK, "the report");
+    if (code == TC_EXIT_OK && a->sig->stop) /* came while the report was written: it is whole */
+        code = tc_signal_status(a->sig->stop);
     if (ev.c.skipped || ev.c.invalid_utf8)
         fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
                 a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);
@@ -475,10 +480,12 @@ out:
     return code;
 }
 
-int tc_cmd_eval(int argc, char **argv)
+int tc_cmd_eval(int argc, char **argv, tc_signals *sig)
 {
     eval_args a;
+    sig->at_once = 1; /* nothing to finish until the report: a signal exits at once */
     int code = parse_args(argc, argv, &a);
+    a.sig = sig;
     if (code == 0) {
         tc_bundle bd;
         tc_bundle_init(&bd);

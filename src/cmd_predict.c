@@ -272,6 +272,7 @@ typedef struct {
 
     uint64_t errors;
     int stream;
+    const tc_signals *sig;   /* a signal: stop after the last whole record (cmd.h) */
 } predictor;
 
 /* Copies n bytes (plus a NUL) into the arena; returns the offset or -1. */
@@ -676,7 +677,7 @@ static int flush(predictor *p, tc_err *err)
     if (nok && tc_infer_rows(&p->inf, p->rp, p->rl, nok, p->probs, err) < 0)
         return -1;
     const float *pr = p->probs;
-    for (size_t i = 0; i < p->nrows; i++) {
+    for (size_t i = 0; i < p->nrows && !p->sig->stop; i++) {
         const row *r = &p->rows[i];
         int nshown = 0, label = 0;
         if (r->status == ROW_OK) {
@@ -845,7 +846,9 @@ static int predict_all(predictor *p, tc_reader *r, int header, tc_err *err)
             return tc_err_oom(err, "columns");
         p->have_cols = 1;
     }
-    while ((got = tc_reader_next(r, &rec, err)) != 0) {
+    while (!p->sig->stop && (got = tc_reader_next(r, &rec, err)) != 0) {
+        if (got < 0 && p->sig->stop)
+            break;
         if (got < 0) {
             if (!tc_reader_recoverable(r)) { /* a read error: write what was read before it */
                 tc_err fatal = *err;
@@ -875,7 +878,7 @@ static int predict_all(predictor *p, tc_reader *r, int header, tc_err *err)
     return flush(p, err);
 }
 
-static int run(tc_bundle *bd, const predict_args *a)
+static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)
@@ -896,6 +899,8 @@ static int run(tc_bundle *bd, const predict_args *a)
         goto out;
     }
     p.name = path ? path : "<stdin>";
+    p.sig = sig;
+    tc_reader_set_stop(r, &sig->stop);
     if (stream)
         tc_reader_set_partial_reads(r, 1);
     else
@@ -904,6 +909,8 @@ static int run(tc_bundle *bd, const predict_args *a)
         code = tc_output_closed() ? TC_EXIT_OK : tc_fail(TC_EXIT_ERR, "%s", err.msg);
     else
         code = tc_finish_output(TC_EXIT_OK, "predictions");
+    if (code == TC_EXIT_OK && sig->stop)
+        code = tc_signal_status(sig->stop);
     if (p.errors) {
         fprintf(stderr, "textclf: %s: %llu record(s) could not be decoded; each got an error record\n", p.name,
                 (unsigned long long)p.errors);
@@ -918,7 +925,7 @@ out:
     return code;
 }
 
-int tc_cmd_predict(int argc, char **argv)
+int tc_cmd_predict(int argc, char **argv, tc_signals *sig)
 {
     predict_args a;
     int rc = parse_args(argc, argv, &a);
@@ -926,7 +933,7 @@ int tc_cmd_predict(int argc, char **argv)
         return rc < 0 ? TC_EXIT_OK : rc;
     tc_bundle bd;
     tc_bundle_init(&bd);
-    rc = run(&bd, &a);
+    rc = run(&bd, &a, sig);
     tc_bundle_free(&bd);
     return rc;
 }

@@ -10,8 +10,10 @@
  * written every output.checkpoint_every epochs and when the run is
  * interrupted; `--resume` continues from it, bit-identically.
  *
- * Ctrl-C: main.c's handler sets *stop; the trainer stops after the current
- * batch, this file writes the checkpoint (atomically) and exits 130.  A
+ * Ctrl-C, SIGTERM or SIGHUP (a closed terminal): main.c's handler sets *stop
+ * to the signal; the trainer stops after the current
+ * batch, this file writes the checkpoint (atomically) and exits 128 + the
+ * signal (130, 143, 129).  A
  * second Ctrl-C exits at once; the only trace it can leave is a temporary
  * file "PATH.textclf-tmp.XXXXXX" beside a target (the target itself is always
  * whole), which the next run removes (store/safefile.h).  Before reading a
@@ -51,7 +53,8 @@ static const char HELP[] =
     "  --help-config     list every config key with its type, default and meaning\n"
     "\n"
     "On a terminal a progress bar is redrawn in place; otherwise one line per epoch.\n"
-    "Ctrl-C saves a checkpoint and exits 130; a second Ctrl-C exits at once.\n";
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP saves a checkpoint and exits 130, 143 or 129;\n"
+    "a second signal exits at once.\n";
 
 typedef struct {
     const char *config, *output, *resume;
@@ -494,9 +497,10 @@ static void resume_command(const train_run *r, char *out, size_t cap)
     shell_word(out, cap, r->ckpt);
 }
 
-/* Ctrl-C: the checkpoint, and one line saying what is where. */
-static int interrupted(train_run *r, tc_trainer *t)
+/* Ctrl-C, SIGTERM, SIGHUP: the checkpoint, and one line saying what is where. */
+static int interrupted(train_run *r, tc_trainer *t, int sig)
 {
+    int status = tc_signal_status(sig);
     tc_err err = {{0}};
     int epoch;
     uint64_t rows;
@@ -509,13 +513,13 @@ static int interrupted(train_run *r, tc_trainer *t)
     else
         snprintf(state, sizeof state, "%s is unchanged", model);
     if (epoch == 0 && rows == 0 && !r->args->resume)
-        return tc_fail(TC_EXIT_INTERRUPTED, "interrupted before training began; nothing written (%s)", state);
+        return tc_fail(status, "interrupted before training began; nothing written (%s)", state);
     if (save_checkpoint(r, t, &err) < 0)
-        return tc_fail(TC_EXIT_INTERRUPTED, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
+        return tc_fail(status, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
                        state);
     char cmd[2048];
     resume_command(r, cmd, sizeof cmd);
-    return tc_fail(TC_EXIT_INTERRUPTED, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
+    return tc_fail(status, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
                    epoch + 1, (unsigned long long)rows, (unsigned long long)r->train->n, r->ckpt, state, cmd);
 }
 
@@ -618,7 +622,7 @@ static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile s
                 snprintf(err->msg + n, sizeof err->msg - n, " (%.200s holds epoch %d, the best before this)",
                          cfg->output.model, best);
         } else if (sum.interrupted) {
-            code = interrupted(r, t);
+            code = interrupted(r, t, *stop);
         } else if (finish(r, t, err) == 0) {
             code = TC_EXIT_OK;
         }
