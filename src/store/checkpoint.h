@@ -21,8 +21,11 @@
  * Saving builds the file in memory, writes it to a temporary file in the same
  * directory, fsyncs it, renames it over the target and fsyncs the directory:
  * the target is always either the old file or the complete new one.
- * Loading maps the file (dropping pages as it goes, so it needs about the
- * model's size in memory, not twice) and checks magic, version, the checksum and
+ * Loading reads the file with pread (never mmap: a file truncated or rewritten
+ * while mapped would kill the reader with SIGBUS; changed under a read it is a
+ * "truncated" or checksum error), checks the magic before allocating by the
+ * file's size, drops the weights' pages as they are copied (so it needs about
+ * the model's size in memory, not twice), and checks version, the checksum and
  * every length and count against the bytes that are really there before it
  * allocates anything sized by them. */
 #ifndef TC_CHECKPOINT_H
