@@ -265,7 +265,7 @@ typedef struct {
     const int32_t **rp;
     size_t *rl;
     float *probs;            /* (cap_rows, L) */
-    int *order, *shown;      /* (L) */
+    int *shown;              /* (L) */
     char *sb;                /* a field being built */
     size_t sblen, sbcap;
     int sb_oom;              /* a field was cut short: flush reports it instead of writing on */
@@ -298,7 +298,7 @@ static void predictor_free(predictor *p)
             free(p->keep_names[i]);
     free(p->keep_names), free(p->text_cols), free(p->keep_cols), free(p->thr);
     free(p->rows), free(p->arena), free(p->kf), free(p->idbuf), free(p->enc);
-    free(p->joined), free(p->rp), free(p->rl), free(p->probs), free(p->order), free(p->shown), free(p->sb);
+    free(p->joined), free(p->rp), free(p->rl), free(p->probs), free(p->shown), free(p->sb);
 
 }
 
@@ -503,17 +503,9 @@ static const char *label_name(const predictor *p, int l)
 /* The labels shown for one row (into p->shown); returns how many. */
 static int decide(predictor *p, const float *pr)
 {
-    tc_infer_rank(pr, p->L, p->order);
-    int n = 0;
-    if (!p->multilabel) {
-        for (; n < p->pairs; n++)
-            p->shown[n] = p->order[n];
-        return n;
-    }
-    for (int i = 0; i < p->L && (!p->a->k || n < p->a->k); i++)
-        if (pr[p->order[i]] >= p->thr[p->order[i]])
-            p->shown[n++] = p->order[i];
-    return n;
+    if (!p->multilabel)
+        return tc_infer_top(pr, NULL, p->L, p->pairs, p->shown);
+    return tc_infer_top(pr, p->thr, p->L, (int)p->a->k, p->shown); /* -k 0: every label over its threshold */
 }
 
 /* "token:+0.1234 token:+0.0100" for the toward (dir > 0) or against side. */
@@ -682,7 +674,10 @@ static int flush(predictor *p, tc_err *err)
         int nshown = 0, label = 0;
         if (r->status == ROW_OK) {
             nshown = decide(p, pr);
-            label = nshown ? p->shown[0] : p->order[0];
+            if (nshown)
+                label = p->shown[0];
+            else
+                tc_infer_top(pr, NULL, p->L, 1, &label);
             if (p->a->explain && tc_explain_run(&p->ex, &p->tk, label, err) < 0)
                 return -1;
         }
@@ -821,10 +816,9 @@ static int setup(predictor *p, const predict_args *a, tc_bundle *bd, int stream,
     p->rp = malloc(p->cap_rows * sizeof *p->rp);
     p->rl = malloc(p->cap_rows * sizeof *p->rl);
     p->probs = malloc(p->cap_rows * (size_t)p->L * sizeof *p->probs);
-    p->order = malloc((size_t)p->L * sizeof *p->order);
     p->shown = malloc((size_t)p->L * sizeof *p->shown);
     p->thr = malloc((size_t)p->L * sizeof *p->thr);
-    if (!p->rows || !p->rp || !p->rl || !p->probs || !p->order || !p->shown || !p->thr)
+    if (!p->rows || !p->rp || !p->rl || !p->probs || !p->shown || !p->thr)
         return tc_err_oom(err, "predictor");
     if (a->threshold > 0) {
         for (int l = 0; l < p->L; l++)

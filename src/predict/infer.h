@@ -55,8 +55,12 @@ int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, s
 /* Label probabilities (c->n, L) of every row of a corpus. */
 int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err);
 
-/* order (L) ← label ids by decreasing probability, ties by lower id. */
-void tc_infer_rank(const float *probs, int L, int *order);
+/* out (k) ← the k label ids of highest probability, best first, ties by
+ * lower id (NaN ranks last); with thr, only labels with probs[l] >= thr[l].
+ * k <= 0 or k > L means all of them.  Returns how many were written.
+ * O(L) for k = 1, O(L log k) otherwise (a heap of k), so 100,000 labels cost
+ * one pass, not a sort, per row. */
+int tc_infer_top(const float *probs, const float *thr, int L, int k, int *out);
 
 /* The decision thresholds (L) of a sigmoid model: META "thresholds=", else
  * model.threshold for every label.  A malformed line is an error. */
