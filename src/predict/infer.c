@@ -75,27 +75,22 @@ int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, s
     return 0;
 }
 
-int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err)
+int tc_infer_corpus(tc_infer *e, const tc_corpus *c, tc_infer_each each, void *ctx, tc_err *err)
 {
     const int32_t **rows = malloc((size_t)e->cap * sizeof *rows);
     size_t *lens = malloc((size_t)e->cap * sizeof *lens);
-    if (!rows || !lens) {
-        free(rows), free(lens);
-        return tc_err_oom(err, "inference rows");
-    }
-    for (uint64_t at = 0; at < c->n; at += (uint64_t)e->cap) {
+    float *probs = malloc((size_t)e->cap * (size_t)e->L * sizeof *probs);
+    int rc = rows && lens && probs ? 0 : tc_err_oom(err, "inference rows");
+    for (uint64_t at = 0; rc == 0 && at < c->n; at += (uint64_t)e->cap) {
         int k = c->n - at < (uint64_t)e->cap ? (int)(c->n - at) : e->cap;
         for (int i = 0; i < k; i++) {
             rows[i] = c->ids + c->tok_off[at + (uint64_t)i];
             lens[i] = (size_t)(c->tok_off[at + (uint64_t)i + 1] - c->tok_off[at + (uint64_t)i]);
         }
-        if (run_group(e, rows, lens, k, probs + (size_t)at * (size_t)e->L, err) < 0) {
-            free(rows), free(lens);
-            return -1;
-        }
+        rc = run_group(e, rows, lens, k, probs, err) < 0 || each(ctx, at, k, probs, err) < 0 ? -1 : 0;
     }
-    free(rows), free(lens);
-    return 0;
+    free(rows), free(lens), free(probs);
+    return rc;
 }
 
 /* Ranking order: higher probability first, ties (and NaN, ranked last) by lower id. */
