@@ -67,7 +67,8 @@ static const char HELP[] =
     "other:\n"
     "  --strict           exit 1 at the end if any record could not be decoded\n"
     "  --stream           one record at a time even when FILE is a regular file\n"
-    "  --batch N          records per model pass for regular files (default 256)\n"
+    "  --batch N          records per model pass for regular files (default 256; fewer\n"
+    "                     when N x labels x 4 bytes would pass 64 MiB)\n"
     "\n"
     "Columns (TSV/CSV): kept columns, then 'predicted' and 'prob' (-k N > 1:\n"
     "predicted_1, prob_1, ...; multi-label models: the labels and their\n"
@@ -225,6 +226,8 @@ static int parse_args(int argc, char **argv, predict_args *a)
 /* ---- state ------------------------------------------------------------------ */
 
 enum { ROW_OK, ROW_ERROR };
+
+#define PREDICT_PROBS_MAX ((size_t)64 << 20) /* bytes of batch probabilities (--batch) */
 
 typedef struct {
     int status;
@@ -807,6 +810,12 @@ static int setup(predictor *p, const predict_args *a, tc_bundle *bd, int stream,
     p->pairs = p->multilabel ? 1 : (int)(k < p->L ? k : p->L);
     p->label_sep = bd->cfg.data.label_separator[0] ? bd->cfg.data.label_separator : "|";
     p->cap_rows = stream || a->explain ? 1 : (size_t)a->batch;
+    /* the batch's probabilities (rows x labels) stay under PREDICT_PROBS_MAX:
+     * --batch 65536 on a 10,000-label model would take 2.6 GB */
+    size_t most = PREDICT_PROBS_MAX / ((size_t)p->L * sizeof(float));
+    most = most < TC_INFER_QUANTUM ? TC_INFER_QUANTUM : most / TC_INFER_QUANTUM * TC_INFER_QUANTUM;
+    if (p->cap_rows > most)
+        p->cap_rows = most;
     tc_set_threads(1);
     if (!(p->tok = tc_tokenizer_from_config(&bd->cfg, err)) ||
         tc_infer_init(&p->inf, bd, (int)(a->explain ? TC_INFER_BATCH : p->cap_rows), err) < 0)
