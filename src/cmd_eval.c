@@ -424,8 +424,8 @@ static int run(tc_bundle *bd, const eval_args *a)
     }
     if (evaluate(&ev, a, &err) < 0)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    else if (fflush(stdout) != 0 || ferror(stdout))
-        code = tc_fail(TC_EXIT_ERR, "error writing the report");
+    else
+        code = tc_finish_output(TC_EXIT_OK, "the report");
     if (ev.c.skipped || ev.c.invalid_utf8)
         fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
                 a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);

@@ -904,9 +904,9 @@ static int run(tc_bundle *bd, const predict_args *a)
     else
         setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);
     if (predict_all(&p, r, header, &err) < 0)
-        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    else if (fflush(stdout) != 0 || ferror(stdout))
-        code = tc_fail(TC_EXIT_ERR, "error writing predictions: %s", strerror(errno));
+        code = tc_output_closed() ? TC_EXIT_OK : tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    else
+        code = tc_finish_output(TC_EXIT_OK, "predictions");
     if (p.errors) {
         fprintf(stderr, "textclf: %s: %llu record(s) could not be decoded; each got an error record\n", p.name,
                 (unsigned long long)p.errors);
