@@ -250,8 +250,8 @@ static int draw_top(FILE *f, const tc_mc_report *r, const char *const *names, co
             subnames[i] = bufs[i];
         }
     }
-    snprintf(t, sizeof t, "%s%s%d of %d classes: those of the most frequent confusions", title ? title : "",
-             title ? " \xE2\x80\x94 " : "", sub.nclasses, r->nclasses);
+    snprintf(t, sizeof t, "%d of %d classes, those of the most frequent confusions%s%s", sub.nclasses,
+             r->nclasses, title ? ": " : "", title ? title : "");
     int rc = draw(f, &sub, subnames, t);
     tc_mc_free(&sub);
     return rc;

@@ -9,6 +9,7 @@
 
 #include "text/ngram.h"
 #include "text/vectors.h"
+#include "train/footprint.h"
 #include "train/split.h"
 #include "version.h"
 
@@ -225,7 +226,9 @@ static int build_model(tc_session *s, tc_err *err)
     const tc_config *cfg = &bd->cfg;
     tc_model_spec spec;
     tc_model_spec_from_config(&spec, cfg, (int)tc_input_rows(cfg, &bd->vocab), (int)bd->labels.n, s->multilabel);
-    if (!(bd->model = tc_model_new(&spec, err)))
+    tc_footprint fp; /* refuse a model that cannot fit before allocating it (footprint.h) */
+    tc_footprint_estimate(&spec, cfg, &fp);
+    if (tc_footprint_check(&fp, tc_mem_available(), err) < 0 || !(bd->model = tc_model_new(&spec, err)))
         return -1;
     tc_rng_seed(&s->rng, cfg->train.seed);
     char note[TC_PATH_MAX + 256];

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Scale in labels (issue 12): a synthetic corpus with L labels (each label a
+# distinctive token plus shared noise words, two rows a label), an
+# average-pool model (embedding 16), then
+#   predict rows/s with -k 1 and -k 5 (top-k selection, not a sort a row),
+#   eval peak RSS (streamed metrics: one inference group of rows x labels,
+#   a sparse confusion matrix) against what rows x labels x 4 bytes of
+#   probabilities plus a dense labels^2 confusion matrix would take,
+#   the size of eval's report and of --confusion-svg.
+# Usage: scripts/bench_labels.sh [--quick]   (--quick: 10,000 labels only)
+# The corpus is generated under a temporary directory, never in the repo.
+set -eu
+cd "$(dirname "$0")/.."
+T=${TEXTCLF:-build/textclf}
+[ -x "$T" ] || make -s -j2
+tmp=$(mktemp -d /tmp/textclf-labels.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+sizes="10000 100000"
+[ "${1:-}" = --quick ] && sizes=10000
+rss() { /usr/bin/time -f %M -o "$tmp/rss" "$@"; cat "$tmp/rss"; }
+now() { date +%s.%N; }
+for L in $sizes; do
+    awk -v L="$L" 'BEGIN {
+        print "label,text"
+        for (r = 0; r < 2 * L; r++) { l = r % L; printf "L%d,t%d w%d w%d w%d\n", l, l, (r * 7) % 97, (r * 13) % 89, r % 31 }
+    }' >"$tmp/train.csv"
+    awk -F, 'NR > 1 { print substr($0, index($0, ",") + 1) }' "$tmp/train.csv" | head -20000 >"$tmp/lines.txt"
+    cat >"$tmp/c.yaml" <<EOF
+data:
+  train: $tmp/train.csv
+pad:
+  maxlen: 8
+model:
+  embedding_dim: 16
+train:
+  epochs: 1
+  batch_size: 256
+  threads: 1
+EOF
+    t0=$(now)
+    "$T" train "$tmp/c.yaml" -o "$tmp/m.bin" -q
+    t1=$(now)
+    rows=$(wc -l <"$tmp/lines.txt")
+    t2=$(now)
+    "$T" predict "$tmp/m.bin" "$tmp/lines.txt" >/dev/null
+    t3=$(now)
+    "$T" predict "$tmp/m.bin" "$tmp/lines.txt" -k 5 >/dev/null
+    t4=$(now)
+    eval_rss=$(rss "$T" eval "$tmp/m.bin" "$tmp/train.csv" --confusion-svg "$tmp/c.svg" >"$tmp/report.txt")
+    batch_rss=$(rss "$T" predict "$tmp/m.bin" "$tmp/lines.txt" --batch 65536 >/dev/null)
+    n=$((2 * L))
+    awk -v L="$L" -v n="$n" -v rows="$rows" -v tr="$(echo "$t1 - $t0" | bc)" \
+        -v p1="$(echo "$t3 - $t2" | bc)" -v p5="$(echo "$t4 - $t3" | bc)" -v er="$eval_rss" -v br="$batch_rss" \
+        -v rep="$(wc -c <"$tmp/report.txt")" -v svg="$(wc -c <"$tmp/c.svg")" 'BEGIN {
+        printf "labels %d: train %d rows %.1f s; predict %d rows: -k 1 %.0f rows/s, -k 5 %.0f rows/s\n", L, n, tr, rows, rows / p1, rows / p5
+        printf "  eval %d rows: peak RSS %.0f MB (whole-file probabilities alone would be %.0f MB, a dense confusion matrix %.0f MB)\n", n, er / 1024, n * L * 4 / 1e6, L * L * 8 / 1e6
+        printf "  report %.1f kB, --confusion-svg %.1f kB; predict --batch 65536: peak RSS %.0f MB (unbounded: %.0f MB of probabilities)\n", rep / 1e3, svg / 1e3, br / 1024, 65536 * L * 4 / 1e6
+    }'
+done

@@ -1,0 +1,59 @@
+# Many labels (issue 12): a 2,000-label model.  eval's text report and
+# --confusion-svg stay readable and small (top confusions past 50 classes);
+# predict -k 1 is the first of -k 5; predict --batch 65536 stays within its
+# probability budget; a model that cannot fit in memory is refused before
+# anything is allocated, naming the key to change.
+. "$(dirname "$0")/lib.sh"
+
+L=2000
+awk -v L="$L" 'BEGIN {
+    print "label,text"
+    for (r = 0; r < 2 * L; r++) { l = r % L; printf "L%d,t%d w%d w%d\n", l, l, (r * 7) % 97, (r * 13) % 89 }
+}' >"$tmp/train.csv"
+cat >"$tmp/c.yaml" <<EOF
+data:
+  train: $tmp/train.csv
+pad:
+  maxlen: 8
+model:
+  embedding_dim: 8
+train:
+  epochs: 1
+  batch_size: 64
+  threads: 1
+EOF
+"$TEXTCLF" train "$tmp/c.yaml" -o "$tmp/m.bin" -q || fail "training a $L-label model failed"
+
+"$TEXTCLF" eval "$tmp/m.bin" "$tmp/train.csv" --confusion-svg "$tmp/c.svg" >"$tmp/report.txt" ||
+    fail "eval failed: $(cat "$tmp/report.txt")"
+grep -q "2000 classes are too many to show (more than 50); the 100 most frequent confusions" "$tmp/report.txt" ||
+    fail "the report does not say it shows the top confusions: $(tail -5 "$tmp/report.txt")"
+[ "$(wc -c <"$tmp/report.txt")" -lt 400000 ] || fail "report of $(wc -c <"$tmp/report.txt") bytes"
+[ "$(wc -c <"$tmp/c.svg")" -lt 2000000 ] || fail "SVG of $(wc -c <"$tmp/c.svg") bytes"
+grep -q "of 2000 classes, those of the most frequent confusions" "$tmp/c.svg" || fail "the SVG does not say what it shows"
+"$TEXTCLF" eval "$tmp/m.bin" "$tmp/train.csv" --json >"$tmp/report.json" || fail "eval --json failed"
+grep -q '"confusion":null,"top_confusions":\[{"true":' "$tmp/report.json" || fail "JSON lacks top_confusions"
+ok
+
+# -k 1 is the first label of -k 5, for every row
+awk -F, 'NR > 1 { print $2 }' "$tmp/train.csv" | head -500 >"$tmp/lines.txt"
+"$TEXTCLF" predict "$tmp/m.bin" "$tmp/lines.txt" --format jsonl >"$tmp/k1.jsonl" || fail "predict -k 1 failed"
+"$TEXTCLF" predict "$tmp/m.bin" "$tmp/lines.txt" --format jsonl -k 5 >"$tmp/k5.jsonl" || fail "predict -k 5 failed"
+sed 's/^{"labels":\[{"label":"\([^"]*\)".*/\1/' "$tmp/k1.jsonl" >"$tmp/a"
+sed 's/^{"labels":\[{"label":"\([^"]*\)".*/\1/' "$tmp/k5.jsonl" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" || fail "-k 1 and the first of -k 5 differ: $(diff "$tmp/a" "$tmp/b" | head -3)"
+ok
+
+# --batch 65536 x 2,000 labels would be 524 MB of probabilities; the batch is cut to 64 MiB
+awk '{ a[NR] = $0 } END { for (i = 0; i < 140; i++) for (j = 1; j <= NR; j++) print a[j] }' "$tmp/lines.txt" >"$tmp/many.txt"
+/usr/bin/time -f %M -o "$tmp/rss" "$TEXTCLF" predict "$tmp/m.bin" "$tmp/many.txt" --batch 65536 >/dev/null ||
+    fail "predict --batch 65536 failed"
+[ "$(cat "$tmp/rss")" -lt 250000 ] || fail "predict --batch 65536: peak RSS $(cat "$tmp/rss") kB"
+ok
+
+# a model that cannot fit: refused at once with the number and the key
+expect_fail 1 "the model needs about [0-9.]+ GB to train .*more than the [0-9.]+ GB of memory available; make model.hidden smaller" \
+    "$TEXTCLF" train "$tmp/c.yaml" -o "$tmp/h.bin" --set 'model.hidden=[65536,65536,65536]'
+[ -e "$tmp/h.bin" ] && fail "a model file was written"
+ok
+done_checks
