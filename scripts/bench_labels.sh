@@ -1,6 +1,7 @@
 #!/bin/sh
 # Scale in labels (issue 12): a synthetic corpus with L labels (each label a
-# distinctive token plus shared noise words, two rows a label), an
+# distinctive token plus shared noise words, two rows a label, one at
+# 100,000), an
 # average-pool model (embedding 16), then
 #   predict rows/s with -k 1 and -k 5 (top-k selection, not a sort a row),
 #   eval peak RSS (streamed metrics: one inference group of rows x labels,
@@ -17,12 +18,20 @@ tmp=$(mktemp -d /tmp/textclf-labels.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 sizes="10000 100000"
 [ "${1:-}" = --quick ] && sizes=10000
-rss() { /usr/bin/time -f %M -o "$tmp/rss" "$@"; cat "$tmp/rss"; }
+# rss OUT CMD...: CMD's stdout into OUT; prints its peak RSS in kB
+rss() {
+    out=$1
+    shift
+    /usr/bin/time -f %M -o "$tmp/rss" "$@" >"$out"
+    cat "$tmp/rss"
+}
 now() { date +%s.%N; }
 for L in $sizes; do
-    awk -v L="$L" 'BEGIN {
+    rpl=2 # rows per label (one at 100,000 labels: training stays minutes)
+    [ "$L" -ge 100000 ] && rpl=1
+    awk -v L="$L" -v rpl="$rpl" 'BEGIN {
         print "label,text"
-        for (r = 0; r < 2 * L; r++) { l = r % L; printf "L%d,t%d w%d w%d w%d\n", l, l, (r * 7) % 97, (r * 13) % 89, r % 31 }
+        for (r = 0; r < rpl * L; r++) { l = r % L; printf "L%d,t%d w%d w%d w%d\n", l, l, (r * 7) % 97, (r * 13) % 89, r % 31 }
     }' >"$tmp/train.csv"
     awk -F, 'NR > 1 { print substr($0, index($0, ",") + 1) }' "$tmp/train.csv" | head -20000 >"$tmp/lines.txt"
     cat >"$tmp/c.yaml" <<EOF
@@ -46,9 +55,9 @@ EOF
     t3=$(now)
     "$T" predict "$tmp/m.bin" "$tmp/lines.txt" -k 5 >/dev/null
     t4=$(now)
-    eval_rss=$(rss "$T" eval "$tmp/m.bin" "$tmp/train.csv" --confusion-svg "$tmp/c.svg" >"$tmp/report.txt")
-    batch_rss=$(rss "$T" predict "$tmp/m.bin" "$tmp/lines.txt" --batch 65536 >/dev/null)
-    n=$((2 * L))
+    eval_rss=$(rss "$tmp/report.txt" "$T" eval "$tmp/m.bin" "$tmp/train.csv" --confusion-svg "$tmp/c.svg")
+    batch_rss=$(rss /dev/null "$T" predict "$tmp/m.bin" "$tmp/lines.txt" --batch 65536)
+    n=$((rpl * L))
     awk -v L="$L" -v n="$n" -v rows="$rows" -v tr="$(echo "$t1 - $t0" | bc)" \
         -v p1="$(echo "$t3 - $t2" | bc)" -v p5="$(echo "$t4 - $t3" | bc)" -v er="$eval_rss" -v br="$batch_rss" \
         -v rep="$(wc -c <"$tmp/report.txt")" -v svg="$(wc -c <"$tmp/c.svg")" 'BEGIN {

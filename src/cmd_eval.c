@@ -500,6 +500,9 @@ static int evaluate_model(tc_bundle *bd, const eval_args *a)
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    if (a->threshold > 0 && !bd->model->s.sigmoid)
+        return tc_fail(TC_EXIT_USAGE, "--threshold: %s has a softmax head (one label per row, the most probable); "
+                       "a threshold applies to sigmoid (multi-label) models", a->model);
     evaluation ev;
     memset(&ev, 0, sizeof ev);
     ev.bd = bd;

@@ -230,6 +230,9 @@ static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    if (a->threshold > 0 && !bd->model->s.sigmoid)
+        return tc_fail(TC_EXIT_USAGE, "--threshold: %s has a softmax head (one label per row, the most probable); "
+                       "a threshold applies to sigmoid (multi-label) models", a->model);
     const char *path = a->input && strcmp(a->input, "-") != 0 ? a->input : NULL;
     const char *name = path ? path : "<stdin>";
     FILE *in = path ? fopen(path, "rb") : stdin;

@@ -141,7 +141,7 @@ static unsigned char *model_file(size_t *len)
     b.cfg.model.embedding_dim = 3;
     b.cfg.model.head = TC_HEAD_SOFTMAX;
     b.cfg.pad.maxlen = 5;
-    const char *words[] = {"the", "match", "東京", "a\nb", "c\nb"};
+    const char *words[] = {"the", "match", "東京", "a\001b", "c\001b"};
     for (int i = 0; i < 5; i++)
         assert_int_equal(tc_vocab_push(&b.vocab, words[i], strlen(words[i]), &err), 0);
     const char *labels[] = {"neg", "pos"};
@@ -239,8 +239,21 @@ static void test_regress_duplicate_word_newline(void **state)
 {
     (void)state;
     tc_err err = {{0}};
-    assert_int_equal(load_patched("c\nb", "a\nb", &err), -1);
+    assert_int_equal(load_patched("c\001b", "a\001b", &err), -1);
     assert_string_equal(err.msg, "m.bin: vocabulary entry 4: duplicate vocabulary word 'a?b'");
+}
+
+/* Words train never writes (the tokenizer splits on whitespace and drops
+ * NUL) are refused, not loaded (issue 12). */
+static void test_regress_word_with_line_feed(void **state)
+{
+    (void)state;
+    tc_err err = {{0}};
+    assert_int_equal(load_patched("c\001b", "c\nb", &err), -1);
+    assert_string_equal(err.msg, "m.bin: vocabulary entry 4: a word with a line-break byte, which no tokenizer "
+                                 "output has");
+    assert_int_equal(load_patched("c\001b", "c\tb", &err), -1);
+    assert_non_null(strstr(err.msg, "TAB byte"));
 }
 
 /* A softmax head on multi-label data, which training refuses, is refused on
@@ -267,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_regress_maxlen_zero),
         cmocka_unit_test(test_regress_softmax_multilabel),
         cmocka_unit_test(test_regress_duplicate_word_newline),
+        cmocka_unit_test(test_regress_word_with_line_feed),
         cmocka_unit_test(test_regress_tensor_name_newline),
     };
     return cmocka_run_group_tests_name("fuzz", tests, NULL, NULL);

@@ -158,13 +158,24 @@ static int get_strings(tc_rbuf *r, const char *what, int (*add)(void *, const ch
     return 0;
 }
 
+/* What train never writes is refused, not carried on: an empty word or
+ * label, a word with a byte the tokenizer splits on or drops (TAB, LF, CR,
+ * space, NUL). */
 static int add_word(void *ctx, const char *s, size_t n, tc_err *err)
 {
+    if (n == 0)
+        return tc_err_set(err, "empty word");
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == 0 || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == ' ')
+            return tc_err_set(err, "a word with a %s byte, which no tokenizer output has",
+                              s[i] == 0 ? "NUL" : s[i] == '\t' ? "TAB" : s[i] == ' ' ? "space" : "line-break");
     return tc_vocab_push(ctx, s, n, err);
 }
 
 static int add_label(void *ctx, const char *s, size_t n, tc_err *err)
 {
+    if (n == 0)
+        return tc_err_set(err, "empty label");
     int added;
     if (tc_strtab_intern(ctx, s, n, &added, err) < 0)
         return -1;
@@ -276,6 +287,8 @@ static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, c
         uint64_t sl;
         if (tc_rbuf_get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || tc_rbuf_get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
             return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
+        if (zero != 0)
+            return tc_err_set(err, "%s: corrupt model file (section %u: reserved field is %u, not 0)", path, i, zero);
         int k = 0;
         while (k < 6 && memcmp(tag, tags[k], 4) != 0)
             k++;

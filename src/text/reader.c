@@ -96,8 +96,10 @@ static int gzip_error(tc_reader *r, const char *what, tc_err *err)
 }
 
 /* n fresh bytes are in r->in: read them from the start, skipping a UTF-8 BOM
- * at the very start of the input.  Returns 1. */
-static int accept_block(tc_reader *r, size_t n)
+ * at the very start of the input; a UTF-16 BOM there is an error (its text
+ * would read as bytes with NULs between them: silently wrong predictions).
+ * Returns 1, or -1. */
+static int accept_block(tc_reader *r, size_t n, tc_err *err)
 {
     r->pos = 0;
     r->len = n;
@@ -107,6 +109,10 @@ static int accept_block(tc_reader *r, size_t n)
         r->started = 1;
         if (n >= 3 && r->in[0] == 0xEF && r->in[1] == 0xBB && r->in[2] == 0xBF)
             r->pos = 3;
+        if (n >= 2 && ((r->in[0] == 0xFF && r->in[1] == 0xFE) || (r->in[0] == 0xFE && r->in[1] == 0xFF))) {
+            r->eof = r->fatal = 1;
+            return tc_err_set(err, "%s: UTF-16 is not supported; convert with iconv -f UTF-16 -t UTF-8", r->name);
+        }
     }
     return 1;
 }
@@ -148,7 +154,7 @@ static int fill_gzip(tc_reader *r, tc_err *err)
         r->eof = 1;
         return 0;
     }
-    return accept_block(r, n);
+    return accept_block(r, n, err);
 }
 
 /* The first block, n bytes in r->in, is gzip: move it to zin and inflate. */
@@ -210,7 +216,7 @@ static int fill(tc_reader *r, tc_err *err)
     }
     if (!r->started && n >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b)
         return start_gzip(r, n, err);
-    return accept_block(r, n);
+    return accept_block(r, n, err);
 }
 
 /* Makes room for n more bytes of the open field and its terminator, within

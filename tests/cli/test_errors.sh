@@ -68,6 +68,15 @@ rc=$?
 [ "$rc" -eq 130 ] || fail "SIGINT exit status $rc: $(cat "$tmp/err")"
 grep -q "interrupted" "$tmp/err" || fail "no interruption message"
 cmp -s "$tmp/m.bin" "$tmp/keep.bin" || fail "the previous model changed"
-ls "$tmp" | grep -q '\.tmp\.' && fail "temporary file left behind"
+ls -A "$tmp" | grep -q 'textclf-tmp' && fail "temporary file left behind"
 ok
+
+# UTF-16 input (with its BOM) is refused by name, for predict and for training data
+printf '\377\376g\000o\000o\000d\000\n\000' >"$tmp/u16.txt"
+expect_fail 1 "u16.txt: UTF-16 is not supported; convert with iconv" "$TEXTCLF" predict "$tmp/m.bin" "$tmp/u16.txt"
+{ printf '\376\377'; cat data/demo.csv; } >"$tmp/u16.csv"
+expect_fail 1 "u16.csv: UTF-16 is not supported" "$TEXTCLF" train configs/demo.yaml -o "$tmp/u.bin" --set data.train="$tmp/u16.csv"
+# --threshold means nothing to a softmax model: said, not ignored
+expect_fail 2 "--threshold: .*m.bin has a softmax head" "$TEXTCLF" predict "$tmp/m.bin" "$tmp/u16.txt" --threshold 0.3
+expect_fail 2 "--threshold: .*m.bin has a softmax head" "$TEXTCLF" eval "$tmp/m.bin" data/demo_test.csv --threshold 0.3
 done_checks
