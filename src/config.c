@@ -568,6 +568,9 @@ static int set_float(tc_config *c, const key_def *k, const char *s, size_t n, bo
 {
     if (null || n == 0 || !(is_digit(s[0]) || s[0] == '-' || s[0] == '+' || s[0] == '.'))
         return expected(why, nwhy, "a number", s, n, null);
+    size_t d = s[0] == '-' || s[0] == '+';
+    if (n > d + 1 && s[d] == '0' && (s[d + 1] == 'x' || s[d + 1] == 'X')) /* decimal only, as integers are: */
+        return expected(why, nwhy, "a decimal number", s, n, null);           /* strtof would take 0x10 = 16 */
     char *end;
     errno = 0;
     float v = strtof(s, &end);

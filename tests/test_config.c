@@ -302,6 +302,9 @@ static void wrong_types(void **state)
     load_bad("model:\n  embedding_dim: [64]\n", "cfg.yaml:2:18: model.embedding_dim: expected an integer, got a list",
              NULL, NULL);
     load_bad("train:\n  lr: fast\n", "cfg.yaml:2:7: train.lr: expected a number, got 'fast'", NULL, NULL);
+    /* hex: refused by floats as by integers (strtof alone would read 0x10 as 16) */
+    load_bad("train:\n  lr: 0x10\n", "cfg.yaml:2:7: train.lr: expected a decimal number, got '0x10'", NULL, NULL);
+    load_bad("train:\n  epochs: 0x10\n", "train.epochs: expected an integer, got '0x10'", NULL, NULL);
     load_bad("train:\n  lr: .inf\n", "train.lr: expected a number", NULL, NULL);
     load_bad("train:\n  lr: inf\n", "train.lr: expected a number", NULL, NULL);
     load_bad("train:\n  lr: -inf\n", "train.lr: expected a finite number", NULL, NULL);

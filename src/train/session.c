@@ -157,6 +157,11 @@ static int build_vocab(tc_session *s, tc_err *err)
     if (!remap)
         return tc_err_oom(err, "vocabulary");
     int rc = tc_vocab_build(&bd->vocab, words, cfg->tokenizer.num_words, cfg->tokenizer.min_count, remap, err);
+    /* only padding and out-of-vocabulary, and no hashed features: every row would read the same */
+    if (rc == 0 && tc_vocab_size(&bd->vocab) <= 2 && tc_input_rows(cfg, &bd->vocab) <= 2 && words->words.n)
+        rc = tc_err_set(err, "tokenizer.min_count %lld keeps none of the %u distinct words of %s (every token would "
+                        "be out of vocabulary); lower it", (long long)cfg->tokenizer.min_count,
+                        (unsigned)words->words.n, cfg->data.train);
     if (rc == 0)
         tc_corpus_remap_tokens(&s->train, remap, tc_vocab_size(&bd->vocab));
     if (rc == 0 && split)

@@ -79,4 +79,7 @@ expect_fail 1 "u16.csv: UTF-16 is not supported" "$TEXTCLF" train configs/demo.y
 # --threshold means nothing to a softmax model: said, not ignored
 expect_fail 2 "--threshold: .*m.bin has a softmax head" "$TEXTCLF" predict "$tmp/m.bin" "$tmp/u16.txt" --threshold 0.3
 expect_fail 2 "--threshold: .*m.bin has a softmax head" "$TEXTCLF" eval "$tmp/m.bin" data/demo_test.csv --threshold 0.3
+# a min_count no word reaches would train a padding/OOV-only model: refused
+expect_fail 1 "tokenizer.min_count 2147483647 keeps none of the [0-9]+ distinct words" \
+    "$TEXTCLF" train configs/demo.yaml -o "$tmp/mc.bin" --set tokenizer.min_count=2147483647
 done_checks
