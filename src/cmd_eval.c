@@ -1,6 +1,6 @@
 /* cmd_eval.c — `textclf eval MODEL DATA`: the model's own reading and
  * tokenizing path over a labelled file, the same inference path as predict
- * (predict/infer.h), then metrics (train/metrics.h).
+ * (predict/infer.h), then metrics (eval/metrics.h).
  *
  * Labels in DATA that the model never saw are read into a copy of the
  * model's label set (ids >= L), counted per name, and then dropped from
@@ -21,8 +21,8 @@
 #include "predict/infer.h"
 #include "store/checkpoint.h"
 #include "text/corpus.h"
-#include "train/confusion_svg.h"
-#include "train/metrics.h"
+#include "eval/confusion_svg.h"
+#include "eval/metrics.h"
 
 static const char HELP[] =
     "usage: textclf eval MODEL DATA [options]\n"

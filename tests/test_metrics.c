@@ -6,7 +6,7 @@
 
 #include <float.h>
 
-#include "train/metrics.h"
+#include "eval/metrics.h"
 
 #include "ref/metrics_ref.h"
 
