@@ -1,6 +1,6 @@
 /* classify.c — the libtextclf C API in one small program: reads texts, one
- * per line, from standard input and writes "LABEL<TAB>PROB" per line (an
- * empty line for an empty one), as `textclf predict MODEL` does.
+ * per line, from standard input and writes "LABEL<TAB>PROB" per line, as
+ * `textclf predict MODEL` does.
  *
  *   cc classify.c $(pkg-config --cflags --libs textclf) -o classify
  *   ./classify model.bin < texts.txt
@@ -24,12 +24,12 @@ static int flush_group(textclf_model *m, char **texts, size_t *lens, size_t n, f
         fprintf(stderr, "classify: %s\n", textclf_errmsg(m));
     int L = textclf_num_labels(m), all = textclf_is_multilabel(m);
     for (size_t i = 0; i < n; i++) {
-        int k = rc == 0 && lens[i] ? textclf_decide(m, probs + i * (size_t)L, all ? 0 : 1, labels, lp) : 0;
+        int k = rc == 0 ? textclf_decide(m, probs + i * (size_t)L, all ? 0 : 1, labels, lp) : 0;
         for (int j = 0; j < k; j++)
             printf("%s%s", j ? "|" : "", textclf_label_name(m, labels[j]));
         for (int j = 0; j < k; j++)
             printf("%s%.5f", j ? "|" : "\t", lp[j]);
-        if (rc == 0 && lens[i] && k == 0)
+        if (rc == 0 && k == 0)
             putchar('\t');
         if (rc == 0)
             putchar('\n');

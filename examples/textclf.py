@@ -104,10 +104,10 @@ class Model:
     def predict_batch(self, texts, k=None):
         """Per text: a list of (label, probability), best first.  k: how many
         (default 1 for softmax models, every label past its threshold for
-        sigmoid models); an empty text gets none."""
+        sigmoid models).  A text with no tokens gets the model's prior."""
         kk = (0 if self.multilabel else 1) if k is None else k
         data, out = self._probs_batch(texts)
-        return [self._decide(out, i, kk) if data[i] else [] for i in range(len(data))]
+        return [self._decide(out, i, kk) for i in range(len(data))]
 
     def predict(self, text, k=None):
         return self.predict_batch([text], k)[0]
@@ -134,10 +134,10 @@ def main(argv):
     out = sys.stdout
     for at in range(0, len(lines), 256):
         chunk = lines[at:at + 256]
-        for text, pred in zip(chunk, m.predict_batch(chunk)):
+        for pred in m.predict_batch(chunk):
             names = "|".join(l for l, _ in pred)
             probs = "|".join("%.5f" % p for _, p in pred)
-            out.write("%s\t%s\n" % (names, probs) if text else "\n")
+            out.write("%s\t%s\n" % (names, probs))
     m.close()
     return 0
 

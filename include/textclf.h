@@ -69,8 +69,10 @@ int textclf_predict_probs(textclf_model *m, const char *text, size_t len, float 
 /* The prediction for one text: up to k labels, best first, into labels[]
  * and their probabilities into probs[] (either may be NULL).  Softmax: the
  * k most probable labels.  Sigmoid: the labels whose probability reaches
- * their threshold, at most k (k <= 0: all of them).  An empty text gets no
- * label.  Returns how many labels were written (0 .. k), or -1. */
+ * their threshold, at most k (k <= 0: all of them).  A text with no tokens
+ * (empty, or only spaces and punctuation) is classified from no evidence:
+ * it gets the model's prior, as in textclf predict.  Returns how many labels
+ * were written (0 .. k), or -1. */
 int textclf_predict(textclf_model *m, const char *text, size_t len, int k, int *labels, float *probs);
 
 /* Every label's probability for n texts at once (texts[i] of lens[i]

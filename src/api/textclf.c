@@ -170,8 +170,6 @@ int textclf_decide(const textclf_model *m, const float *probs, int k, int *label
 
 int textclf_predict(textclf_model *m, const char *text, size_t len, int k, int *labels, float *probs)
 {
-    if (len == 0)
-        return 0;
     if (textclf_predict_probs(m, text, len, m->probs) < 0)
         return -1;
     return textclf_decide(m, m->probs, k, labels, probs);

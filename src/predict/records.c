@@ -13,7 +13,7 @@
 #include "text/corpus.h"
 #include "util/mem.h"
 
-enum { ROW_OK, ROW_EMPTY, ROW_ERROR };
+enum { ROW_OK, ROW_ERROR };
 
 typedef struct {
     int status;
@@ -309,7 +309,7 @@ static void write_delimited(tc_predictor *p, const row *r, const float *pr, int 
     }
     if (r->status != ROW_OK) {
         if (p->o->out_fmt == TC_EMIT_TSV && p->nkeep == 0) {
-            fputc('\n', p->out); /* an empty line for an empty line */
+            fputc('\n', p->out); /* an error record of plain output: an empty line */
             return;
         }
         int blanks = 2 * p->pairs + (p->o->probs ? p->L : 0) + (p->o->explain ? 2 : 0);
@@ -525,10 +525,6 @@ static int add_record(tc_predictor *p, const tc_record *rec, tc_err *err)
     size_t len;
     if (tc_record_text(rec, p->text_cols, p->ntext, &p->joined, &text, &len, err) < 0)
         return -1;
-    if (len == 0) {
-        r->status = ROW_EMPTY;
-        return 0;
-    }
     if (tc_encode_text(p->tok, &p->bd->vocab, text, len, &p->enc, &p->nenc, &p->enc_cap, err) < 0 ||
         tc_grow((void **)&p->idbuf, &p->idcap, p->nid + p->nenc + 1, sizeof *p->idbuf, "prediction buffers", err) < 0)
         return -1;

@@ -74,8 +74,12 @@ static void report_read(tc_progress *pg, const char *what, const char *path, con
         n += (size_t)snprintf(extra + n, sizeof extra - n, ", %llu unknown labels ignored",
                               (unsigned long long)c->unknown_labels);
     if (c->invalid_utf8 && n < sizeof extra)
-        snprintf(extra + n, sizeof extra - n, ", %llu invalid UTF-8 sequences replaced",
-                 (unsigned long long)c->invalid_utf8);
+        n += (size_t)snprintf(extra + n, sizeof extra - n, ", %llu invalid UTF-8 sequences replaced",
+                              (unsigned long long)c->invalid_utf8);
+    uint64_t empty = tc_corpus_count_empty(c);
+    if (empty && n < sizeof extra)
+        snprintf(extra + n, sizeof extra - n, ", %llu with no tokens (classified by the model's prior)",
+                 (unsigned long long)empty);
     tc_progress_note(pg, "%s: %s: %llu rows, %llu tokens%s", what, path, (unsigned long long)c->n,
                      (unsigned long long)(c->n ? c->tok_off[c->n] : 0), extra);
 }
@@ -189,6 +193,11 @@ static int fix_config(tc_session *s, tc_err *err)
                           TC_MAX_MAXLEN);
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
+    uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
+    if (cut)
+        tc_progress_note(s->pg, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)",
+                         (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
+                         100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
     int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", ml);
     if (n > 0) /* which training data made the model (textclf info shows it) */
         snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n",
@@ -480,7 +489,7 @@ int tc_session_finish(tc_session *s, tc_err *err)
     return 0;
 }
 
-int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
+int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err)
 {
     tc_bundle *bd = s->bd;
     const tc_config *cfg = &bd->cfg;
@@ -491,6 +500,7 @@ int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
                      tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
                  ? 0
                  : -1;
+    *empty = tc_corpus_count_empty(&test);
     tc_corpus_free(&test);
     return rc;
 }
