@@ -14,9 +14,9 @@
  *
  * Decisions.  Softmax heads predict the most probable label (top k with -k).
  * Sigmoid heads predict every label whose probability reaches that label's
- * threshold: one per label, stored in the model's META section as
- *     thresholds=t0,t1,…          (label-id order, each printed with %.9g)
- * by `eval --tune-thresholds`, else model.threshold for every label. */
+ * threshold: one per label, stored in the model file's THRS section (the
+ * bundle's `thresholds`, label-id order) by `eval --tune-thresholds`, else
+ * model.threshold for every label. */
 #ifndef TC_INFER_H
 #define TC_INFER_H
 
@@ -58,11 +58,11 @@ int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err);
 /* order (L) ← label ids by decreasing probability, ties by lower id. */
 void tc_infer_rank(const float *probs, int L, int *order);
 
-/* The decision thresholds (L) of a sigmoid model: META "thresholds=", else
- * model.threshold for every label.  A malformed line is an error. */
+/* The decision thresholds (L) of a sigmoid model: the tuned ones, else
+ * model.threshold for every label.  (The loader has checked them.) */
 int tc_infer_thresholds_get(const tc_bundle *b, float *thr, tc_err *err);
 
-/* Replaces (or adds) the "thresholds=" line of b->meta; thr NULL removes it. */
+/* Replaces b's tuned thresholds by a copy of thr (labels.n); NULL removes them. */
 int tc_infer_thresholds_put(tc_bundle *b, const float *thr, tc_err *err);
 
 #endif

@@ -198,10 +198,9 @@ static int fix_config(tc_session *s, tc_err *err)
         tc_progress_note(s->pg, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)",
                          (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
                          100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
-    int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", ml);
-    if (n > 0) /* which training data made the model (textclf info shows it) */
-        snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n",
-                 (unsigned)train->data_crc32);
+    bd->task = ml ? TC_TASK_MULTI_LABEL : TC_TASK_SINGLE_LABEL;
+    /* which training data made the model (textclf info shows it) */
+    snprintf(bd->meta, sizeof bd->meta, "train_data_crc32=%08x\n", (unsigned)train->data_crc32);
     return 0;
 }
 
