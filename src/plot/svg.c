@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 #define FONT "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
 #define MARKER_MAX_POINTS 60
 
@@ -47,15 +49,11 @@ void tc_svg_printf(tc_svg *s, const char *fmt, ...)
 static void put_escaped(tc_svg *s, const char *t)
 {
     for (; *t; t++) {
-        switch (*t) {
-        case '&': tc_svg_printf(s, "&amp;"); break;
-        case '<': tc_svg_printf(s, "&lt;"); break;
-        case '>': tc_svg_printf(s, "&gt;"); break;
-        case '"': tc_svg_printf(s, "&quot;"); break;
-        default:
-            if ((unsigned char)*t >= 0x20 && *t != 0x7f)
-                tc_svg_printf(s, "%c", *t);
-        }
+        const char *ent = tc_xml_entity((unsigned char)*t);
+        if (ent)
+            tc_svg_printf(s, "%s", ent);
+        else if ((unsigned char)*t >= 0x20 && *t != 0x7f)
+            tc_svg_printf(s, "%c", *t);
     }
 }
 
