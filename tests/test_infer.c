@@ -4,6 +4,7 @@
 #include "tc_test.h"
 
 #include "predict/infer.h"
+#include "store/checkpoint.h"
 
 /* A bundle around a freshly initialised model (vocabulary of V - 2 words is
  * not needed: rows are given as ids). */
