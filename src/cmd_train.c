@@ -205,8 +205,11 @@ static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_
     }
     if (rc == 0)
         rc = tc_vocab_build(&bd->vocab, words, cfg->tokenizer.num_words, cfg->tokenizer.min_count, remap, err);
-    if (rc == 0)
-        tc_corpus_remap_tokens(train, remap, tc_vocab_size(&bd->vocab));
+    if (rc == 0) {
+        tc_ngram_opts ng;
+        tc_ngram_opts_from_config(&ng, cfg);
+        rc = tc_corpus_remap_tokens(train, remap, &bd->vocab, tc_ngram_on(&ng) ? ng.buckets : 0, err);
+    }
     if (rc == 0 && split)
         rc = tc_split_lookup(valid, &all, &bd->vocab, err);
     free(remap);

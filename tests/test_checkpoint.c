@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "store/checkpoint.h"
+#include "text/ngram.h"
 
 static char dir[] = "/tmp/tc_ckpt_XXXXXX";
 
@@ -260,6 +261,93 @@ static void training_state_round_trip(void **st)
     tc_bundle_free(&a);
 }
 
+/* A GAP bundle with hashed bigrams and a compact feature map of 3 rows. */
+static void make_feature_bundle(tc_bundle *b)
+{
+    tc_err err;
+    make_bundle(b, TC_ENC_GAP);
+    tc_model_free(b->model);
+    b->cfg.tokenizer.ngrams = 2;
+    b->cfg.tokenizer.buckets = 1000;
+    uint32_t feat[] = {4, 500, 999};
+    assert_int_equal(tc_vocab_set_features(&b->vocab, feat, 3, 1000, &err), 0);
+    tc_model_spec s;
+    tc_model_spec_from_config(&s, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), 3, 0);
+    assert_int_equal(s.V, 6 + 3);
+    b->model = tc_model_new(&s, &err);
+    assert_non_null(b->model);
+    tc_rng r;
+    tc_rng_seed(&r, 5);
+    assert_int_equal(tc_model_init_weights(b->model, &r, &err), 0);
+}
+
+/* Offset of the payload of section `tag` in a model file's bytes. */
+static size_t section_at(const unsigned char *d, size_t n, const char *tag)
+{
+    uint32_t nsec;
+    memcpy(&nsec, d + 28, 4);
+    size_t at = 32;
+    for (uint32_t i = 0; i < nsec && at + 16 <= n; i++) {
+        uint64_t len;
+        memcpy(&len, d + at + 8, 8);
+        if (memcmp(d + at, tag, 4) == 0)
+            return at + 16;
+        at += 16 + (size_t)len;
+    }
+    fail_msg("no %s section", tag);
+    return 0;
+}
+
+/* The compact feature map travels in FEAT; a damaged map behind a valid
+ * checksum is refused with a message naming it, never trusted. */
+static void feature_map_round_trip_and_damage(void **st)
+{
+    (void)st;
+    tc_bundle a, b;
+    tc_err err;
+    make_feature_bundle(&a);
+    char p[256];
+    path_of(p, "feat.bin");
+    assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+    tc_bundle_init(&b);
+    if (tc_checkpoint_load(p, &b, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.vocab.feat_map, 1);
+    assert_int_equal(b.vocab.nfeat, 3);
+    assert_int_equal(tc_vocab_feature(&b.vocab, 500), 7);
+    assert_int_equal(tc_vocab_feature(&b.vocab, 501), TC_PAD_ID);
+    assert_int_equal(b.model->s.V, 9);
+    assert_memory_equal(b.model->params, a.model->params, a.model->nparams * sizeof(float));
+    tc_bundle_free(&b);
+    tc_bundle_free(&a);
+
+    size_t n;
+    unsigned char *d = slurp(p, &n), *c = malloc(n);
+    size_t f = section_at(d, n, "FEAT");
+    struct {
+        size_t off;
+        uint32_t value;
+        const char *msg;
+    } cases[] = {
+        {f, 7, "feature map format 7"},
+        {f + 4, 999, "feature map for 999 buckets"},
+        {f + 8, 4, "feature map of 4 entries"},
+        {f + 8, 0xffffffffu, "feature map of 4294967295 entries"},
+        {f + 16, 4, "not increasing"},      /* 4, 4, 999 */
+        {f + 20, 1000, "not below 1000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        memcpy(c, d, n);
+        memcpy(c + cases[i].off, &cases[i].value, 4);
+        fix_crc(c, n);
+        const char *m = try_load(c, n);
+        if (!strstr(m, cases[i].msg))
+            fail_msg("case %zu: '%s' lacks '%s'", i, m, cases[i].msg);
+    }
+    free(c);
+    free(d);
+}
+
 static void crc32_known_value(void **st)
 {
     (void)st;
@@ -277,6 +365,7 @@ int main(void)
         cmocka_unit_test(rejects_damaged_files),
         cmocka_unit_test(write_failure_keeps_old_file),
         cmocka_unit_test(training_state_round_trip),
+        cmocka_unit_test(feature_map_round_trip_and_damage),
     };
     return cmocka_run_group_tests_name("checkpoint", tests, setup, teardown);
 }

@@ -76,6 +76,16 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
+/* FEAT: u32 version (1) | u32 buckets | u32 n | u32 bucket[n] (increasing) */
+#define FEAT_VERSION 1
+static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
+{
+    put_u32(w, FEAT_VERSION);
+    put_u32(w, buckets);
+    put_u32(w, v->nfeat);
+    tc_wbuf_put(w, v->feat, (size_t)v->nfeat * sizeof *v->feat);
+}
+
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 {
     /* Where files are written (output.*: model, checkpoint, metrics) is not
@@ -93,7 +103,7 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
     tc_wbuf_put(&w, writer, sizeof writer);
-    put_u32(&w, b->state ? 6 : 5);
+    put_u32(&w, 5 + (b->state != NULL) + b->vocab.feat_map);
     size_t at = begin_section(&w, "CONF");
     tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
@@ -104,6 +114,11 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     at = begin_section(&w, "VOCB");
     put_strings(&w, &b->vocab.words);
     end_section(&w, at);
+    if (b->vocab.feat_map) {
+        at = begin_section(&w, "FEAT");
+        put_feature_map(&w, &b->vocab, (uint32_t)b->cfg.tokenizer.buckets);
+        end_section(&w, at);
+    }
     at = begin_section(&w, "LABL");
     put_strings(&w, &b->labels);
     end_section(&w, at);
@@ -377,6 +392,34 @@ static int read_file(const char *path, unsigned char **data, size_t *len, tc_err
     return 0;
 }
 
+#define NSEC 7
+
+/* The FEAT section (see put_feature_map) into b->vocab; the config is loaded. */
+static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t version, buckets, n;
+    tc_ngram_opts ng;
+    tc_ngram_opts_from_config(&ng, &b->cfg);
+    if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
+        return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
+    if (version != FEAT_VERSION)
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads %u", path, version, FEAT_VERSION);
+    if (!tc_ngram_on(&ng) || buckets != ng.buckets)
+        return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
+                          path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
+    if ((r->len - r->pos) / 4 != n || (r->len - r->pos) % 4)
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len - r->pos);
+    uint32_t *feat = malloc((size_t)(n ? n : 1) * sizeof *feat);
+    if (!feat)
+        return tc_err_oom(err, "feature map");
+    if (n)
+        memcpy(feat, r->p + r->pos, (size_t)n * sizeof *feat);
+    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
+    free(feat);
+    return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
+}
+
 static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf r = {data, len, 0};
@@ -398,10 +441,10 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
     memcpy(&crc, data + len - 4, 4);
     if (crc_release(data, len - 4, mapped) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
-    /* five required sections, then the optional training state */
-    static const char tags[6][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST"};
-    tc_rbuf sec[6];
-    int seen[6] = {0};
+    /* five required sections, then the optional ones: training state, feature map */
+    static const char tags[NSEC][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST", "FEAT"};
+    tc_rbuf sec[NSEC];
+    int seen[NSEC] = {0};
     r.len = len - 4;
     for (uint32_t i = 0; i < nsec; i++) {
         char tag[4];
@@ -410,9 +453,9 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
         if (tc_rbuf_get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || tc_rbuf_get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
             return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
         int k = 0;
-        while (k < 6 && memcmp(tag, tags[k], 4) != 0)
+        while (k < NSEC && memcmp(tag, tags[k], 4) != 0)
             k++;
-        if (k == 6 || seen[k]) {
+        if (k == NSEC || seen[k]) {
             char shown[5] = {0}; /* the tag is file bytes: keep the message one printable line */
             for (int j = 0; j < 4; j++)
                 shown[j] = tag[j] >= 32 && tag[j] < 127 ? tag[j] : '?';
@@ -442,6 +485,8 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
         return tc_err_set(err, "%s: corrupt model file (NUL in META)", path);
     if (get_strings(&sec[2], "vocabulary", add_word, &b->vocab, path, err) < 0 ||
         get_strings(&sec[3], "labels", add_label, &b->labels, path, err) < 0)
+        return -1;
+    if (seen[6] && load_feature_map(&sec[6], b, path, err) < 0)
         return -1;
     char v[32];
     int multilabel = tc_meta_get(b, "multilabel", v, sizeof v) == 0 && strcmp(v, "1") == 0;

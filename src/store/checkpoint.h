@@ -15,6 +15,9 @@
  * and optionally:
  *   TRST  training state (optimizer moments, epoch, RNG, data order) for
  *         resuming; opaque bytes here, defined by the trainer
+ *   FEAT  the compact feature map (vocab.h): u32 version 1 | u32
+ *         tokenizer.buckets | u32 n | n × u32 bucket, strictly increasing;
+ *         without it (older files) every bucket has a row
  *
  * The config is stored with output.* (model, checkpoint, metrics paths) at
  * their defaults, so the bytes do not depend on where files are written.
