@@ -32,6 +32,7 @@ static const char USAGE[] =
     "  eval MODEL DATA --tune-thresholds                   per-label thresholds stored in MODEL\n"
     "  predict MODEL [FILE|-] [--csv|--tsv] [--format F]   one prediction record per input record\n"
     "  info MODEL                                          what a model file holds\n"
+    "  quantize MODEL -o OUT [--pq] [--cutoff K]           a smaller copy of MODEL (int8, PQ, pruning)\n"
     "  tokenize CONFIG.yaml|MODEL [FILE|-]                 the tokens (and ids) each line becomes\n"
     "  plot METRICS.jsonl [-o OUT.svg]                     learning curves of a run as an SVG file\n"
     "\n"
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
         return tc_cmd_predict(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return tc_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "quantize"))
+        return tc_cmd_quantize(argc - 1, argv + 1);
     if (!strcmp(cmd, "tokenize"))
         return tc_cmd_tokenize(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))

@@ -324,21 +324,27 @@ static void feature_map_round_trip_and_damage(void **st)
     size_t n;
     unsigned char *d = slurp(p, &n), *c = malloc(n);
     size_t f = section_at(d, n, "FEAT");
+    /* FEAT: version, buckets, count, then the varints 4, 496 (f0 03), 499 (f3 03) */
+    assert_int_equal(d[f + 12], 4);
+    assert_int_equal(d[f + 13], 0xf0);
     struct {
         size_t off;
-        uint32_t value;
+        unsigned char bytes[4];
+        size_t len;
         const char *msg;
     } cases[] = {
-        {f, 7, "feature map format 7"},
-        {f + 4, 999, "feature map for 999 buckets"},
-        {f + 8, 4, "feature map of 4 entries"},
-        {f + 8, 0xffffffffu, "feature map of 4294967295 entries"},
-        {f + 16, 4, "not increasing"},      /* 4, 4, 999 */
-        {f + 20, 1000, "not below 1000"},
+        {f, {7, 0, 0, 0}, 4, "feature map format 7"},
+        {f + 4, {0xe7, 0x03, 0, 0}, 4, "feature map for 999 buckets"},
+        {f + 8, {4, 0, 0, 0}, 4, "feature map of 4 entries"},           /* runs out of bytes */
+        {f + 8, {0xff, 0xff, 0xff, 0xff}, 4, "feature map of 4294967295 entries"},
+        {f + 8, {2, 0, 0, 0}, 4, "feature map of 2 entries"},           /* bytes left over */
+        {f + 13, {0x00}, 1, "feature map of 3 entries"},                /* a gap of 0: not increasing */
+        {f + 15, {0xff, 0x7f}, 2, "not below 1000"},                    /* 500 + 16383 */
+        {f + 16, {0x83}, 1, "feature map of 3 entries"},                /* a varint cut short */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         memcpy(c, d, n);
-        memcpy(c + cases[i].off, &cases[i].value, 4);
+        memcpy(c + cases[i].off, cases[i].bytes, cases[i].len);
         fix_crc(c, n);
         const char *m = try_load(c, n);
         if (!strstr(m, cases[i].msg))

@@ -38,6 +38,8 @@ void tc_bundle_free(tc_bundle *b)
     tc_strtab_free(&b->labels);
     tc_model_free(b->model);
     b->model = NULL;
+    tc_quant_free(b->quant);
+    b->quant = NULL;
     free(b->state);
     b->state = NULL;
     b->state_len = 0;
@@ -76,14 +78,27 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
-/* FEAT: u32 version (1) | u32 buckets | u32 n | u32 bucket[n] (increasing) */
+/* FEAT: u32 version (1) | u32 buckets | u32 n | n varints: bucket[0], then
+ * each gap bucket[i] - bucket[i-1] (>= 1), LEB128 (7 bits a byte, low
+ * first): the buckets seen are dense, so most gaps take one byte, not four. */
 #define FEAT_VERSION 1
 static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
 {
     put_u32(w, FEAT_VERSION);
     put_u32(w, buckets);
     put_u32(w, v->nfeat);
-    tc_wbuf_put(w, v->feat, (size_t)v->nfeat * sizeof *v->feat);
+    for (uint32_t i = 0; i < v->nfeat; i++) {
+        uint32_t x = v->feat[i] - (i ? v->feat[i - 1] : 0);
+        unsigned char b[5];
+        int k = 0;
+        do {
+            b[k] = (unsigned char)(x & 0x7f);
+            x >>= 7;
+            b[k] |= x ? 0x80 : 0;
+            k++;
+        } while (x);
+        tc_wbuf_put(w, b, (size_t)k);
+    }
 }
 
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
@@ -103,7 +118,7 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
     tc_wbuf_put(&w, writer, sizeof writer);
-    put_u32(&w, 5 + (b->state != NULL) + b->vocab.feat_map);
+    put_u32(&w, 5 + (b->state != NULL) + b->vocab.feat_map + (b->quant != NULL));
     size_t at = begin_section(&w, "CONF");
     tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
@@ -133,8 +148,14 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
         put_u32(&w, (uint32_t)t->rows);
         put_u32(&w, (uint32_t)t->cols);
     }
-    tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
+    if (!b->quant)
+        tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
     end_section(&w, at);
+    if (b->quant) {
+        at = begin_section(&w, "QUAN");
+        tc_quant_put(&w, b->quant);
+        end_section(&w, at);
+    }
     if (b->state) {
         at = begin_section(&w, "TRST");
         tc_wbuf_put(&w, b->state, b->state_len);
@@ -328,8 +349,8 @@ static uint32_t crc_release(const unsigned char *p, size_t n, int mapped)
 }
 
 /* Checks the tensor table against the model the config describes, then copies
- * the values. */
-static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, tc_err *err)
+ * the values (values 0: a quantized file, whose TENS has the table only). */
+static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, int values, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
@@ -349,7 +370,7 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, t
             return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
                               path, i, name, rows, cols, t->name, t->rows, t->cols);
     }
-    size_t bytes = m->nparams * sizeof(float);
+    size_t bytes = values ? m->nparams * sizeof(float) : 0; /* quantized: the table only */
     if (r->len - r->pos != bytes)
         return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path,
                           r->len - r->pos, bytes);
@@ -392,7 +413,19 @@ static int read_file(const char *path, unsigned char **data, size_t *len, tc_err
     return 0;
 }
 
-#define NSEC 7
+#define NSEC 8
+
+/* Decodes b->quant (parsed, matching the tensor table) into b->model. */
+static int load_quantized(tc_bundle *b, const char *path, tc_err *err)
+{
+    if (tc_quant_check(b->quant, b->model, path, err) < 0)
+        return -1;
+    tc_quant_decode(b->quant, b->model);
+    for (size_t i = 0; i < b->model->nparams; i++)
+        if (!isfinite(b->model->params[i]))
+            return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
+    return 0;
+}
 
 /* The FEAT section (see put_feature_map) into b->vocab; the config is loaded. */
 static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
@@ -407,14 +440,30 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
     if (!tc_ngram_on(&ng) || buckets != ng.buckets)
         return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
                           path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
-    if ((r->len - r->pos) / 4 != n || (r->len - r->pos) % 4)
+    if (n > r->len - r->pos) /* every entry takes at least one byte */
         return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
                           r->len - r->pos);
     uint32_t *feat = malloc((size_t)(n ? n : 1) * sizeof *feat);
     if (!feat)
         return tc_err_oom(err, "feature map");
-    if (n)
-        memcpy(feat, r->p + r->pos, (size_t)n * sizeof *feat);
+    uint64_t at = 0;
+    int bad = 0;
+    for (uint32_t i = 0; i < n && !bad; i++) {
+        uint64_t x = 0;
+        unsigned char c = 0x80;
+        for (int sh = 0; (c & 0x80) && sh < 35 && !bad; sh += 7) {
+            bad = tc_rbuf_get(r, &c, 1) < 0;
+            x |= (uint64_t)(c & 0x7f) << sh;
+        }
+        at += x;
+        bad |= (c & 0x80) || (i && x == 0) || at > UINT32_MAX;
+        feat[i] = (uint32_t)at;
+    }
+    if (bad || r->pos != r->len) {
+        free(feat);
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len);
+    }
     int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
     free(feat);
     return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
@@ -442,7 +491,7 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
     if (crc_release(data, len - 4, mapped) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
     /* five required sections, then the optional ones: training state, feature map */
-    static const char tags[NSEC][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST", "FEAT"};
+    static const char tags[NSEC][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST", "FEAT", "QUAN"};
     tc_rbuf sec[NSEC];
     int seen[NSEC] = {0};
     r.len = len - 4;
@@ -496,15 +545,20 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
         return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
     tc_model_spec spec;
     tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
-    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
-    size_t need = tc_model_count_params(&spec);
-    if (need == 0 || sec[4].len / sizeof(float) < need)
+    /* The weights must already be in the file: refuse a spec larger than the file before allocating
+     * (quantized: the section parsed, bounded by its bytes, must hold exactly the model's weights). */
+    size_t need = tc_model_count_params(&spec), qparams = 0;
+    if (seen[7] && tc_quant_get(&sec[7], &b->quant, &qparams, path, err) < 0)
+        return -1;
+    if (need == 0 || (seen[7] ? qparams != need : sec[4].len / sizeof(float) < need))
         return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
                           path);
     b->model = tc_model_new(&spec, err);
     if (!b->model)
         return tc_err_prefix(err, "%s", path);
-    if (load_tensors(&sec[4], b->model, path, mapped, err) < 0)
+    if (load_tensors(&sec[4], b->model, path, mapped, !seen[7], err) < 0)
+        return -1;
+    if (seen[7] && load_quantized(b, path, err) < 0)
         return -1;
     if (seen[5]) {
         b->state = malloc(sec[5].len ? sec[5].len : 1);

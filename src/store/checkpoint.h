@@ -15,6 +15,8 @@
  * and optionally:
  *   TRST  training state (optimizer moments, epoch, RNG, data order) for
  *         resuming; opaque bytes here, defined by the trainer
+ *   QUAN  quantized weights (quant.h); the TENS section then holds the
+ *         tensor table only, no values
  *   FEAT  the compact feature map (vocab.h): u32 version 1 | u32
  *         tokenizer.buckets | u32 n | n × u32 bucket, strictly increasing;
  *         without it (older files) every bucket has a row
@@ -36,6 +38,7 @@
 
 #include "config.h"
 #include "nn/model.h"
+#include "store/quant.h"
 #include "text/vocab.h"
 #include "util/crc32.h" /* the checksum, for callers that check files */
 #include "util/strtab.h"
@@ -48,6 +51,8 @@ typedef struct tc_bundle {
     tc_strtab labels;
     tc_model *model;
     char meta[TC_META_MAX];   /* "key=value\n" lines */
+    tc_quant *quant;          /* quantized weights (owned), NULL for a float model: saved in QUAN
+                               * instead of TENS's values; loading decodes them into model */
     void *state;              /* optional TRST section (malloc'd, owned), NULL if none */
     size_t state_len;
 } tc_bundle;
