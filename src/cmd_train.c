@@ -26,6 +26,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "store/checkpoint.h"
+#include "store/shrink.h"
 #include "text/corpus.h"
 #include "text/vectors.h"
 #include "train/progress.h"
@@ -522,11 +523,26 @@ static int finish(train_run *r, tc_trainer *t, tc_err *err)
         e = &h[best - 1];
     }
     summarize(r, e, n);
-    if (tc_checkpoint_save(r->bd->cfg.output.model, r->bd, err) < 0)
+    const tc_config *cfg = &r->bd->cfg;
+    uint64_t kept = 0;
+    if (cfg->output.quantize.method != TC_QUANT_NONE) {
+        /* the trainer's last use of the model is over; pruning may replace it */
+        tc_shrink_opts o = {.cutoff = (uint64_t)cfg->output.quantize.cutoff};
+        tc_quant_opts_default(&o.q);
+        o.q.pq = cfg->output.quantize.method == TC_QUANT_PQ;
+        o.q.dsub = (int)cfg->output.quantize.dsub;
+        o.q.seed = cfg->train.seed;
+        if (tc_shrink(r->bd, &o, &kept, err) < 0)
+            return -1;
+    }
+    if (tc_checkpoint_save(cfg->output.model, r->bd, err) < 0)
         return -1;
     if (r->pg->level)
-        tc_progress_note(r->pg, "saved %s%s", r->bd->cfg.output.model,
-                         r->bd->cfg.output.save_best && best ? " (the best epoch)" : "");
+        tc_progress_note(r->pg, "saved %s%s%s", cfg->output.model,
+                         cfg->output.save_best && best ? " (the best epoch)" : "",
+                         r->bd->quant ? (cfg->output.quantize.method == TC_QUANT_PQ ? ", quantized (pq)"
+                                                                                    : ", quantized (int8)")
+                                      : "");
     /* a checkpoint that --resume just finished is spent, unless checkpoints are kept */
     if (r->args->resume && r->bd->cfg.output.checkpoint_every == 0 && !strcmp(r->args->resume, r->ckpt))
         unlink(r->ckpt);

@@ -75,6 +75,23 @@ head -c 2000 "$tmp/pq.bin" >"$tmp/cut.bin"
 expect_fail 1 "checksum mismatch|truncated" "$TEXTCLF" eval "$tmp/cut.bin" data/demo_test.csv
 expect_fail 1 "checksum mismatch|truncated" "$TEXTCLF" quantize "$tmp/cut.bin" -o "$tmp/x.bin"
 
+# output.quantize: train writes the model quantized, and its test line is the
+# quantized model's (eval agrees); a dsub that does not divide the dimension is
+# a config error before any work
+"$TEXTCLF" train configs/demo.yaml -o "$tmp/tq.bin" --set output.quantize.method=pq --set output.quantize.dsub=4 \
+    --set output.quantize.cutoff=1000 --set tokenizer.ngrams=2 --set tokenizer.buckets=50000 >"$tmp/tq.log" 2>&1 ||
+    fail "train with output.quantize failed: $(tail -n 3 "$tmp/tq.log")"
+grep -q "saved .*quantized (pq)" "$tmp/tq.log" || fail "train did not say it quantized"
+"$TEXTCLF" info "$tmp/tq.bin" | grep -q "quantized=pq dsub 4, 1000 embedding rows" || fail "info: no quantized= line"
+t_acc=$(sed -n 's/^test: .* accuracy \([0-9.]*\).*/\1/p' "$tmp/tq.log")
+e_acc=$("$TEXTCLF" eval "$tmp/tq.bin" data/demo_test.csv | sed -n 's/^accuracy *\([0-9.]*\).*/\1/p')
+[ -n "$t_acc" ] && [ "$t_acc" = "$e_acc" ] || fail "train's test accuracy '$t_acc' is not eval's '$e_acc'"
+expect_fail 2 "output.quantize.dsub: 5 does not divide model.embedding_dim 32" \
+    "$TEXTCLF" train configs/demo.yaml -o "$tmp/bad.bin" --set output.quantize.method=pq --set output.quantize.dsub=5
+expect_fail 2 "output.quantize.method" "$TEXTCLF" train configs/demo.yaml -o "$tmp/bad.bin" --set output.quantize.method=fp4
+[ -e "$tmp/bad.bin" ] && fail "a refused config wrote a model"
+ok
+
 # the LSTM quantizes too (int8 kernels) and keeps its accuracy
 "$TEXTCLF" train configs/demo.yaml -o "$tmp/l.bin" -q --set model.encoder=lstm --set model.lstm.units=16 \
     --set train.epochs=6 2>/dev/null || fail "lstm train failed"
