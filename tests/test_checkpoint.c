@@ -15,15 +15,13 @@ static char dir[] = "/tmp/tc_ckpt_XXXXXX";
 static int setup(void **st)
 {
     (void)st;
-    return mkdtemp(dir) ? 0 : -1;
+    return tc_tmpdir_make(dir);
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return tc_tmpdir_remove(dir);
 }
 
 static void path_of(char *out, const char *name) { sprintf(out, "%s/%s", dir, name); }
@@ -97,19 +95,6 @@ static void save_load_round_trip(void **st)
     }
 }
 
-static unsigned char *slurp(const char *p, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *d = malloc(*n);
-    assert_int_equal(fread(d, 1, *n, f), *n);
-    fclose(f);
-    return d;
-}
-
 static void spit(const char *p, const unsigned char *d, size_t n)
 {
     FILE *f = fopen(p, "wb");
@@ -151,7 +136,7 @@ static void rejects_damaged_files(void **st)
     assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
     tc_bundle_free(&a);
     size_t n;
-    unsigned char *d = slurp(p, &n);
+    unsigned char *d = tc_slurp(p, &n);
     unsigned char *c = malloc(n);
 
     /* every truncation length that matters: empty, inside the header, halfway, one byte short */
@@ -322,7 +307,7 @@ static void feature_map_round_trip_and_damage(void **st)
     tc_bundle_free(&a);
 
     size_t n;
-    unsigned char *d = slurp(p, &n), *c = malloc(n);
+    unsigned char *d = tc_slurp(p, &n), *c = malloc(n);
     size_t f = section_at(d, n, "FEAT");
     /* FEAT: version, buckets, count, then the varints 4, 496 (f0 03), 499 (f3 03) */
     assert_int_equal(d[f + 12], 4);

@@ -15,15 +15,13 @@ static char dir[] = "/tmp/tc_quant_XXXXXX";
 static int setup(void **st)
 {
     (void)st;
-    return mkdtemp(dir) ? 0 : -1;
+    return tc_tmpdir_make(dir);
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return tc_tmpdir_remove(dir);
 }
 
 /* A bundle with 6 words, hashed bigrams with 5 feature rows, D = 8 and one
@@ -313,19 +311,6 @@ static void prune_by_norm(void **st)
     tc_bundle_free(&b);
 }
 
-static unsigned char *slurp(const char *p, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *d = malloc(*n);
-    assert_int_equal(fread(d, 1, *n, f), *n);
-    fclose(f);
-    return d;
-}
-
 /* Loads bytes d (checksum recomputed); returns the error message ("" if it loaded). */
 static const char *try_load(unsigned char *d, size_t n)
 {
@@ -359,7 +344,7 @@ static void damaged_quantized_section(void **st)
     assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
     tc_bundle_free(&a);
     size_t n;
-    unsigned char *d = slurp(p, &n), *c = malloc(n);
+    unsigned char *d = tc_slurp(p, &n), *c = malloc(n);
     /* QUAN is the last section: find its payload */
     size_t at = 32, qa = 0;
     uint32_t nsec;

@@ -148,23 +148,40 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
         put_u32(&w, (uint32_t)t->rows);
         put_u32(&w, (uint32_t)t->cols);
     }
-    if (!b->quant)
-        tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
+    /* The weights (and the training state) go to the file from where they
+     * are, not through a copy in w: saving needs no second model's worth of
+     * memory.  TENS's length counts the weights that follow the table. */
+    size_t wbytes = b->quant ? 0 : m->nparams * sizeof(float);
     end_section(&w, at);
+    if (!w.oom) {
+        uint64_t len = w.len - at - 8 + wbytes;
+        memcpy(w.p + at, &len, 8);
+    }
+    tc_wbuf tail = {0};
     if (b->quant) {
-        at = begin_section(&w, "QUAN");
-        tc_quant_put(&w, b->quant);
-        end_section(&w, at);
+        at = begin_section(&tail, "QUAN");
+        tc_quant_put(&tail, b->quant);
+        end_section(&tail, at);
     }
     if (b->state) {
-        at = begin_section(&w, "TRST");
-        tc_wbuf_put(&w, b->state, b->state_len);
-        end_section(&w, at);
+        tc_wbuf_put(&tail, "TRST", 4);
+        put_u32(&tail, 0);
+        put_u64(&tail, b->state_len);
     }
-    if (!w.oom)
-        put_u32(&w, tc_crc32(0, w.p, w.len));
-    int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
+    int rc;
+    if (w.oom || tail.oom) {
+        rc = tc_err_oom(err, "checkpoint buffer");
+    } else {
+        tc_wpart parts[5] = {{w.p, w.len}, {m->params, wbytes}, {tail.p, tail.len},
+                             {b->state, b->state ? b->state_len : 0}, {NULL, 4}};
+        uint32_t crc = 0;
+        for (int i = 0; i < 4; i++)
+            crc = tc_crc32(crc, parts[i].p, parts[i].n);
+        parts[4].p = &crc;
+        rc = tc_write_atomic_parts(path, parts, 5, err);
+    }
     free(w.p);
+    free(tail.p);
     return rc;
 }
 
@@ -185,6 +202,12 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
 {
+    tc_wpart part = {data, len};
+    return tc_write_atomic_parts(path, &part, 1, err);
+}
+
+int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err)
+{
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
     if (!tmp)
@@ -201,7 +224,12 @@ int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
     mode_t mask = umask(0);
     umask(mask);
     int e = 0;
-    if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, 0666 & ~mask) < 0)
+        e = errno;
+    for (int i = 0; i < nparts && !e; i++)
+        if (parts[i].n && write_all(fd, parts[i].p, parts[i].n) < 0)
+            e = errno;
+    if (!e && fsync(fd) < 0)
         e = errno;
     if (close(fd) < 0 && !e)
         e = errno;

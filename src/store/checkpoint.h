@@ -23,7 +23,8 @@
  *
  * The config is stored with output.* (model, checkpoint, metrics paths) at
  * their defaults, so the bytes do not depend on where files are written.
- * Saving builds the file in memory, writes it to a temporary file in the same
+ * Saving builds the small sections in memory and writes them, the weights
+ * and the training state (straight from where they are) to a temporary file in the same
  * directory, fsyncs it, renames it over the target and fsyncs the directory:
  * the target is always either the old file or the complete new one.
  * Loading maps the file (dropping pages as it goes, so it needs about the
@@ -71,6 +72,12 @@ int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
 
 /* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
+/* The same for the concatenation of nparts pieces (n = 0 pieces are skipped). */
+typedef struct tc_wpart {
+    const void *p;
+    size_t n;
+} tc_wpart;
+int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err);
 
 /* Removes the temporary files ("PATH.tmp.XXXXXX") that a tc_write_atomic into
  * path left behind when the process was killed mid-write (textclf's second
