@@ -212,7 +212,8 @@ static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_
     if (rc == 0) {
         tc_ngram_opts ng;
         tc_ngram_opts_from_config(&ng, cfg);
-        rc = tc_corpus_remap_tokens(train, remap, &bd->vocab, tc_ngram_on(&ng) ? ng.buckets : 0, err);
+        rc = tc_corpus_remap_tokens(train, remap, &bd->vocab, tc_ngram_on(&ng) ? ng.buckets : 0,
+                                    (uint64_t)cfg->tokenizer.feature_min_count, err);
     }
     if (rc == 0 && split)
         rc = tc_split_lookup(valid, &all, &bd->vocab, err);

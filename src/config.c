@@ -122,8 +122,10 @@ static const key_def KEYS[] = {
      .count_off = offsetof(tc_config, tokenizer.n_char_ngrams), .lo = 1, .hi = 16,
      .help = "[min, max]: add each word's character n-grams as hashed features (gap encoder only); [] = off"},
     KINT("tokenizer.buckets", tokenizer.buckets, 200000, 1, 100000000,
-         "n-gram hash buckets = extra embedding rows: 4*embedding_dim bytes each in the model file, "
-         "about 20*embedding_dim while training with Adam"),
+         "n-gram hash buckets; each one the training data uses gets an embedding row: 4*embedding_dim "
+         "bytes in the model file, about 16*embedding_dim while training with Adam"),
+    KINT("tokenizer.feature_min_count", tokenizer.feature_min_count, 1, 1, INT32_MAX,
+         "hashed n-gram buckets used fewer times than this in the training data get no row (dropped)"),
     KINT("pad.maxlen", pad.maxlen, 0, 0, 1000000, "tokens per sequence; 0 = longest training sequence"),
     KENUM("pad.padding", pad.padding, TC_PRE, SIDES, "pad short sequences before (pre) or after (post)"),
     KENUM("pad.truncating", pad.truncating, TC_PRE, SIDES,

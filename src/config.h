@@ -69,6 +69,7 @@ typedef struct tc_config {
         int64_t char_ngrams[2];           /* [min, max] character n-grams, hashed ([]) */
         int n_char_ngrams;                /* 0 (off) or 2 */
         int64_t buckets;                  /* hash buckets = extra embedding rows (200000) */
+        int64_t feature_min_count;        /* drop hashed features seen fewer times (1) */
     } tokenizer;
     struct {
         int64_t maxlen;                   /* 0 = longest training sequence    (0) */

@@ -359,7 +359,8 @@ static void build_vocab(fixture *f, tc_vocab *v)
     assert_int_equal(tc_vocab_build(v, &f->counter, 0, 1, remap, &err), 0);
     tc_ngram_opts ng;
     tc_ngram_opts_from_config(&ng, &f->cfg);
-    assert_int_equal(tc_corpus_remap_tokens(&f->c, remap, v, tc_ngram_on(&ng) ? ng.buckets : 0, &err), 0);
+    assert_int_equal(tc_corpus_remap_tokens(&f->c, remap, v, tc_ngram_on(&ng) ? ng.buckets : 0,
+                                            (uint64_t)f->cfg.tokenizer.feature_min_count, &err), 0);
 }
 
 static void rows_with_features(void **st)
@@ -423,6 +424,35 @@ static void rows_with_features(void **st)
     }
     free(ids);
     tc_corpus_free(&e);
+    tc_vocab_free(&v);
+}
+
+/* tokenizer.feature_min_count: a bucket used fewer times gets no row and
+ * leaves the training rows, which are compacted (max_tokens follows). */
+static void rare_features_dropped(void **st)
+{
+    fixture *f = *st;
+    tc_err err;
+    f->cfg.tokenizer.ngrams = 2;
+    f->cfg.tokenizer.buckets = 50;
+    f->cfg.tokenizer.feature_min_count = 2;
+    retok(f);
+    assert_int_equal(read_train(f, "label,text\npos,good movie\nneg,not good\npos,good movie\n", &err), 0);
+    uint64_t th[2] = {tc_hash_bytes("good", 4), tc_hash_bytes("movie", 5)};
+    uint64_t th2[2] = {tc_hash_bytes("not", 3), tc_hash_bytes("good", 4)};
+    uint32_t b = (uint32_t)(tc_ngram_word_hash(th, 2) % 50), b2 = (uint32_t)(tc_ngram_word_hash(th2, 2) % 50);
+    assert_true(b != b2);
+    tc_vocab v;
+    build_vocab(f, &v);
+    /* good (2), movie (3), not (4); good_movie (used twice) is the one feature row */
+    assert_int_equal(v.nfeat, 1);
+    assert_int_equal(tc_vocab_feature(&v, b), 5);
+    assert_int_equal(tc_vocab_feature(&v, b2), TC_PAD_ID);
+    uint64_t want_off[] = {0, 3, 5, 8};
+    assert_memory_equal(f->c.tok_off, want_off, sizeof want_off);
+    int32_t want[] = {2, 3, 5, 4, 2, 2, 3, 5};
+    assert_memory_equal(f->c.ids, want, sizeof want);
+    assert_int_equal(f->c.max_tokens, 3);
     tc_vocab_free(&v);
 }
 
@@ -780,6 +810,7 @@ int main(void)
         cmocka_unit_test(text_column_lists_in_yaml),
         cmocka_unit_test_setup_teardown(rows_with_features, fixture_setup, fixture_teardown),
         cmocka_unit_test(feature_map_lookup),
+        cmocka_unit_test_setup_teardown(rare_features_dropped, fixture_setup, fixture_teardown),
         cmocka_unit_test(compact_rows_match_dense_table),
         cmocka_unit_test_setup_teardown(several_text_columns, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(json_lines, fixture_setup, fixture_teardown),

@@ -493,37 +493,61 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_er
     return rc;
 }
 
-int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uint32_t buckets, tc_err *err)
+/* The buckets used at least min_count times by c's feature ids (-1 - bucket)
+ * into v's feature map; rank[b] (buckets) then holds 1 + b's row offset, or
+ * 0 for a bucket without a row. */
+static int build_feature_map(const tc_corpus *c, tc_vocab *v, uint32_t buckets, uint64_t min_count, uint32_t *rank,
+                             tc_err *err)
 {
     uint64_t nt = c->n ? c->tok_off[c->n] : 0;
-    uint32_t *rank = NULL, nfeat = 0;
+    uint32_t nfeat = 0, need = min_count > UINT32_MAX ? UINT32_MAX : (uint32_t)(min_count ? min_count : 1);
+    for (uint64_t i = 0; i < nt; i++) /* occurrence counts, saturating */
+        if (c->ids[i] < 0 && rank[-1 - c->ids[i]] < UINT32_MAX)
+            rank[-1 - c->ids[i]]++;
+    for (uint32_t b = 0; b < buckets; b++)
+        if (rank[b] >= need)
+            rank[nfeat++] = b;   /* nfeat <= b: the kept list overwrites only entries already read */
+    if (tc_vocab_set_features(v, rank, nfeat, buckets, err) < 0)
+        return -1;
+    memset(rank, 0, (size_t)buckets * sizeof *rank);
+    for (uint32_t k = 0; k < nfeat; k++)
+        rank[v->feat[k]] = k + 1;
+    return 0;
+}
+
+int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uint32_t buckets, uint64_t min_count,
+                           tc_err *err)
+{
+    uint32_t *rank = NULL;
     if (buckets) {
-        /* rank[b]: 1 + the row offset of bucket b among the buckets seen, 0 if unseen */
         rank = calloc(buckets, sizeof *rank);
         if (!rank)
             return tc_err_oom(err, "feature map");
-        for (uint64_t i = 0; i < nt; i++)
-            if (c->ids[i] < 0)
-                rank[-1 - c->ids[i]] = 1;
-        for (uint32_t b = 0; b < buckets; b++)
-            if (rank[b])
-                rank[nfeat++] = b;   /* nfeat <= b: the seen list overwrites only entries already read */
-        int rc = tc_vocab_set_features(v, rank, nfeat, buckets, err);
-        if (rc == 0) {
-            memset(rank, 0, (size_t)buckets * sizeof *rank);
-            for (uint32_t k = 0; k < nfeat; k++)
-                rank[v->feat[k]] = k + 1;
-        }
-        if (rc < 0) {
+        if (build_feature_map(c, v, buckets, min_count, rank, err) < 0) {
             free(rank);
             return -1;
         }
     }
+    /* ids rewritten in place; a feature without a row leaves its row, so
+     * the rows are compacted as they go (w <= i) */
     uint32_t base = tc_vocab_size(v);
-    for (uint64_t i = 0; i < nt; i++) {
-        int32_t id = c->ids[i];
-        c->ids[i] = id >= 0 ? (int32_t)remap[id] : (int32_t)(base + rank[-1 - id] - 1);
+    uint64_t w = 0, start = 0;
+    c->max_tokens = 0;
+    for (uint64_t r = 0; r < c->n; r++) {
+        uint64_t end = c->tok_off[r + 1];
+        c->tok_off[r] = w;
+        for (uint64_t i = start; i < end; i++) {
+            int32_t id = c->ids[i];
+            if (id >= 0)
+                c->ids[w++] = (int32_t)remap[id];
+            else if (rank[-1 - id])
+                c->ids[w++] = (int32_t)(base + rank[-1 - id] - 1);
+        }
+        c->max_tokens = w - c->tok_off[r] > c->max_tokens ? w - c->tok_off[r] : c->max_tokens;
+        start = end;
     }
+    if (c->n)
+        c->tok_off[c->n] = w;
     free(rank);
     return 0;
 }

@@ -73,8 +73,10 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *src, tc_
 /* After a training read: word ids[i] ← remap[ids[i]]; with hashed features
  * (buckets > 0: tokenizer.buckets; they are kept as -1 - bucket until the
  * vocabulary is known) installs v's compact feature map, the buckets these
- * rows use (vocab.h), and rewrites each feature to its row. */
-int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uint32_t buckets, tc_err *err);
+ * rows use at least min_count times (vocab.h), rewrites each feature to its
+ * row and drops the features of the buckets left out (max_tokens follows). */
+int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uint32_t buckets, uint64_t min_count,
+                           tc_err *err);
 /* Rows with no tokens at all (an empty text, or only what the tokenizer
  * drops: spaces, punctuation, symbols).  The rule for them is the same in
  * train, eval and predict: such a row is classified from no evidence, i.e.
