@@ -13,7 +13,6 @@
 #include "text/corpus.h"
 #include "util/mem.h"
 
-/* A text with no tokens is ROW_OK: it gets the model's prior (corpus.h). */
 enum { ROW_OK, ROW_ERROR };
 
 typedef struct {
@@ -348,7 +347,7 @@ static void json_key(const tc_predictor *p, const char *k, int *first)
     if (!*first)
         fputc(',', p->out);
     *first = 0;
-    tc_emit_json_str(p->out, k, strlen(k));
+    tc_json_str(p->out, k, strlen(k));
     fputc(':', p->out);
 }
 
@@ -363,7 +362,7 @@ static void json_explain_side(const tc_predictor *p, int dir)
             break;
         fputs(shown++ ? ",{\"token\":" : "{\"token\":", p->out);
         const char *t = tc_strtab_str(&x->toks, it->tok);
-        tc_emit_json_str(p->out, t, strlen(t));
+        tc_json_str(p->out, t, strlen(t));
         printf(",\"score\":%.6g,\"prob_without\":%.6g,\"count\":%u}", (double)it->score, (double)it->p_without,
                it->count);
     }
@@ -380,11 +379,11 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
         if (len == SIZE_MAX)
             fputs("null", p->out);
         else
-            tc_emit_json_str(p->out, p->arena + p->kf[at].off, len);
+            tc_json_str(p->out, p->arena + p->kf[at].off, len);
     }
     if (r->status == ROW_ERROR) {
         json_key(p, "error", &first);
-        tc_emit_json_str(p->out, p->arena + r->msg, strlen(p->arena + r->msg));
+        tc_json_str(p->out, p->arena + r->msg, strlen(p->arena + r->msg));
         fputs("}\n", p->out);
         return;
     }
@@ -393,7 +392,7 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
     for (int i = 0; r->status == ROW_OK && i < nshown; i++) {
         fputs(i ? ",{\"label\":" : "{\"label\":", p->out);
         const char *nm = label_name(p, p->shown[i]);
-        tc_emit_json_str(p->out, nm, strlen(nm));
+        tc_json_str(p->out, nm, strlen(nm));
         printf(",\"prob\":%.6g}", (double)pr[p->shown[i]]);
     }
     fputc(']', p->out);
@@ -401,7 +400,7 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
         json_key(p, "probs", &first);
         for (int l = 0; l < p->L; l++) {
             fputc(l ? ',' : '{', p->out);
-            tc_emit_json_str(p->out, label_name(p, l), strlen(label_name(p, l)));
+            tc_json_str(p->out, label_name(p, l), strlen(label_name(p, l)));
             printf(":%.6g", (double)pr[l]);
         }
         fputc('}', p->out);
@@ -409,7 +408,7 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
     if (r->status == ROW_OK && p->o->explain) {
         json_key(p, "explain", &first);
         fputs("{\"label\":", p->out);
-        tc_emit_json_str(p->out, label_name(p, explained_label), strlen(label_name(p, explained_label)));
+        tc_json_str(p->out, label_name(p, explained_label), strlen(label_name(p, explained_label)));
         printf(",\"prob\":%.6g,\"toward\":", (double)p->ex.p_full);
         json_explain_side(p, 1);
         fputs(",\"against\":", p->out);

@@ -38,6 +38,10 @@ void tc_bundle_free(tc_bundle *b)
     tc_strtab_free(&b->labels);
     tc_model_free(b->model);
     b->model = NULL;
+    free(b->thresholds);
+    b->thresholds = NULL;
+    tc_quant_free(b->quant);
+    b->quant = NULL;
     free(b->state);
     b->state = NULL;
     b->state_len = 0;
@@ -76,6 +80,29 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
+/* FEAT: u32 version (1) | u32 buckets | u32 n | n varints: bucket[0], then
+ * each gap bucket[i] - bucket[i-1] (>= 1), LEB128 (7 bits a byte, low
+ * first): the buckets seen are dense, so most gaps take one byte, not four. */
+#define FEAT_VERSION 1
+static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
+{
+    put_u32(w, FEAT_VERSION);
+    put_u32(w, buckets);
+    put_u32(w, v->nfeat);
+    for (uint32_t i = 0; i < v->nfeat; i++) {
+        uint32_t x = v->feat[i] - (i ? v->feat[i - 1] : 0);
+        unsigned char b[5];
+        int k = 0;
+        do {
+            b[k] = (unsigned char)(x & 0x7f);
+            x >>= 7;
+            b[k] |= x ? 0x80 : 0;
+            k++;
+        } while (x);
+        tc_wbuf_put(w, b, (size_t)k);
+    }
+}
+
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 {
     /* Where files are written (output.*: model, checkpoint, metrics) is not
@@ -93,20 +120,34 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
     tc_wbuf_put(&w, writer, sizeof writer);
-    put_u32(&w, b->state ? 6 : 5);
+    put_u32(&w, 6 + !!b->thresholds + !!b->state + b->vocab.feat_map + !!b->quant);
     size_t at = begin_section(&w, "CONF");
     tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
     free(yaml);
+    at = begin_section(&w, "KIND");
+    put_u32(&w, (uint32_t)b->task);
+    end_section(&w, at);
     at = begin_section(&w, "META");
     tc_wbuf_put(&w, b->meta, strlen(b->meta));
     end_section(&w, at);
     at = begin_section(&w, "VOCB");
     put_strings(&w, &b->vocab.words);
     end_section(&w, at);
+    if (b->vocab.feat_map) {
+        at = begin_section(&w, "FEAT");
+        put_feature_map(&w, &b->vocab, (uint32_t)b->cfg.tokenizer.buckets);
+        end_section(&w, at);
+    }
     at = begin_section(&w, "LABL");
     put_strings(&w, &b->labels);
     end_section(&w, at);
+    if (b->thresholds) {
+        at = begin_section(&w, "THRS");
+        put_u32(&w, b->labels.n);
+        tc_wbuf_put(&w, b->thresholds, b->labels.n * sizeof(float));
+        end_section(&w, at);
+    }
     at = begin_section(&w, "TENS");
     const tc_model *m = b->model;
     put_u32(&w, (uint32_t)m->ntensors);
@@ -118,17 +159,40 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
         put_u32(&w, (uint32_t)t->rows);
         put_u32(&w, (uint32_t)t->cols);
     }
-    tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
+    /* The weights (and the training state) go to the file from where they
+     * are, not through a copy in w: saving needs no second model's worth of
+     * memory.  TENS's length counts the weights that follow the table. */
+    size_t wbytes = b->quant ? 0 : m->nparams * sizeof(float);
     end_section(&w, at);
-    if (b->state) {
-        at = begin_section(&w, "TRST");
-        tc_wbuf_put(&w, b->state, b->state_len);
-        end_section(&w, at);
+    if (!w.oom) {
+        uint64_t len = w.len - at - 8 + wbytes;
+        memcpy(w.p + at, &len, 8);
     }
-    if (!w.oom)
-        put_u32(&w, tc_crc32(0, w.p, w.len));
-    int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
+    tc_wbuf tail = {0};
+    if (b->quant) {
+        at = begin_section(&tail, "QUAN");
+        tc_quant_put(&tail, b->quant);
+        end_section(&tail, at);
+    }
+    if (b->state) {
+        tc_wbuf_put(&tail, "TRST", 4);
+        put_u32(&tail, 0);
+        put_u64(&tail, b->state_len);
+    }
+    int rc;
+    if (w.oom || tail.oom) {
+        rc = tc_err_oom(err, "checkpoint buffer");
+    } else {
+        tc_wpart parts[5] = {{w.p, w.len}, {m->params, wbytes}, {tail.p, tail.len},
+                             {b->state, b->state ? b->state_len : 0}, {NULL, 4}};
+        uint32_t crc = 0;
+        for (int i = 0; i < 4; i++)
+            crc = tc_crc32(crc, parts[i].p, parts[i].n);
+        parts[4].p = &crc;
+        rc = tc_write_atomic_parts(path, parts, 5, err);
+    }
     free(w.p);
+    free(tail.p);
     return rc;
 }
 
@@ -220,7 +284,7 @@ static void release(const unsigned char *p, size_t n, int own)
 
 /* Checks the tensor table against the model the config describes, then copies
  * the values. */
-static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_err *err)
+static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, int values, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
@@ -240,7 +304,7 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_e
             return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
                               path, i, name, rows, cols, t->name, t->rows, t->cols);
     }
-    size_t bytes = m->nparams * sizeof(float);
+    size_t bytes = values ? m->nparams * sizeof(float) : 0; /* quantized: the table only */
     if (r->len - r->pos != bytes)
         return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path,
                           r->len - r->pos, bytes);
@@ -252,6 +316,197 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_e
     for (size_t i = 0; i < m->nparams; i++)
         if (!isfinite(m->params[i]))
             return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
+    return 0;
+}
+
+/* The sections of a file, by tag.  KNOWN lists every tag this version
+ * reads; the first NREQUIRED must be there. */
+static const char KNOWN[][5] = {"CONF", "KIND", "META", "VOCB", "LABL", "TENS", "THRS", "TRST", "FEAT", "QUAN"};
+#define NKNOWN (sizeof KNOWN / sizeof KNOWN[0])
+#define NREQUIRED 6
+
+typedef struct {
+    tc_rbuf sec[NKNOWN];
+    int seen[NKNOWN];
+} sections;
+
+/* The section tagged tag, or NULL if the file has none. */
+static tc_rbuf *section(sections *s, const char *tag)
+{
+    for (size_t k = 0; k < NKNOWN; k++)
+        if (!memcmp(KNOWN[k], tag, 4))
+            return s->seen[k] ? &s->sec[k] : NULL;
+    return NULL;
+}
+
+/* Walks the section headers of body: every tag known, none twice, every
+ * length within the file, the required ones present, nothing after them. */
+static int split_sections(tc_rbuf *r, uint32_t nsec, sections *s, const char *path, tc_err *err)
+{
+    memset(s, 0, sizeof *s);
+    for (uint32_t i = 0; i < nsec; i++) {
+        char tag[4];
+        uint32_t zero;
+        uint64_t sl;
+        if (tc_rbuf_get(r, tag, 4) < 0 || get_u32(r, &zero) < 0 || tc_rbuf_get(r, &sl, 8) < 0 || sl > r->len - r->pos)
+            return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
+        if (zero != 0) /* train always writes 0 */
+            return tc_err_set(err, "%s: corrupt model file (section %u: reserved field is %u, not 0)", path, i, zero);
+        size_t k = 0;
+        while (k < NKNOWN && memcmp(tag, KNOWN[k], 4) != 0)
+            k++;
+        if (k == NKNOWN || s->seen[k]) {
+            char shown[5] = {0}; /* the tag is file bytes: keep the message one printable line */
+            for (int j = 0; j < 4; j++)
+                shown[j] = tag[j] >= 32 && tag[j] < 127 ? tag[j] : '?';
+            return tc_err_set(err, "%s: corrupt model file (unexpected section %s)", path, shown);
+        }
+        s->seen[k] = 1;
+        s->sec[k] = (tc_rbuf){r->p + r->pos, (size_t)sl, 0};
+        r->pos += (size_t)sl;
+    }
+    for (size_t k = 0; k < NREQUIRED; k++)
+        if (!s->seen[k])
+            return tc_err_set(err, "%s: corrupt model file (no %s section)", path, KNOWN[k]);
+    if (r->pos != r->len)
+        return tc_err_set(err, "%s: corrupt model file (trailing bytes)", path);
+    return 0;
+}
+
+/* KIND: the task. */
+static int load_kind(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t task;
+    if (r->len != 4 || get_u32(r, &task) < 0 || task > TC_TASK_MULTI_LABEL)
+        return tc_err_set(err, "%s: corrupt model file (KIND)", path);
+    b->task = (enum tc_task)task;
+    return 0;
+}
+
+/* THRS: one threshold in [0, 1] per label. */
+static int load_thresholds(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t n;
+    if (get_u32(r, &n) < 0 || n != b->labels.n || r->len - r->pos != (size_t)n * sizeof(float))
+        return tc_err_set(err, "%s: corrupt model file (THRS does not hold one threshold per label)", path);
+    b->thresholds = malloc((size_t)n * sizeof(float));
+    if (!b->thresholds)
+        return tc_err_oom(err, "thresholds");
+    tc_rbuf_get(r, b->thresholds, (size_t)n * sizeof(float));
+    for (uint32_t l = 0; l < n; l++)
+        if (!(b->thresholds[l] >= 0.0f && b->thresholds[l] <= 1.0f))
+            return tc_err_set(err, "%s: corrupt model file (threshold %u is not in [0, 1])", path, l);
+    return 0;
+}
+
+/* Decodes b->quant (parsed, matching the tensor table) into b->model. */
+static int load_quantized(tc_bundle *b, const char *path, tc_err *err)
+{
+    if (tc_quant_check(b->quant, b->model, path, err) < 0)
+        return -1;
+    tc_quant_decode(b->quant, b->model);
+    for (size_t i = 0; i < b->model->nparams; i++)
+        if (!isfinite(b->model->params[i]))
+            return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
+    return 0;
+}
+
+/* The FEAT section (see put_feature_map) into b->vocab; the config is loaded. */
+static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t version, buckets, n;
+    tc_ngram_opts ng;
+    tc_ngram_opts_from_config(&ng, &b->cfg);
+    if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
+        return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
+    if (version != FEAT_VERSION)
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads %u", path, version, FEAT_VERSION);
+    if (!tc_ngram_on(&ng) || buckets != ng.buckets)
+        return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
+                          path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
+    if (n > r->len - r->pos) /* every entry takes at least one byte */
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len - r->pos);
+    uint32_t *feat = malloc((size_t)(n ? n : 1) * sizeof *feat);
+    if (!feat)
+        return tc_err_oom(err, "feature map");
+    uint64_t at = 0;
+    int bad = 0;
+    for (uint32_t i = 0; i < n && !bad; i++) {
+        uint64_t x = 0;
+        unsigned char c = 0x80;
+        for (int sh = 0; (c & 0x80) && sh < 35 && !bad; sh += 7) {
+            bad = tc_rbuf_get(r, &c, 1) < 0;
+            x |= (uint64_t)(c & 0x7f) << sh;
+        }
+        at += x;
+        bad |= (c & 0x80) || (i && x == 0) || at > UINT32_MAX;
+        feat[i] = (uint32_t)at;
+    }
+    if (bad || r->pos != r->len) {
+        free(feat);
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len);
+    }
+    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
+    free(feat);
+    return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
+}
+
+static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, tc_err *err)
+{
+    tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
+    char name[TC_PATH_MAX + 16];
+    snprintf(name, sizeof name, "%s[config]", path);
+    if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0)
+        return -1;
+    if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
+        return tc_err_set(err, "%s: corrupt model file (pad.maxlen is 0)", path);
+    if (meta->len >= TC_META_MAX)
+        return tc_err_set(err, "%s: corrupt model file (META too long)", path);
+    memcpy(b->meta, meta->p, meta->len);
+    b->meta[meta->len] = 0;
+    if (memchr(b->meta, 0, meta->len))
+        return tc_err_set(err, "%s: corrupt model file (NUL in META)", path);
+    if (load_kind(section(s, "KIND"), b, path, err) < 0 ||
+        get_strings(section(s, "VOCB"), "vocabulary", add_word, &b->vocab, path, err) < 0 ||
+        get_strings(section(s, "LABL"), "labels", add_label, &b->labels, path, err) < 0)
+        return -1;
+    int multilabel = b->task == TC_TASK_MULTI_LABEL;
+    if (b->labels.n < 1 || b->labels.n > TC_MAX_LABELS)
+        return tc_err_set(err, "%s: corrupt model file (%u labels)", path, b->labels.n);
+    if (multilabel && b->cfg.model.head == TC_HEAD_SOFTMAX)
+        return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
+    if (section(s, "THRS") && load_thresholds(section(s, "THRS"), b, path, err) < 0)
+        return -1;
+    if (section(s, "FEAT") && load_feature_map(section(s, "FEAT"), b, path, err) < 0)
+        return -1;
+    tc_model_spec spec;
+    tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
+    /* The weights must already be in the file: refuse a spec larger than the file before allocating
+     * (quantized: the section parsed, bounded by its bytes, must hold exactly the model's weights). */
+    size_t need = tc_model_count_params(&spec), qparams = 0;
+    tc_rbuf *quan = section(s, "QUAN");
+    if (quan && tc_quant_get(quan, &b->quant, &qparams, path, err) < 0)
+        return -1;
+    if (need == 0 || (quan ? qparams != need : tens->len / sizeof(float) < need))
+        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
+                          path);
+    b->model = tc_model_new(&spec, err);
+    if (!b->model)
+        return tc_err_prefix(err, "%s", path);
+    if (load_tensors(tens, b->model, path, own, !quan, err) < 0)
+        return -1;
+    if (quan && load_quantized(b, path, err) < 0)
+        return -1;
+    tc_rbuf *state = section(s, "TRST");
+    if (state) {
+        b->state = malloc(state->len ? state->len : 1);
+        if (!b->state)
+            return tc_err_oom(err, "training state");
+        memcpy(b->state, state->p, state->len);
+        b->state_len = state->len;
+    }
     return 0;
 }
 
@@ -267,6 +522,10 @@ static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, c
     for (int i = 0; i < 16; i++) /* printable or it is not a version string */
         if (writer[i] && (writer[i] < 32 || writer[i] > 126))
             writer[i] = '?';
+    if (version < TC_FORMAT_VERSION)
+        return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u: "
+                          "retrain the model with this textclf", path, writer, version, TC_VERSION,
+                          TC_FORMAT_VERSION);
     if (version != TC_FORMAT_VERSION)
         return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u",
                           path, writer, version, TC_VERSION, TC_FORMAT_VERSION);
@@ -276,79 +535,11 @@ static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, c
     memcpy(&crc, data + len - 4, 4);
     if (tc_crc32(0, data, len - 4) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
-    /* five required sections, then the optional training state */
-    static const char tags[6][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST"};
-    tc_rbuf sec[6];
-    int seen[6] = {0};
-    r.len = len - 4;
-    for (uint32_t i = 0; i < nsec; i++) {
-        char tag[4];
-        uint32_t zero;
-        uint64_t sl;
-        if (tc_rbuf_get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || tc_rbuf_get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
-            return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
-        if (zero != 0)
-            return tc_err_set(err, "%s: corrupt model file (section %u: reserved field is %u, not 0)", path, i, zero);
-        int k = 0;
-        while (k < 6 && memcmp(tag, tags[k], 4) != 0)
-            k++;
-        if (k == 6 || seen[k]) {
-            char shown[5] = {0}; /* the tag is file bytes: keep the message one printable line */
-            for (int j = 0; j < 4; j++)
-                shown[j] = tag[j] >= 32 && tag[j] < 127 ? tag[j] : '?';
-            return tc_err_set(err, "%s: corrupt model file (unexpected section %s)", path, shown);
-        }
-        seen[k] = 1;
-        sec[k] = (tc_rbuf){r.p + r.pos, (size_t)sl, 0};
-        r.pos += (size_t)sl;
-    }
-    for (int k = 0; k < 5; k++)
-        if (!seen[k])
-            return tc_err_set(err, "%s: corrupt model file (no %s section)", path, tags[k]);
-    if (r.pos != r.len)
-        return tc_err_set(err, "%s: corrupt model file (trailing bytes)", path);
-
-    char name[TC_PATH_MAX + 16];
-    snprintf(name, sizeof name, "%s[config]", path);
-    if (tc_config_load_string(&b->cfg, (const char *)sec[0].p, sec[0].len, name, err) < 0)
+    tc_rbuf body = {data + HEADER_BYTES, len - 4 - HEADER_BYTES, 0};
+    sections secs;
+    if (split_sections(&body, nsec, &secs, path, err) < 0)
         return -1;
-    if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
-        return tc_err_set(err, "%s: corrupt model file (pad.maxlen is 0)", path);
-    if (sec[1].len >= TC_META_MAX)
-        return tc_err_set(err, "%s: corrupt model file (META too long)", path);
-    memcpy(b->meta, sec[1].p, sec[1].len);
-    b->meta[sec[1].len] = 0;
-    if (memchr(b->meta, 0, sec[1].len))
-        return tc_err_set(err, "%s: corrupt model file (NUL in META)", path);
-    if (get_strings(&sec[2], "vocabulary", add_word, &b->vocab, path, err) < 0 ||
-        get_strings(&sec[3], "labels", add_label, &b->labels, path, err) < 0)
-        return -1;
-    char v[32];
-    int multilabel = tc_meta_get(b, "multilabel", v, sizeof v) == 0 && strcmp(v, "1") == 0;
-    if (b->labels.n < 1 || b->labels.n > TC_MAX_LABELS)
-        return tc_err_set(err, "%s: corrupt model file (%u labels)", path, b->labels.n);
-    if (multilabel && b->cfg.model.head == TC_HEAD_SOFTMAX)
-        return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
-    tc_model_spec spec;
-    tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
-    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
-    size_t need = tc_model_count_params(&spec);
-    if (need == 0 || sec[4].len / sizeof(float) < need)
-        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
-                          path);
-    b->model = tc_model_new(&spec, err);
-    if (!b->model)
-        return tc_err_prefix(err, "%s", path);
-    if (load_tensors(&sec[4], b->model, path, own, err) < 0)
-        return -1;
-    if (seen[5]) {
-        b->state = malloc(sec[5].len ? sec[5].len : 1);
-        if (!b->state)
-            return tc_err_oom(err, "training state");
-        memcpy(b->state, sec[5].p, sec[5].len);
-        b->state_len = sec[5].len;
-    }
-    return 0;
+    return parse_sections(&secs, own, b, path, err);
 }
 
 static int load_parsed(const void *data, size_t len, int own, const char *name, tc_bundle *b, tc_err *err)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/shrink.h"
 #include "text/ngram.h"
 #include "text/vectors.h"
 #include "train/footprint.h"
@@ -146,7 +147,8 @@ static int hold_out(tc_session *s, tc_err *err)
 }
 
 /* The vocabulary from the training rows' counts; their ids (and the held-out
- * rows') become vocabulary ids, hashed features vocabulary size + bucket. */
+ * rows') become vocabulary ids, hashed features the rows of the buckets the
+ * training rows use (tokenizer.feature_min_count times or more). */
 static int build_vocab(tc_session *s, tc_err *err)
 {
     tc_bundle *bd = s->bd;
@@ -162,8 +164,12 @@ static int build_vocab(tc_session *s, tc_err *err)
         rc = tc_err_set(err, "tokenizer.min_count %lld keeps none of the %u distinct words of %s (every token would "
                         "be out of vocabulary); lower it", (long long)cfg->tokenizer.min_count,
                         (unsigned)words->words.n, cfg->data.train);
-    if (rc == 0)
-        tc_corpus_remap_tokens(&s->train, remap, tc_vocab_size(&bd->vocab));
+    if (rc == 0) {
+        tc_ngram_opts ng;
+        tc_ngram_opts_from_config(&ng, cfg);
+        rc = tc_corpus_remap_tokens(&s->train, remap, &bd->vocab, tc_ngram_on(&ng) ? ng.buckets : 0,
+                                    (uint64_t)cfg->tokenizer.feature_min_count, err);
+    }
     if (rc == 0 && split)
         rc = tc_split_lookup(&s->valid, &s->all, &bd->vocab, err);
     free(remap);
@@ -201,14 +207,13 @@ static int fix_config(tc_session *s, tc_err *err)
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
-    if (cut) /* say what was cut, as tokenize does */
+    if (cut)
         tc_progress_note(s->pg, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)",
                          (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
                          100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
-    int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", ml);
-    if (n > 0) /* which training data made the model (textclf info shows it) */
-        snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n",
-                 (unsigned)train->data_crc32);
+    bd->task = ml ? TC_TASK_MULTI_LABEL : TC_TASK_SINGLE_LABEL;
+    /* which training data made the model (textclf info shows it) */
+    snprintf(bd->meta, sizeof bd->meta, "train_data_crc32=%08x\n", (unsigned)train->data_crc32);
     return 0;
 }
 
@@ -495,16 +500,29 @@ int tc_session_finish(tc_session *s, tc_err *err)
         e = &h[best - 1];
     }
     summarize(s, e, n);
+    if (cfg->output.quantize.method != TC_QUANT_NONE) {
+        /* the trainer's last use of the model is over; pruning may replace it */
+        tc_shrink_opts o = {.cutoff = (uint64_t)cfg->output.quantize.cutoff};
+        tc_quant_opts_default(&o.q);
+        o.q.pq = cfg->output.quantize.method == TC_QUANT_PQ;
+        o.q.dsub = (int)cfg->output.quantize.dsub;
+        o.q.seed = cfg->train.seed;
+        uint64_t kept;
+        if (tc_shrink(s->bd, &o, &kept, err) < 0)
+            return -1;
+    }
     if (tc_checkpoint_save(cfg->output.model, s->bd, err) < 0)
         return -1;
-    tc_progress_note(s->pg, "saved %s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "");
+    tc_progress_note(s->pg, "saved %s%s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "",
+                     !s->bd->quant ? "" : cfg->output.quantize.method == TC_QUANT_PQ ? ", quantized (pq)"
+                                                                                    : ", quantized (int8)");
     /* a checkpoint that --resume just finished is spent, unless checkpoints are kept */
     if (s->resumed_from && cfg->output.checkpoint_every == 0 && !strcmp(s->resumed_from, s->ckpt))
         unlink(s->ckpt);
     return 0;
 }
 
-int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
+int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err)
 {
     tc_bundle *bd = s->bd;
     const tc_config *cfg = &bd->cfg;
@@ -515,8 +533,7 @@ int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
                      tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
                  ? 0
                  : -1;
-    if (rc == 0)
-        res->rows_no_tokens = tc_corpus_count_empty(&test);
+    *empty = tc_corpus_count_empty(&test);
     tc_corpus_free(&test);
     return rc;
 }
