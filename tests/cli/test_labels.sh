@@ -56,4 +56,17 @@ expect_fail 1 "the model needs about [0-9.]+ GB to train .*more than the [0-9.]+
     "$TEXTCLF" train "$tmp/c.yaml" -o "$tmp/h.bin" --set 'model.hidden=[65536,65536,65536]'
 [ -e "$tmp/h.bin" ] && fail "a model file was written"
 ok
+# --tune-thresholds on a 10,000-label model: once 'no room for 9807 thresholds'
+# in a 64 KiB META, now a float array section (issue 16); tuned on 300 rows
+awk 'BEGIN { print "label,text"; for (r = 0; r < 5000; r++) printf "L%d|L%d,t%d w%d\n", 2 * r, 2 * r + 1, r, r % 97 }' \
+    >"$tmp/ml.csv"
+head -301 "$tmp/ml.csv" >"$tmp/ml_valid.csv"
+printf 'data:\n  train: %s\n  label_separator: "|"\npad:\n  maxlen: 4\nmodel:\n  embedding_dim: 4\ntrain:\n  epochs: 1\n  batch_size: 256\n  threads: 1\n' \
+    "$tmp/ml.csv" >"$tmp/ml.yaml"
+"$TEXTCLF" train "$tmp/ml.yaml" -o "$tmp/ml.bin" -q || fail "training a 10,000-label multi-label model failed"
+"$TEXTCLF" eval "$tmp/ml.bin" "$tmp/ml_valid.csv" --tune-thresholds >"$tmp/tuned.txt" 2>"$tmp/err" ||
+    fail "--tune-thresholds on 10,000 labels: $(cat "$tmp/err")"
+grep -q "thresholds tuned on .* and saved in" "$tmp/tuned.txt" || fail "no tuning summary: $(head -3 "$tmp/tuned.txt")"
+"$TEXTCLF" info "$tmp/ml.bin" | grep -q "per label (eval --tune-thresholds)" || fail "thresholds not stored"
+ok
 done_checks
