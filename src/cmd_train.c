@@ -28,6 +28,7 @@
 #include "store/checkpoint.h"
 #include "text/corpus.h"
 #include "text/vectors.h"
+#include "train/autoconf.h"
 #include "train/progress.h"
 #include "train/split.h"
 #include "train/trainer.h"
@@ -35,8 +36,14 @@
 
 static const char HELP[] =
     "usage: textclf train CONFIG.yaml [--set SECTION.KEY=VALUE]... [-o MODEL] [--resume CKPT] [-q | -v]\n"
+    "       textclf train DATA.csv [--set SECTION.KEY=VALUE]... [-o MODEL] [-q | -v]\n"
     "\n"
     "Trains a model as CONFIG describes and writes it to output.model (or MODEL).\n"
+    "Given a data file instead (any name not ending in .yaml/.yml: CSV, .tsv, .jsonl,\n"
+    "fastText .txt, maybe gzipped), the settings come from the data, one log line\n"
+    "each: columns, single/multi-label, CJK tokens, word bigrams, a 10% validation\n"
+    "hold-out with early stopping and the best epoch kept, pad.maxlen; --set still\n"
+    "overrides any of them.  Input paths inside a config are relative to its folder.\n"
     "\n"
     "  --set KEY=VALUE   override a config key, e.g. --set train.epochs=3 --set model.hidden=[64]\n"
     "  -o, --output FILE write the model here instead of output.model\n"
@@ -52,6 +59,7 @@ static const char HELP[] =
 
 typedef struct {
     const char *config, *output, *resume;
+    int from_data;                  /* config is a data file: tc_autoconf_data decides */
     char **sets;
     int nsets, quiet, verbose;
     int argc;                       /* the command line, for the "continue with" hint */
@@ -99,20 +107,36 @@ static int parse_args(int argc, char **argv, train_args *a)
         }
     }
     if (!a->config)
-        return tc_fail(TC_EXIT_USAGE, "train: missing CONFIG.yaml (try 'textclf train --help')");
+        return tc_fail(TC_EXIT_USAGE, "train: missing CONFIG.yaml or DATA.csv (try 'textclf train --help')");
+    a->from_data = !tc_autoconf_is_config(a->config);
     if (a->quiet && a->verbose)
         return tc_fail(TC_EXIT_USAGE, "train: --quiet and --verbose contradict each other");
     return 0;
 }
 
-static int load_config(tc_config *cfg, const train_args *a, tc_err *err)
+static int apply_sets(tc_config *cfg, const train_args *a, tc_err *err)
 {
-    tc_config_defaults(cfg);
-    if (tc_config_load_file(cfg, a->config, err) < 0)
-        return -1;
     for (int i = 0; i < a->nsets; i++)
         if (tc_config_set(cfg, a->sets[i], err) < 0)
             return -1;
+    return 0;
+}
+
+/* A config file, or a data file with data-aware defaults (which read the
+ * --set keys first, e.g. data.text_column, and are then overridden by them). */
+static int load_config(tc_config *cfg, const train_args *a, tc_autoconf *ac, tc_err *err)
+{
+    tc_config_defaults(cfg);
+    if (a->from_data) {
+        if (apply_sets(cfg, a, err) < 0)
+            return -1;
+        if (tc_autoconf_data(cfg, a->config, ac, err) < 0)
+            return -2;
+    } else if (tc_config_load_file(cfg, a->config, err) < 0) {
+        return -1;
+    }
+    if (apply_sets(cfg, a, err) < 0)
+        return -1;
     if (a->output) {
         if (strlen(a->output) >= sizeof cfg->output.model)
             return tc_err_set(err, "-o: path too long");
@@ -173,8 +197,8 @@ static int hold_out(const tc_config *cfg, tc_corpus *train, tc_corpus *valid, co
 /* Reads the training file (and holds out validation rows), builds the
  * vocabulary from the training rows and the label set from all of them,
  * and fixes the data-dependent config values (maxlen, head). */
-static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_corpus *valid, FILE *log,
-                         tc_err *err)
+static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_corpus *valid, tc_autoconf *ac,
+                         FILE *log, tc_err *err)
 {
     tc_config *cfg = &bd->cfg;
     tc_counter all, part;
@@ -232,6 +256,12 @@ static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_
         return tc_err_set(err, "%s: the longest row has %llu tokens, more than pad.maxlen can be (%d); set pad.maxlen "
                           "and longer rows are truncated", cfg->data.train, (unsigned long long)train->max_tokens,
                           TC_MAX_MAXLEN);
+    if (ac) {
+        int before = ac->n;
+        tc_autoconf_maxlen(cfg, train, ac);
+        for (int i = before; log && i < ac->n; i++)
+            fprintf(log, "auto: %s\n", ac->note[i]);
+    }
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", multilabel);
@@ -540,6 +570,17 @@ static int evaluate_test(tc_bundle *bd, tc_tokenizer *tok, tc_err *err)
     return ok ? 0 : -1;
 }
 
+/* The line a run that underfit or overfit calls for (history.h). */
+static void advise(train_run *r, const tc_trainer *t, const tc_train_summary *sum, int multilabel)
+{
+    int n;
+    const tc_epoch_log *h = tc_trainer_history(t, &n);
+    char line[640];
+    int best = r->bd->cfg.output.save_best ? tc_trainer_best_epoch(t) : 0;
+    if (r->pg->level && tc_history_advice(h, n, best, multilabel, sum->stopped_early, line, sizeof line))
+        tc_progress_note(r->pg, "%s", line);
+}
+
 /* BLAS threads: train.threads, never more than the cores there are. */
 static void set_threads(int64_t want)
 {
@@ -594,6 +635,7 @@ static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile s
             code = interrupted(r, t);
         } else if (finish(r, t, err) == 0) {
             code = TC_EXIT_OK;
+            advise(r, t, &sum, spec.multilabel);
         }
     }
     if (r->metrics && fclose(r->metrics) != 0 && code == TC_EXIT_OK) {
@@ -612,11 +654,18 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
 {
     tc_err err = {{0}};
     tc_config *cfg = &bd->cfg;
-    if (load_config(cfg, a, &err) < 0)
-        return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+    tc_autoconf ac;
+    int lrc = load_config(cfg, a, &ac, &err);
+    if (lrc < 0)
+        return tc_fail(lrc == -2 ? TC_EXIT_ERR : TC_EXIT_USAGE, "%s", err.msg);
+    if (a->from_data && a->resume)
+        return tc_fail(TC_EXIT_USAGE, "train: --resume needs the config; continue with the YAML that the model "
+                       "stores (textclf info MODEL) or train DATA again");
     tc_progress pg;
     tc_progress_init(&pg, stderr, a->quiet ? 0 : a->verbose ? 2 : 1);
     FILE *log = a->quiet ? NULL : stderr;
+    for (int i = 0; a->from_data && log && i < ac.n; i++)
+        fprintf(log, "auto: %s\n", ac.note[i]);
     train_run r = {bd, a, NULL, NULL, "", 0, NULL, &pg};
     if (cfg->output.checkpoint[0])
         snprintf(r.ckpt, sizeof r.ckpt, "%s", cfg->output.checkpoint);
@@ -633,7 +682,7 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
     tc_corpus_init(&train);
     tc_corpus_init(&valid);
     int code = TC_EXIT_ERR;
-    if (read_training(bd, tok, &train, &valid, log, &err) < 0)
+    if (read_training(bd, tok, &train, &valid, a->from_data ? &ac : NULL, log, &err) < 0)
         goto fail;
     if (cfg->data.valid[0]) {
         tc_corpus_src vs = {cfg, tok, NULL, &bd->vocab, &bd->labels, 0};

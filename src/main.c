@@ -28,6 +28,7 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  train CONFIG.yaml [--set KEY=VALUE]... [-o MODEL]   train a model from a YAML config\n"
+    "  train DATA.csv [--set KEY=VALUE]... [-o MODEL]      train with settings chosen from the data\n"
     "  eval MODEL DATA [--json] [--threshold T]            accuracy, per-class P/R/F1, confusion matrix\n"
     "  eval MODEL DATA --tune-thresholds                   per-label thresholds stored in MODEL\n"
     "  predict MODEL [FILE|-] [--csv|--tsv] [--format F]   one prediction record per input record\n"
