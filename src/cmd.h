@@ -9,6 +9,7 @@
 enum { TC_EXIT_OK = 0, TC_EXIT_ERR = 1, TC_EXIT_USAGE = 2, TC_EXIT_INTERRUPTED = 130 };
 
 int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop);
+int tc_cmd_tune(int argc, char **argv, volatile sig_atomic_t *stop);
 int tc_cmd_eval(int argc, char **argv);
 int tc_cmd_predict(int argc, char **argv);
 int tc_cmd_info(int argc, char **argv);
