@@ -449,16 +449,14 @@ void tc_autoconf_maxlen(tc_config *cfg, const tc_corpus *train, tc_autoconf *ac)
     for (uint64_t i = 0; i < train->n; i++)
         len[i] = train->tok_off[i + 1] - train->tok_off[i];
     qsort(len, train->n, sizeof *len, cmp_u64);
-    uint64_t p99 = len[(train->n - 1) * 99 / 100], cut = 0;
+    uint64_t p99 = len[(train->n - 1) * 99 / 100];
     if (p99 < 1)
         p99 = 1;
     if (p99 > TC_MAX_MAXLEN)
         p99 = TC_MAX_MAXLEN;
-    for (uint64_t i = 0; i < train->n; i++)
-        cut += len[i] > p99;
     cfg->pad.maxlen = (int64_t)p99;
-    note(ac, "pad.maxlen %llu: the 99th percentile of the row lengths (median %llu, longest %llu); %llu of %llu rows "
-             "are cut", (unsigned long long)p99, (unsigned long long)len[train->n / 2],
-         (unsigned long long)len[train->n - 1], (unsigned long long)cut, (unsigned long long)train->n);
+    note(ac, "pad.maxlen %llu: the 99th percentile of the row lengths in tokens and features (median %llu, "
+             "longest %llu)", (unsigned long long)p99, (unsigned long long)len[train->n / 2],
+         (unsigned long long)len[train->n - 1]);
     free(len);
 }

@@ -39,7 +39,7 @@
  *                 and the validation hold-out guards the epoch count.
  *   pad.maxlen    the 99th percentile of the training rows' lengths (tokens
  *                 plus hashed features), so one row in a hundred at most is
- *                 cut; the note says how many are.
+ *                 cut (train's next line says how many are).
  */
 #ifndef TC_AUTOCONF_H
 #define TC_AUTOCONF_H
