@@ -283,14 +283,32 @@ static void yaml_path(const char *model, char *out, size_t cap)
         snprintf(out, cap, "%s.yaml", model);
 }
 
+/* MODEL becomes the best trial's file: a hard link renamed over MODEL, so
+ * it is instant (the budget's end is no time for copying 100 MB) and
+ * atomic; where links do not work, a checked copy (load, atomic save). */
+static int place_model(const char *from, const char *to, tc_err *err)
+{
+    char tmp[TC_PATH_MAX + 16];
+    snprintf(tmp, sizeof tmp, "%s.tmp.link", to);
+    unlink(tmp);
+    if (link(from, tmp) == 0) {
+        if (rename(tmp, to) == 0)
+            return 0;
+        int e = errno;
+        unlink(tmp);
+        return tc_err_set(err, "%s: %s", to, strerror(e));
+    }
+    tc_bundle b;
+    tc_bundle_init(&b);
+    int rc = tc_checkpoint_load(from, &b, err) == 0 && tc_checkpoint_save(to, &b, err) == 0 ? 0 : -1;
+    tc_bundle_free(&b);
+    return rc;
+}
+
 /* The best model to MODEL, its config (output.model = MODEL) to MODEL.yaml. */
 static int write_best(const tune_args *a, tc_tune_result *r, char *ypath, size_t ycap, tc_err *err)
 {
-    tc_bundle b;
-    tc_bundle_init(&b);
-    int rc = tc_checkpoint_load(r->best_model, &b, err) == 0 && tc_checkpoint_save(a->output, &b, err) == 0 ? 0 : -1;
-    tc_bundle_free(&b);
-    if (rc < 0)
+    if (place_model(r->best_model, a->output, err) < 0)
         return -1;
     tc_config c = r->best_cfg, d;
     tc_config_defaults(&d);
@@ -311,7 +329,7 @@ static int write_best(const tune_args *a, tc_tune_result *r, char *ypath, size_t
         memcpy(all, head, hl);
         memcpy(all + hl, yaml, yl + 1);
     }
-    rc = all ? tc_write_atomic(ypath, all, hl + yl, err) : tc_err_oom(err, "tune");
+    int rc = all ? tc_write_atomic(ypath, all, hl + yl, err) : tc_err_oom(err, "tune");
     free(all);
     free(yaml);
     return rc;
@@ -319,6 +337,7 @@ static int write_best(const tune_args *a, tc_tune_result *r, char *ypath, size_t
 
 static int run(tune_args *a, volatile sig_atomic_t *stop)
 {
+    double started = tc_tune_now();   /* the budget covers reading the data too */
     tc_err err = {{0}};
     tc_config *base = malloc(sizeof *base);
     tc_tune_result *res = calloc(1, sizeof *res);
@@ -345,7 +364,7 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
     }
     exe[n] = 0;
     tune_view view = {isatty(2), a->quiet, tc_tune_metric_name(a->metric)};
-    tc_tune_opts o = {exe, dir, a->budget, a->max_trials, a->metric, a->max_size, a->seed, a->jobs, a->resume, stop,
+    tc_tune_opts o = {exe, dir, a->budget, started, a->max_trials, a->metric, a->max_size, a->seed, a->jobs, a->resume, stop,
                       on_event, &view};
     if (!a->quiet)
         fprintf(stderr, "tune: %s, %s on the validation rows, budget %.0f s%s, %d trials at once, seed %llu; "

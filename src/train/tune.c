@@ -38,7 +38,7 @@ const char *tc_tune_metric_name(enum tc_tune_metric m)
     return m == TC_TUNE_MACRO_F1 ? "macro_f1" : "accuracy";
 }
 
-static double now_s(void)
+double tc_tune_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -169,7 +169,8 @@ typedef struct tune_run {
     int started_count;              /* trials started or resumed (for max_trials) */
     int finished;
     double t0, before;              /* start of this run; seconds of earlier runs */
-    int ended;                      /* budget, max_trials or stop: start nothing more */
+    int ended;                      /* budget or stop: cut the running trials, start nothing more */
+    int exhausted;                  /* max_trials started: let the running ones finish */
     int interrupted;
     FILE *log;                      /* trials.jsonl */
     slot *slots;
@@ -178,7 +179,7 @@ typedef struct tune_run {
 
 static double elapsed(const tune_run *s)
 {
-    return s->before + now_s() - s->t0;
+    return s->before + tc_tune_now() - s->t0;
 }
 
 static void trial_path(const tune_run *s, const tc_trial *t, const char *ext, char *out, size_t cap)
@@ -436,6 +437,7 @@ static int add_trial(tune_run *s, int id, int bracket, int rung, const tc_config
     tc_trial *t = &s->t[s->n];
     memset(t, 0, sizeof *t);
     t->id = id, t->bracket = bracket, t->rung = rung;
+    t->status = TC_TRIAL_PENDING;
     t->score = NAN;
     int64_t e = 1;
     for (int r = 0; r < rung && e < MAX_EPOCHS; r++)
@@ -449,7 +451,10 @@ static int add_trial(tune_run *s, int id, int bracket, int rung, const tc_config
 
 static void check_end(tune_run *s)
 {
-    double reserve = s->o->budget_s * 0.02 < 2 ? s->o->budget_s * 0.02 : 2;
+    /* kept for stopping the trials (a killed process still has to give its
+     * memory back) and writing the results: 4% of the budget, 0.3 to 3 s */
+    double reserve = s->o->budget_s * 0.04;
+    reserve = reserve < 0.3 ? 0.3 : reserve > 3 ? 3 : reserve;
     if (s->o->stop && *s->o->stop)
         s->ended = s->interrupted = 1;
     if (s->o->budget_s > 0 && elapsed(s) >= s->o->budget_s - reserve)
@@ -459,15 +464,17 @@ static void check_end(tune_run *s)
 /* Stops the running trials (the budget or Ctrl-C ended the search). */
 static void cut_running(tune_run *s)
 {
+    for (int i = 0; i < s->o->jobs; i++)   /* all at once: they die in parallel */
+        if (s->slots[i].pid)
+            kill(-s->slots[i].pid, SIGKILL);
     for (int i = 0; i < s->o->jobs; i++) {
         slot *sl = &s->slots[i];
         if (!sl->pid)
             continue;
-        kill(-sl->pid, SIGKILL);
         waitpid(sl->pid, NULL, 0);
         tc_trial *t = &s->t[sl->idx];
         t->status = TC_TRIAL_CUT;
-        t->seconds = now_s() - sl->started;
+        t->seconds = tc_tune_now() - sl->started;
         char path[TC_PATH_MAX + 32];
         trial_path(s, t, "bin", path, sizeof path);
         tc_remove_stale_temps(path);
@@ -490,7 +497,7 @@ static int reap(tune_run *s)
                 continue;
             sl->pid = 0;
             tc_trial *t = &s->t[sl->idx];
-            t->seconds = now_s() - sl->started;
+            t->seconds = tc_tune_now() - sl->started;
             score(s, t, st);
             settle(s, sl->idx, 0);
             n++;
@@ -519,12 +526,12 @@ static int run_rung(tune_run *s, const int *idx, int n, tc_err *err)
             return 0;
         }
         slot *sl;
-        while (next < n && (sl = free_slot(s)) != NULL) {
+        while (next < n && !s->exhausted && (sl = free_slot(s)) != NULL) {
             int i = idx[next];
             tc_trial *t = &s->t[i];
             const tc_trial *d = find_done(s, t->id, t->rung);
             if (s->o->max_trials && s->started_count >= s->o->max_trials) {
-                s->ended = 1;
+                s->exhausted = 1;
                 break;
             }
             s->started_count++;
@@ -539,19 +546,19 @@ static int run_rung(tune_run *s, const int *idx, int n, tc_err *err)
             pid_t pid = launch(s, t, err);
             if (pid < 0)
                 return -1;
-            *sl = (slot){pid, i, now_s()};
+            *sl = (slot){pid, i, tc_tune_now()};
         }
         int running = 0;
         for (int k = 0; k < s->o->jobs; k++)
             running += s->slots[k].pid != 0;
-        if (!running && (next >= n || s->ended))
+        if (!running && (next >= n || s->exhausted))
             return 0;
         if (reap(s) == 0) {
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        if (now_s() - tick >= 0.25) {
-            tick = now_s();
+        if (tc_tune_now() - tick >= 0.25) {
+            tick = tc_tune_now();
             emit(s, TC_TUNE_TICK, NULL);
         }
     }
@@ -595,10 +602,12 @@ static int run_bracket(tune_run *s, int k, int *first_id, tc_err *err)
     *first_id += n;
     for (int r = 0, m = n; rc == 0; r++) {
         s->rung = r;
-        if (run_rung(s, idx, m, err) < 0 || s->ended || m == 1) {
-            rc = s->ended ? 0 : rc;
+        if (run_rung(s, idx, m, err) < 0) {
+            rc = -1;
             break;
         }
+        if (s->ended || s->exhausted || m == 1)
+            break;
         rank(s, idx, m);
         int keep = m / ETA > 1 ? m / ETA : 1, ok = 0;
         for (int i = 0; i < keep; i++)
@@ -664,7 +673,7 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
 {
     if (o->jobs < 1 || (o->budget_s <= 0 && o->max_trials <= 0))
         return tc_err_set(err, "tune: needs jobs >= 1 and a budget or a trial limit");
-    tune_run s = {.base = base, .cjk = cjk, .o = o, .best = -1, .t0 = now_s()};
+    tune_run s = {.base = base, .cjk = cjk, .o = o, .best = -1, .t0 = o->started > 0 ? o->started : tc_tune_now()};
     char *yaml = tc_config_to_yaml(base, err), head[256], path[TC_PATH_MAX + 32];
     if (!yaml)
         return -1;
@@ -682,7 +691,7 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
     s.slots = rc == 0 ? calloc((size_t)o->jobs, sizeof *s.slots) : NULL;
     if (rc == 0 && !s.slots)
         rc = tc_err_oom(err, "tune");
-    for (int k = 0, first = 0; rc == 0 && !s.ended; k++)
+    for (int k = 0, first = 0; rc == 0 && !s.ended && !s.exhausted; k++)
         rc = run_bracket(&s, k, &first, err);
     if (rc < 0 && s.slots)
         cut_running(&s);

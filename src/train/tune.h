@@ -52,7 +52,7 @@
 #include "util/err.h"
 
 enum tc_tune_metric { TC_TUNE_ACCURACY, TC_TUNE_MACRO_F1 };
-enum tc_trial_status { TC_TRIAL_OK, TC_TRIAL_FAILED, TC_TRIAL_TOO_BIG, TC_TRIAL_CUT };
+enum tc_trial_status { TC_TRIAL_OK, TC_TRIAL_FAILED, TC_TRIAL_TOO_BIG, TC_TRIAL_CUT, TC_TRIAL_PENDING };
 
 typedef struct tc_trial {
     int id, bracket, rung;
@@ -77,6 +77,7 @@ typedef struct tc_tune_opts {
     const char *exe;                /* the textclf binary the trials run */
     const char *dir;                /* work folder (created) */
     double budget_s;                /* wall clock; 0 = none (then max_trials must be set) */
+    double started;                 /* CLOCK_MONOTONIC seconds the budget counts from (0 = now) */
     int max_trials;                 /* 0 = no limit */
     enum tc_tune_metric metric;
     uint64_t max_size;              /* bytes, 0 = no limit */
@@ -109,6 +110,9 @@ void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_
  * best trial's model stays in the work folder (res->best_model).  Library rules: no printing; the
  * progress goes to o->on_event. */
 int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_result *res, tc_err *err);
+
+/* CLOCK_MONOTONIC in seconds (for tc_tune_opts.started). */
+double tc_tune_now(void);
 
 /* "accuracy" / "macro_f1". */
 const char *tc_tune_metric_name(enum tc_tune_metric m);
