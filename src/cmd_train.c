@@ -114,29 +114,13 @@ static int parse_args(int argc, char **argv, train_args *a)
     return 0;
 }
 
-static int apply_sets(tc_config *cfg, const train_args *a, tc_err *err)
-{
-    for (int i = 0; i < a->nsets; i++)
-        if (tc_config_set(cfg, a->sets[i], err) < 0)
-            return -1;
-    return 0;
-}
-
-/* A config file, or a data file with data-aware defaults (which read the
- * --set keys first, e.g. data.text_column, and are then overridden by them). */
+/* A config file, or a data file with data-aware defaults (autoconf.h);
+ * -1: config error, -2: data error. */
 static int load_config(tc_config *cfg, const train_args *a, tc_autoconf *ac, tc_err *err)
 {
-    tc_config_defaults(cfg);
-    if (a->from_data) {
-        if (apply_sets(cfg, a, err) < 0)
-            return -1;
-        if (tc_autoconf_data(cfg, a->config, ac, err) < 0)
-            return -2;
-    } else if (tc_config_load_file(cfg, a->config, err) < 0) {
-        return -1;
-    }
-    if (apply_sets(cfg, a, err) < 0)
-        return -1;
+    int rc = tc_autoconf_config(cfg, a->config, a->sets, a->nsets, ac, err);
+    if (rc < 0)
+        return rc;
     if (a->output) {
         if (strlen(a->output) >= sizeof cfg->output.model)
             return tc_err_set(err, "-o: path too long");

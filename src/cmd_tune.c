@@ -204,18 +204,11 @@ static int absolute(char *p, size_t cap, const char *key, tc_err *err)
  * whether the search should try the CJK modes. */
 static int base_config(const tune_args *a, tc_config *cfg, int *cjk, tc_err *err)
 {
-    tc_config_defaults(cfg);
-    tc_autoconf ac = {.n = 0};
-    int from_data = !tc_autoconf_is_config(a->source);
-    for (int pass = from_data ? 0 : 1; pass < 2; pass++) {
-        if (pass == 1 && !from_data && tc_config_load_file(cfg, a->source, err) < 0)
-            return TC_EXIT_USAGE;
-        for (int i = 0; i < a->nsets; i++)
-            if (tc_config_set(cfg, a->sets[i], err) < 0)
-                return TC_EXIT_USAGE;
-        if (pass == 0 && tc_autoconf_data(cfg, a->source, &ac, err) < 0)
-            return TC_EXIT_ERR;
-    }
+    tc_autoconf ac;
+    int from_data = !tc_autoconf_is_config(a->source), rc = tc_autoconf_config(cfg, a->source, a->sets, a->nsets,
+                                                                                &ac, err);
+    if (rc < 0)
+        return rc == -2 ? TC_EXIT_ERR : TC_EXIT_USAGE;
     if (tc_config_validate(cfg, err) < 0)
         return TC_EXIT_USAGE;
     *cjk = from_data ? ac.cjk_share >= 0.3 : cfg->tokenizer.cjk != TC_CJK_CHAR;

@@ -460,3 +460,26 @@ void tc_autoconf_maxlen(tc_config *cfg, const tc_corpus *train, tc_autoconf *ac)
          (unsigned long long)len[train->n - 1]);
     free(len);
 }
+
+static int apply_sets(tc_config *cfg, char *const *sets, int n, tc_err *err)
+{
+    for (int i = 0; i < n; i++)
+        if (tc_config_set(cfg, sets[i], err) < 0)
+            return -1;
+    return 0;
+}
+
+int tc_autoconf_config(tc_config *cfg, const char *source, char *const *sets, int n, tc_autoconf *ac, tc_err *err)
+{
+    tc_config_defaults(cfg);
+    memset(ac, 0, sizeof *ac);
+    if (!tc_autoconf_is_config(source)) {
+        if (apply_sets(cfg, sets, n, err) < 0)
+            return -1;
+        if (tc_autoconf_data(cfg, source, ac, err) < 0)
+            return -2;
+    } else if (tc_config_load_file(cfg, source, err) < 0) {
+        return -1;
+    }
+    return apply_sets(cfg, sets, n, err);
+}

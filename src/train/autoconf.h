@@ -74,4 +74,11 @@ void tc_autoconf_maxlen(tc_config *cfg, const tc_corpus *train, tc_autoconf *ac)
 /* Is `path` a config file (.yaml / .yml) rather than data? */
 int tc_autoconf_is_config(const char *path);
 
+/* The config of `train SOURCE` and `tune SOURCE`: defaults, then the YAML
+ * file SOURCE or the data-aware choices for the data file SOURCE (which see
+ * the --set keys first, e.g. data.text_column), then the n "section.key=value"
+ * overrides in sets, which win.  Not validated.  Returns 0, -1 for a config
+ * or --set error (a usage error), -2 for an error reading the data. */
+int tc_autoconf_config(tc_config *cfg, const char *source, char *const *sets, int n, tc_autoconf *ac, tc_err *err);
+
 #endif
