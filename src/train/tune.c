@@ -442,6 +442,8 @@ static int add_trial(tune_run *s, int id, int bracket, int rung, const tc_config
     int64_t e = 1;
     for (int r = 0; r < rung && e < MAX_EPOCHS; r++)
         e *= ETA;
+    if (id == 0)   /* the base: its own epochs (autoconf: early stopping decides) */
+        e = c->train.epochs;
     t->epochs = e < MAX_EPOCHS ? e : MAX_EPOCHS;
     s->cfg[s->n] = *c;
     s->cfg[s->n].train.epochs = t->epochs;
@@ -609,7 +611,13 @@ static int run_bracket(tune_run *s, int k, int *first_id, tc_err *err)
         if (s->ended || s->exhausted || m == 1)
             break;
         rank(s, idx, m);
-        int keep = m / ETA > 1 ? m / ETA : 1, ok = 0;
+        int w = 0;   /* trial 0, the base, trained with its own epochs: never promoted */
+        for (int i = 0; i < m; i++)
+            if (s->t[idx[i]].id != 0)
+                idx[w++] = idx[i];
+        if (w == 0)
+            break;
+        int keep = (w + ETA - 1) / ETA, ok = 0;
         for (int i = 0; i < keep; i++)
             ok += s->t[idx[i]].status == TC_TRIAL_OK;
         for (int i = 0; i < ok && rc == 0; i++) {

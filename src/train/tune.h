@@ -4,10 +4,12 @@
  * with a trial plan that depends on the seed alone.
  *
  *   bracket k (k = 0, 1, 2, ...) draws n_k = 9·3^k configurations from the
- *   search space (bracket 0's first is the base config itself) and trains
- *   them for 1 epoch (rung 0); the best third (ties: lower trial id) go on to
- *   3 epochs (rung 1), the best third of those to 9, and so on while more than
- *   one is left, then the last one to 3 times the epochs again.  Each rung
+ *   search space and trains them for 1 epoch (rung 0); the best third
+ *   (rounded up; ties: the lower trial id) go on to 3 epochs (rung 1), the
+ *   best third of those to 9, and so on down to one.  Bracket 0's first
+ *   trial is the base config itself, trained once with its own epochs (with
+ *   autoconf's early stopping, the epochs it needs) and never promoted: the
+ *   search starts from what `train` would give.  Each rung
  *   trains from scratch with train.epochs = the rung's epochs, on the same
  *   validation rows (train.validation_split 0.1 seeded by --seed, or
  *   data.valid), with early stopping (patience 2) on the tune metric and the
