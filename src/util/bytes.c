@@ -6,7 +6,7 @@
 
 void tc_wbuf_put(tc_wbuf *w, const void *src, size_t n)
 {
-    if (w->oom)
+    if (w->oom || n == 0)
         return;
     if (n > w->cap - w->len) {
         size_t nc = w->cap ? w->cap : 4096;
