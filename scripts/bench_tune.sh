@@ -21,6 +21,7 @@
 # Usage: scripts/bench_tune.sh [--quick] [--budget SECONDS] [CORPUS...]
 #   default corpora: sst2 ag_news_small chnsenticorp sms_spam imdb goemotions reuters21578_modapte
 #   --quick: sst2 and ag_news_small, part A only
+# BENCH_OUT=DIR keeps each corpus's tune table and logs there.
 set -eu
 cd "$(dirname "$0")/.."
 TEXTCLF=${TEXTCLF:-build/textclf}
@@ -145,15 +146,21 @@ for c in $corpora; do
     "$TEXTCLF" tune "$d/train.csv" --set data.valid="$d/valid.csv" --budget "$budget" --jobs 2 \
         --metric $metric -o "$d/tuned.bin" -q >"$d/tune.table" 2>"$d/tune.log" || { cat "$d/tune.log" >&2; continue; }
     t1=$(now)
+    [ -n "${BENCH_OUT:-}" ] && mkdir -p "$BENCH_OUT" && cp "$d/tune.table" "$BENCH_OUT/$c.tune.table" &&
+        cp "$d/tuned.bin.tune/trials.jsonl" "$BENCH_OUT/$c.trials.jsonl"
     row "$c" textclf "tune --budget ${budget}s --jobs 2 --metric $metric" \
         "$(textclf_score "$d/tuned.bin" "$d/test.csv" "$kind")" "$(secs "$t0" "$t1")"
     t0=$(now)
     # shellcheck disable=SC2086
-    fasttext supervised -input "$d/train.txt" -output "$d/ft_auto" -autotune-validation "$d/valid.txt" \
-        -autotune-duration "$budget" -thread 2 -verbose 0 $ova >/dev/null 2>&1
+    # fastText's search may overrun its duration (it trains the winner afterwards): stopped at 5x
+    if timeout $((budget * 5)) fasttext supervised -input "$d/train.txt" -output "$d/ft_auto" \
+        -autotune-validation "$d/valid.txt" -autotune-duration "$budget" -thread 2 -verbose 0 $ova >/dev/null 2>&1; then
+        score=$(fasttext_score "$d/ft_auto.bin" "$d/test.txt" "$kind")
+    else
+        score="stopped"
+    fi
     t1=$(now)
-    row "$c" fastText "-autotune-validation -autotune-duration $budget -thread 2 $ova" \
-        "$(fasttext_score "$d/ft_auto.bin" "$d/test.txt" "$kind")" "$(secs "$t0" "$t1")"
+    row "$c" fastText "-autotune-validation -autotune-duration $budget -thread 2 $ova" "$score" "$(secs "$t0" "$t1")"
     [ $quick = 1 ] && continue
     # B: no config against the best shipped config and fastText's defaults
     t0=$(now)

@@ -313,7 +313,7 @@ static int write_best(const tune_args *a, tc_tune_result *r, char *ypath, size_t
     if (!yaml)
         return -1;
     yaml_path(a->output, ypath, ycap);
-    char head[512];
+    char head[TC_PATH_MAX + 256];
     snprintf(head, sizeof head, "# textclf tune: trial %d, validation %s %.4f (train it again: textclf train %s)\n",
              r->best.id, tc_tune_metric_name(a->metric), r->best.score, ypath);
     size_t hl = strlen(head), yl = strlen(yaml);
