@@ -356,18 +356,20 @@ static void decide_script(tc_config *cfg, const col_stats *text, tc_autoconf *ac
     }
 }
 
+/* buckets are sized from the data either way: unused without n-grams, they
+ * are the scale `textclf tune` draws its hash-table sizes around */
 static void decide_ngrams(tc_config *cfg, tc_autoconf *ac)
 {
+    int64_t b = (int64_t)1 << 16;
+    while (b < (int64_t)ac->pairs_distinct && b < ((int64_t)1 << 19))
+        b <<= 1;
+    cfg->tokenizer.buckets = b;
     if (ac->pair_repeat < PAIR_REPEAT) {
         note(ac, "n-grams: off: only %.0f%% of word-pair occurrences are of pairs seen twice or more "
                  "(bigram rows would mostly memorise single rows)", 100 * ac->pair_repeat);
         return;
     }
-    int64_t b = (int64_t)1 << 16;
-    while (b < (int64_t)ac->pairs_distinct && b < ((int64_t)1 << 19))
-        b <<= 1;
     cfg->tokenizer.ngrams = 2;
-    cfg->tokenizer.buckets = b;
     note(ac, "n-grams: word bigrams on: %.0f%% of word-pair occurrences are of pairs that recur; %llu distinct "
              "pairs -> tokenizer.buckets %lld", 100 * ac->pair_repeat, (unsigned long long)ac->pairs_distinct,
          (long long)b);

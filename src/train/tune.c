@@ -58,14 +58,14 @@ static int64_t one_of(tc_rng *r, const int64_t *v, int n)
 }
 
 /* buckets: the base's (autoconf sizes it from the data's distinct word
- * pairs) times 1/2, 1, 2 or 4, within [2^14, 2^21] */
+ * pairs) times 1/4, 1/2, 1 or 2, within [2^14, 2^21] */
 static void draw_tokens(tc_config *c, int cjk, tc_rng *r)
 {
     static const int64_t ngrams[] = {1, 2, 2, 3}, minc[] = {1, 1, 2, 3}, scale[] = {1, 2, 4, 8};
     static const int64_t chars[][2] = {{0, 0}, {0, 0}, {2, 4}, {3, 5}, {3, 6}};
     c->tokenizer.ngrams = one_of(r, ngrams, 4);
     c->tokenizer.min_count = one_of(r, minc, 4);
-    int64_t b = c->tokenizer.buckets * one_of(r, scale, 4) / 2;
+    int64_t b = c->tokenizer.buckets * one_of(r, scale, 4) / 4;
     c->tokenizer.buckets = b < (1 << 14) ? (1 << 14) : b > (1 << 21) ? (1 << 21) : b;
     int k = (int)tc_rng_below(r, 5);
     if (cjk) {

@@ -36,7 +36,7 @@
  * Search space (average pool unless noted):
  *   tokenizer.ngrams 1..3; char_ngrams off / [2,4] / [3,5] / [3,6] (not for
  *   CJK text); CJK text: cjk char / bigram / char+bigram; min_count 1..3;
- *   buckets 1/2..4 times the base's (autoconf sizes it from the data), in
+ *   buckets 1/4..2 times the base's (autoconf sizes it from the data), in
  *   [2^14, 2^21]; embedding_dim 16..100; optimizer SGD (batch 1..16,
  *   lr 0.02..0.5, log-uniform) or Adam (batch 16..128, lr 3e-4..1e-2);
  *   lr_schedule constant / linear; dropout 0..0.5; model.encoder lstm for
