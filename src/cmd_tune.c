@@ -202,7 +202,7 @@ static int absolute(char *p, size_t cap, const char *key, tc_err *err)
 
 /* The base config: the YAML file, or the data-aware defaults; *cjk says
  * whether the search should try the CJK modes. */
-static int base_config(const tune_args *a, tc_config *cfg, int *cjk, tc_err *err)
+static int base_config(const tune_args *a, tc_config *cfg, int *cjk, uint64_t *rows, tc_err *err)
 {
     tc_autoconf ac;
     int from_data = !tc_autoconf_is_config(a->source), rc = tc_autoconf_config(cfg, a->source, a->sets, a->nsets,
@@ -212,6 +212,12 @@ static int base_config(const tune_args *a, tc_config *cfg, int *cjk, tc_err *err
     if (tc_config_validate(cfg, err) < 0)
         return TC_EXIT_USAGE;
     *cjk = from_data ? ac.cjk_share >= 0.3 : cfg->tokenizer.cjk != TC_CJK_CHAR;
+    *rows = ac.rows;
+    if (!from_data) {   /* a config: count its rows the same way (a scratch pass, errors left to the trials) */
+        tc_config scratch = *cfg;
+        tc_err ignored;
+        *rows = tc_autoconf_data(&scratch, cfg->data.train, &ac, &ignored) == 0 ? ac.rows : 0;
+    }
     if (absolute(cfg->data.train, sizeof cfg->data.train, "data.train", err) < 0 ||
         absolute(cfg->data.valid, sizeof cfg->data.valid, "data.valid", err) < 0 ||
         absolute(cfg->model.pretrained, sizeof cfg->model.pretrained, "model.pretrained", err) < 0)
@@ -339,7 +345,9 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
         free(res);
         return tc_fail(TC_EXIT_ERR, "out of memory");
     }
-    int cjk = 0, code = base_config(a, base, &cjk, &err);
+    int cjk = 0;
+    uint64_t rows = 0;
+    int code = base_config(a, base, &cjk, &rows, &err);
     if (code) {
         free(base);
         free(res);
@@ -357,12 +365,15 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
     }
     exe[n] = 0;
     tune_view view = {isatty(2), a->quiet, tc_tune_metric_name(a->metric)};
-    tc_tune_opts o = {exe, dir, a->budget, started, a->max_trials, a->metric, a->max_size, a->seed, a->jobs, a->resume, stop,
-                      on_event, &view};
+    tc_tune_opts o = {.exe = exe, .dir = dir, .budget_s = a->budget, .started = started, .max_trials = a->max_trials,
+                      .metric = a->metric, .max_size = a->max_size, .seed = a->seed, .jobs = a->jobs,
+                      .rung0_epochs = tc_tune_rung0_epochs(rows), .resume = a->resume, .stop = stop,
+                      .on_event = on_event, .ctx = &view};
     if (!a->quiet)
-        fprintf(stderr, "tune: %s, %s on the validation rows, budget %.0f s%s, %d trials at once, seed %llu; "
-                "trials in %s%s\n", a->source, view.metric, a->budget, a->max_trials ? " (or the trial limit)" : "",
-                a->jobs, (unsigned long long)a->seed, dir,
+        fprintf(stderr, "tune: %s, %s on the validation rows, budget %.0f s%s, %d trials at once, seed %llu, "
+                "rung 0 = %lld epochs (%llu rows); trials in %s%s\n", a->source, view.metric, a->budget,
+                !a->max_trials ? "" : a->budget > 0 ? " or the trial limit" : " (none: the trial limit)", a->jobs, (unsigned long long)a->seed,
+                (long long)o.rung0_epochs, (unsigned long long)rows, dir,
                 a->max_size ? "; model size limit checked on the float32 model file" : "");
     code = TC_EXIT_OK;
     char ypath[TC_PATH_MAX + 8];

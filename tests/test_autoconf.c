@@ -237,6 +237,17 @@ static void tune_draws_are_seeded(void **state)
     }
 }
 
+static void tune_rung0_sees_100000_rows(void **state)
+{
+    (void)state;
+    assert_int_equal(tc_tune_rung0_epochs(0), 1);
+    assert_int_equal(tc_tune_rung0_epochs(480), 10);       /* capped */
+    assert_int_equal(tc_tune_rung0_epochs(25000), 4);
+    assert_int_equal(tc_tune_rung0_epochs(33334), 3);      /* ceil(100000 / 33334) */
+    assert_int_equal(tc_tune_rung0_epochs(100000), 1);
+    assert_int_equal(tc_tune_rung0_epochs(5000000), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +257,7 @@ int main(void)
         cmocka_unit_test(maxlen_is_the_99th_percentile),
         cmocka_unit_test(advice_for_underfit_and_overfit),
         cmocka_unit_test(tune_draws_are_seeded),
+        cmocka_unit_test(tune_rung0_sees_100000_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,12 @@
 #define FIRST_BRACKET 9     /* configurations in bracket 0; bracket k has 9·3^k */
 #define MAX_EPOCHS 50       /* a rung's epochs never exceed this */
 
+int64_t tc_tune_rung0_epochs(uint64_t rows)
+{
+    uint64_t e = rows ? (100000 + rows - 1) / rows : 1;
+    return e < 1 ? 1 : e > 10 ? 10 : (int64_t)e;
+}
+
 const char *tc_tune_metric_name(enum tc_tune_metric m)
 {
     return m == TC_TUNE_MACRO_F1 ? "macro_f1" : "accuracy";
@@ -439,7 +445,7 @@ static int add_trial(tune_run *s, int id, int bracket, int rung, const tc_config
     t->id = id, t->bracket = bracket, t->rung = rung;
     t->status = TC_TRIAL_PENDING;
     t->score = NAN;
-    int64_t e = 1;
+    int64_t e = s->o->rung0_epochs > 0 ? s->o->rung0_epochs : 1;
     for (int r = 0; r < rung && e < MAX_EPOCHS; r++)
         e *= ETA;
     if (id == 0)   /* the base: its own epochs (autoconf: early stopping decides) */

@@ -4,9 +4,10 @@
  * with a trial plan that depends on the seed alone.
  *
  *   bracket k (k = 0, 1, 2, ...) draws n_k = 9·3^k configurations from the
- *   search space and trains them for 1 epoch (rung 0); the best third
- *   (rounded up; ties: the lower trial id) go on to 3 epochs (rung 1), the
- *   best third of those to 9, and so on down to one.  Bracket 0's first
+ *   search space and trains them for e0 epochs (rung 0; e0 = enough epochs
+ *   to see 100000 rows, 1..10: tc_tune_rung0_epochs); the best third
+ *   (rounded up; ties: the lower trial id) go on to 3·e0 epochs (rung 1),
+ *   the best third of those to 9·e0, and so on down to one (at most 50).  Bracket 0's first
  *   trial is the base config itself, trained once with its own epochs (with
  *   autoconf's early stopping, the epochs it needs) and never promoted: the
  *   search starts from what `train` would give.  Each rung
@@ -85,6 +86,7 @@ typedef struct tc_tune_opts {
     uint64_t max_size;              /* bytes, 0 = no limit */
     uint64_t seed;
     int jobs;                       /* trials at once, >= 1 */
+    int64_t rung0_epochs;           /* rung 0's epochs (tc_tune_rung0_epochs); rung r: 3^r times that */
     int resume;
     volatile sig_atomic_t *stop;    /* Ctrl-C: stop the trials, keep what is done */
     void (*on_event)(void *ctx, const tc_tune_event *ev);
@@ -112,6 +114,13 @@ void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_
  * best trial's model stays in the work folder (res->best_model).  Library rules: no printing; the
  * progress goes to o->on_event. */
 int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_result *res, tc_err *err);
+
+/* Rung 0's epochs for `rows` training rows: enough to see 100000 rows,
+ * 1 to 10 epochs.  One epoch of a small corpus tells settings apart no better
+ * than chance (every draw predicts the majority class), while the cost of a
+ * trial there is mostly starting it; the unit is rows, not seconds, so the
+ * plan stays the same on any machine. */
+int64_t tc_tune_rung0_epochs(uint64_t rows);
 
 /* CLOCK_MONOTONIC in seconds (for tc_tune_opts.started). */
 double tc_tune_now(void);
