@@ -104,7 +104,7 @@ class Model:
     def predict_batch(self, texts, k=None):
         """Per text: a list of (label, probability), best first.  k: how many
         (default 1 for softmax models, every label past its threshold for
-        sigmoid models); a text with no tokens gets the model's prior."""
+        sigmoid models).  A text with no tokens gets the model's prior."""
         kk = (0 if self.multilabel else 1) if k is None else k
         data, out = self._probs_batch(texts)
         return [self._decide(out, i, kk) for i in range(len(data))]
@@ -134,7 +134,7 @@ def main(argv):
     out = sys.stdout
     for at in range(0, len(lines), 256):
         chunk = lines[at:at + 256]
-        for text, pred in zip(chunk, m.predict_batch(chunk)):
+        for pred in m.predict_batch(chunk):
             names = "|".join(l for l, _ in pred)
             probs = "|".join("%.5f" % p for _, p in pred)
             out.write("%s\t%s\n" % (names, probs))

@@ -13,7 +13,6 @@
 #include "text/corpus.h"
 #include "util/mem.h"
 
-/* A text with no tokens is ROW_OK: it gets the model's prior (corpus.h). */
 enum { ROW_OK, ROW_ERROR };
 
 typedef struct {
@@ -101,20 +100,17 @@ static int resolve(const tc_predictor *p, const char *opt, const char *spec, siz
 {
     if (tc_column_find(hdr, spec, len, col) == 0)
         return 0;
-    if (hdr)
-        return tc_err_set(err, "%s:%llu: %s '%.*s' is not a column of the header", p->name,
-                          (unsigned long long)hdr->line, opt, (int)len, spec);
-    return tc_err_set(err, "%s: %s '%.*s' is a column name, but the input has no header (use a 0-based index)",
-                      p->name, opt, (int)len, spec);
+    return tc_column_error(hdr, p->name, opt, spec, len, err);
 }
 
-static int add_text_col(tc_predictor *p, const char *spec, size_t len, const tc_record *hdr, tc_err *err)
+static int add_text_col(tc_predictor *p, const char *opt, const char *spec, size_t len, const tc_record *hdr,
+                        tc_err *err)
 {
     long *c = realloc(p->text_cols, (size_t)(p->ntext + 1) * sizeof *c);
     if (!c)
         return tc_err_oom(err, "columns");
     p->text_cols = c;
-    return resolve(p, "--text-col", spec, len, hdr, &p->text_cols[p->ntext++], err);
+    return resolve(p, opt, spec, len, hdr, &p->text_cols[p->ntext++], err);
 }
 
 static int add_keep_col(tc_predictor *p, long col, const tc_record *hdr, tc_err *err)
@@ -152,15 +148,16 @@ static int resolve_columns(tc_predictor *p, const tc_record *first, int is_heade
         for (;;) {
             const char *e = strchr(s, TC_COLUMN_SEP);
             size_t n = e ? (size_t)(e - s) : strlen(s);
-            if (add_text_col(p, s, n, hdr, err) < 0)
-                return tc_err_prefix(err, "(the model's data.text_column; choose with --text-col)");
+            if (add_text_col(p, "the model's text column (data.text_column; choose one with --text-col)", s, n,
+                             hdr, err) < 0)
+                return -1;
             if (!e)
                 break;
             s = e + 1;
         }
     }
     for (int i = 0; i < a->ntext; i++)
-        if (add_text_col(p, a->text_specs[i], strlen(a->text_specs[i]), hdr, err) < 0)
+        if (add_text_col(p, "--text-col", a->text_specs[i], strlen(a->text_specs[i]), hdr, err) < 0)
             return -1;
     for (int i = 0; i < a->nkeep_lists; i++) {
         for (const char *s = a->keep_lists[i];;) {
@@ -358,7 +355,7 @@ static void json_key(const tc_predictor *p, const char *k, int *first)
     if (!*first)
         fputc(',', p->out);
     *first = 0;
-    tc_emit_json_str(p->out, k, strlen(k));
+    tc_json_str(p->out, k, strlen(k));
     fputc(':', p->out);
 }
 
@@ -373,7 +370,7 @@ static void json_explain_side(const tc_predictor *p, int dir)
             break;
         fputs(shown++ ? ",{\"token\":" : "{\"token\":", p->out);
         const char *t = tc_strtab_str(&x->toks, it->tok);
-        tc_emit_json_str(p->out, t, strlen(t));
+        tc_json_str(p->out, t, strlen(t));
         printf(",\"score\":%.6g,\"prob_without\":%.6g,\"count\":%u}", (double)it->score, (double)it->p_without,
                it->count);
     }
@@ -390,11 +387,11 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
         if (len == SIZE_MAX)
             fputs("null", p->out);
         else
-            tc_emit_json_str(p->out, p->arena + p->kf[at].off, len);
+            tc_json_str(p->out, p->arena + p->kf[at].off, len);
     }
     if (r->status == ROW_ERROR) {
         json_key(p, "error", &first);
-        tc_emit_json_str(p->out, p->arena + r->msg, strlen(p->arena + r->msg));
+        tc_json_str(p->out, p->arena + r->msg, strlen(p->arena + r->msg));
         fputs("}\n", p->out);
         return;
     }
@@ -403,7 +400,7 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
     for (int i = 0; r->status == ROW_OK && i < nshown; i++) {
         fputs(i ? ",{\"label\":" : "{\"label\":", p->out);
         const char *nm = label_name(p, p->shown[i]);
-        tc_emit_json_str(p->out, nm, strlen(nm));
+        tc_json_str(p->out, nm, strlen(nm));
         printf(",\"prob\":%.6g}", (double)pr[p->shown[i]]);
     }
     fputc(']', p->out);
@@ -411,7 +408,7 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
         json_key(p, "probs", &first);
         for (int l = 0; l < p->L; l++) {
             fputc(l ? ',' : '{', p->out);
-            tc_emit_json_str(p->out, label_name(p, l), strlen(label_name(p, l)));
+            tc_json_str(p->out, label_name(p, l), strlen(label_name(p, l)));
             printf(":%.6g", (double)pr[l]);
         }
         fputc('}', p->out);
@@ -419,7 +416,7 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
     if (r->status == ROW_OK && p->o->explain) {
         json_key(p, "explain", &first);
         fputs("{\"label\":", p->out);
-        tc_emit_json_str(p->out, label_name(p, explained_label), strlen(label_name(p, explained_label)));
+        tc_json_str(p->out, label_name(p, explained_label), strlen(label_name(p, explained_label)));
         printf(",\"prob\":%.6g,\"toward\":", (double)p->ex.p_full);
         json_explain_side(p, 1);
         fputs(",\"against\":", p->out);

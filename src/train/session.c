@@ -197,14 +197,13 @@ static int fix_config(tc_session *s, tc_err *err)
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
-    if (cut) /* say what was cut, as tokenize does */
+    if (cut)
         tc_progress_note(s->pg, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)",
                          (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
                          100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
-    int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", ml);
-    if (n > 0) /* which training data made the model (textclf info shows it) */
-        snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n",
-                 (unsigned)train->data_crc32);
+    bd->task = ml ? TC_TASK_MULTI_LABEL : TC_TASK_SINGLE_LABEL;
+    /* which training data made the model (textclf info shows it) */
+    snprintf(bd->meta, sizeof bd->meta, "train_data_crc32=%08x\n", (unsigned)train->data_crc32);
     return 0;
 }
 
@@ -492,7 +491,7 @@ int tc_session_finish(tc_session *s, tc_err *err)
     return 0;
 }
 
-int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
+int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err)
 {
     tc_bundle *bd = s->bd;
     const tc_config *cfg = &bd->cfg;
@@ -503,8 +502,7 @@ int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
                      tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
                  ? 0
                  : -1;
-    if (rc == 0)
-        res->rows_no_tokens = tc_corpus_count_empty(&test);
+    *empty = tc_corpus_count_empty(&test);
     tc_corpus_free(&test);
     return rc;
 }

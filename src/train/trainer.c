@@ -219,10 +219,9 @@ static void clip(tc_model *m, float clipnorm, const uint32_t *rows, size_t nrows
  * and on the embedding rows being updated (lazily, like the update itself). */
 static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
 {
-    for (int k = 1; k < m->ntensors; k++) {
+    for (int k = 0; k < m->ntensors; k++) {
         const tc_tensor *x = &m->tensors[k];
-        size_t nl = strlen(x->name);
-        if (!(nl >= 2 && !strcmp(x->name + nl - 2, ".b")))
+        if (x->role == TC_ROLE_KERNEL)
             tc_scale(m->params + x->off, x->n, keep);
     }
     for (size_t i = 0; i < nrows; i++)
