@@ -540,15 +540,6 @@ static int evaluate_test(tc_bundle *bd, tc_tokenizer *tok, tc_err *err)
     return ok ? 0 : -1;
 }
 
-/* BLAS threads: train.threads, never more than the cores there are. */
-static void set_threads(int64_t want)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1)
-        cores = 1;
-    tc_set_threads(want <= 0 || want > cores ? cores : (long)want);
-}
-
 /* Model, trainer, resume, training, and what follows from how it ended;
  * prints its own messages and returns the exit status. */
 static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile sig_atomic_t *stop, tc_err *err)
@@ -625,7 +616,7 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
     int stale = tc_remove_stale_temps(cfg->output.model) + tc_remove_stale_temps(r.ckpt);
     if (stale && a->verbose)
         tc_progress_note(&pg, "removed %d temporary file(s) an interrupted write left", stale);
-    set_threads(cfg->train.threads);
+    tc_set_threads(1); /* the trainer's own threads (train.threads) split the work; BLAS stays serial inside them */
     tc_tokenizer *tok = tc_tokenizer_from_config(cfg, &err);
     if (!tok)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);

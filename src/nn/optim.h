@@ -10,7 +10,7 @@
  *
  * The _rows variants apply the same update only to the listed rows of a
  * (V,D) matrix: "lazy" updates for embedding gradients that are zero outside
- * the rows a batch touched (see tc_embedding_touched_rows). */
+ * the rows a batch touched (see tc_embedding_local_ids). */
 #ifndef TC_NN_OPTIM_H
 #define TC_NN_OPTIM_H
 

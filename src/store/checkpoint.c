@@ -78,12 +78,14 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
 
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 {
-    /* Where files are written (output.*: model, checkpoint, metrics) is not
-     * part of the model: the same training gives the same bytes whatever -o says. */
+    /* Where files are written (output.*: model, checkpoint, metrics) and how
+     * many threads computed it (train.threads) are not part of the model: the
+     * same training gives the same bytes whatever -o or the thread count says. */
     tc_config cfg = b->cfg;
     tc_config defaults;
     tc_config_defaults(&defaults);
     cfg.output = defaults.output;
+    cfg.train.threads = defaults.train.threads;
     char *yaml = tc_config_to_yaml(&cfg, err);
     if (!yaml)
         return -1;

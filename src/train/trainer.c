@@ -9,6 +9,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,9 +19,24 @@
 #include "train/batch.h"
 #include "train/schedule.h"
 #include "util/bytes.h"
+#include "util/pool.h"
 #include "util/strtab.h"
 
 #define STATE_VERSION 1
+
+/* One shard of a batch: rows [lo, lo + nb) of it, computed by a replica of
+ * the model with its own activations and gradients. */
+typedef struct tc_shard {
+    tc_model *r;
+    tc_batch batch;
+    float *bw;                   /* (rows) the shard's row weights */
+    int lo, nb;
+    const uint32_t *rows;        /* embedding rows the shard touched (in r's activations) */
+    size_t nrows;
+    double loss, correct;        /* mean loss, correct predictions */
+    double hw_loss, hw_rows;     /* train.hogwild: this thread's sums over the epoch */
+    int hw_bad;                  /* train.hogwild: a non-finite loss */
+} tc_shard;
 
 struct tc_trainer {
     tc_model *m;
@@ -31,8 +47,22 @@ struct tc_trainer {
     int B, T, epochs;
     uint64_t steps_per_epoch, fingerprint;
     tc_schedule sched;
-    tc_batch batch;
-    float *bw;                   /* (B) the batch's row weights */
+    int S;                       /* shards per batch */
+    tc_shard *sh;                /* (S), or one per thread with train.hogwild */
+    int nsh;
+    int s0, s1;                  /* the shards this process computes: [s0, s1) */
+    tc_shard_out *out;           /* (S) every shard's results, this process's and (dist) the others' */
+    const tc_dist *dist;         /* NULL: one process */
+    /* train.hogwild: batches of the epoch handed out, the epoch's first step,
+     * the stop flag the threads watch */
+    atomic_uint_fast64_t hw_next;
+    uint64_t hw_step0;
+    volatile sig_atomic_t *hw_stop;
+    tc_pool *pool;
+    uint32_t *merged;            /* (min(B·T, V)) rows the whole batch touched */
+    uint8_t *seen;               /* (V) all zero between steps */
+    size_t nmerged;
+    int nb;                      /* rows in the current batch */
     /* ---- the resumable state ---- */
     tc_rng rng;
     uint64_t step;               /* optimizer steps done */
@@ -89,6 +119,35 @@ static uint64_t fingerprint(const tc_corpus *a, const tc_corpus *b)
     return h;
 }
 
+/* The shards (a replica, a batch buffer and row weights each, sized for
+ * ceil(B/S) rows) and the threads that run them. */
+static int make_shards(tc_trainer *t, tc_err *err)
+{
+    const tc_config *cfg = t->cfg;
+    int threads = cfg->train.threads > 0 ? (int)cfg->train.threads : tc_cores();
+    t->S = (int)(cfg->train.shards < t->B ? cfg->train.shards : t->B);
+    t->nsh = cfg->train.hogwild ? threads : t->S;
+    int rows = cfg->train.hogwild ? t->B : (t->B + t->S - 1) / t->S;
+    size_t V = (size_t)t->m->s.V, cap = (size_t)t->B * (size_t)t->T;
+    t->sh = calloc((size_t)t->nsh, sizeof *t->sh);
+    t->out = calloc((size_t)t->S, sizeof *t->out);
+    t->s0 = 0, t->s1 = t->S;
+    t->merged = malloc((cap < V ? cap : V) * sizeof *t->merged);
+    t->seen = calloc(V, 1);
+    if (!t->sh || !t->out || !t->merged || !t->seen)
+        return tc_err_oom(err, "shards");
+    for (int s = 0; s < t->nsh; s++) {
+        tc_shard *h = &t->sh[s];
+        if (!(h->r = tc_model_replica(t->m, err)) || tc_model_reserve(h->r, rows, t->T, err) < 0 ||
+            tc_batch_init(&h->batch, rows, t->T, t->m->s.outputs, err) < 0)
+            return -1;
+        if (!(h->bw = malloc((size_t)rows * sizeof *h->bw)))
+            return tc_err_oom(err, "shards");
+    }
+    t->pool = tc_pool_new(threads < t->nsh ? threads : t->nsh, err);
+    return t->pool ? 0 : -1;
+}
+
 tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid,
                            const float *row_w, const tc_rng *rng, tc_err *err)
 {
@@ -115,8 +174,7 @@ tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *t
                     cfg->train.early_stopping.patience);
     t->rng = *rng;
     t->order = malloc((size_t)t->n * sizeof *t->order);
-    t->bw = malloc((size_t)t->B * sizeof *t->bw);
-    int bad = !t->order || !t->bw;
+    int bad = !t->order;
     if (cfg->train.optimizer == TC_OPT_ADAM) {
         t->m1 = calloc(m->nparams, sizeof(float));
         t->m2 = calloc(m->nparams, sizeof(float));
@@ -131,7 +189,7 @@ tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *t
         tc_err_oom(err, "optimizer state");
         return NULL;
     }
-    if (tc_batch_init(&t->batch, t->B, t->T, m->s.outputs, err) < 0) {
+    if (make_shards(t, err) < 0) {
         tc_trainer_free(t);
         return NULL;
     }
@@ -144,8 +202,14 @@ void tc_trainer_free(tc_trainer *t)
 {
     if (!t)
         return;
-    tc_batch_free(&t->batch);
-    free(t->bw), free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
+    for (int s = 0; t->sh && s < t->nsh; s++) {
+        tc_model_free(t->sh[s].r);
+        tc_batch_free(&t->sh[s].batch);
+        free(t->sh[s].bw);
+    }
+    tc_pool_free(t->pool);
+    free(t->sh), free(t->out), free(t->merged), free(t->seen);
+    free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
     free(t);
 }
 
@@ -274,37 +338,147 @@ static int step_finite(const tc_model *m, const uint32_t *rows, size_t nrows)
     return acc == 0.0f;
 }
 
-/* Trains on the next batch of the current epoch; *loss receives its mean loss. */
-static int train_batch(tc_trainer *t, double *loss, tc_err *err)
+/* The dropout generator of shard s at the current step: derived from the
+ * seed, the step and the shard alone, so it is the same whichever thread
+ * (or, resumed, whichever run) computes the shard. */
+static void shard_rng(const tc_trainer *t, int s, tc_rng *r)
 {
-    tc_model *m = t->m;
-    int nb = t->n - t->pos < (uint32_t)t->B ? (int)(t->n - t->pos) : t->B;
-    const uint32_t *rows = t->order + t->pos;
-    tc_batch *b = &t->batch;
-    tc_batch_fill(b, t->train, rows, nb, t->cfg, &m->s);
-    if (t->row_w)
-        for (int i = 0; i < nb; i++)
-            t->bw[i] = t->row_w[rows[i]];
-    const float *probs = tc_model_forward(m, b->ids, nb, b->T, 1, &t->rng);
-    t->correct += batch_correct(m, b, probs, t->cfg->model.threshold);
-    const uint32_t *touched;
-    size_t ntouched;
-    *loss = tc_model_loss_backward(m, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? t->bw : NULL, 1,
-                                   &touched, &ntouched);
-    if (!isfinite(*loss))
-        return tc_err_set(err, "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
-                          "train.clipnorm", t->epoch + 1, *loss, (unsigned long long)t->step + 1);
-    step(t, tc_schedule_lr(&t->sched, t->step), touched, ntouched);
-    if (!step_finite(m, touched, ntouched))
-        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
-                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
-    t->loss_sum += *loss * nb;
-    t->denom += nb;
-    t->pos += (uint32_t)nb;
+    uint64_t key[3] = {t->cfg->train.seed, t->step, (uint64_t)s};
+    tc_rng_seed(r, tc_hash_bytes(key, sizeof key));
+}
+
+int tc_trainer_set_dist(tc_trainer *t, const tc_dist *d, tc_err *err)
+{
+    if (d && d->procs > 1 && t->cfg->train.hogwild)
+        return tc_err_set(err, "train.hogwild runs in one process; it cannot be combined with several (mpirun)");
+    if (d && d->procs > t->S)
+        return tc_err_set(err, "%d processes but only %d shards per batch: set train.shards to at least %d "
+                          "(a multiple of it spreads the work evenly)", d->procs, t->S, d->procs);
+    t->dist = d && d->procs > 1 ? d : NULL;
+    t->s0 = 0, t->s1 = t->S;
+    if (t->dist) { /* process p owns the shards s with s·procs/S == p */
+        while ((int64_t)t->s0 * d->procs / t->S < d->rank)
+            t->s0++;
+        t->s1 = t->s0;
+        while (t->s1 < t->S && (int64_t)t->s1 * d->procs / t->S == d->rank)
+            t->s1++;
+    }
     return 0;
 }
 
-/* ---- epochs ------------------------------------------------------------ */
+/* Forward and backward of this process's k-th shard of the current batch (a pool task). */
+static void shard_task(void *ctx, int k)
+{
+    tc_trainer *t = ctx;
+    int s = t->s0 + k;
+    tc_shard *h = &t->sh[s];
+    if (h->nb == 0)
+        return;
+    tc_model *r = h->r;
+    const uint32_t *rows = t->order + t->pos + h->lo;
+    tc_batch *b = &h->batch;
+    tc_batch_fill(b, t->train, rows, h->nb, t->cfg, &r->s);
+    if (t->row_w)
+        for (int i = 0; i < h->nb; i++)
+            h->bw[i] = t->row_w[rows[i]];
+    tc_rng rng;
+    shard_rng(t, s, &rng);
+    const float *probs = tc_model_forward(r, b->ids, h->nb, b->T, 1, &rng);
+    h->correct = batch_correct(r, b, probs, t->cfg->model.threshold);
+    memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
+    h->loss = tc_model_loss_backward(r, b->ids, h->nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
+                                     (float)h->nb / (float)t->nb, 1, &h->rows, &h->nrows);
+}
+
+/* Dense-tail gradient, chunk c of S: the shards' gtail summed in shard order
+ * (into the model's gradient, which is zero between steps). */
+static void reduce_tail_task(void *ctx, int c)
+{
+    tc_trainer *t = ctx;
+    size_t tail = tc_model_tail(t->m), ntail = t->m->nparams - tail;
+    size_t lo = ntail * (size_t)c / (size_t)t->S, hi = ntail * (size_t)(c + 1) / (size_t)t->S;
+    float *g = t->m->gtail;
+    for (int s = 0; s < t->S; s++) {
+        if (t->out[s].nb == 0)
+            continue;
+        const float *x = t->out[s].gtail;
+        for (size_t i = lo; i < hi; i++)
+            g[i] += x[i];
+    }
+}
+
+/* The embedding gradient: every shard's touched rows added into the model's
+ * gradient in shard order, and their union (in order of first use) in merged. */
+static void reduce_rows(tc_trainer *t)
+{
+    size_t D = (size_t)t->m->s.D, n = 0;
+    for (int s = 0; s < t->S; s++) {
+        const tc_shard_out *h = &t->out[s];
+        if (h->nb == 0)
+            continue;
+        const float *gl = h->grows;
+        for (size_t k = 0; k < h->nrows; k++) {
+            uint32_t row = h->rows[k];
+            if (!t->seen[row]) {
+                t->seen[row] = 1;
+                t->merged[n++] = row;
+            }
+            float *g = t->m->grads + (size_t)row * D;
+            const float *x = gl + k * D;
+            for (size_t j = 0; j < D; j++)
+                g[j] += x[j];
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        t->seen[t->merged[i]] = 0;
+    t->nmerged = n;
+}
+
+/* Trains on the next batch of the current epoch; *loss receives its mean
+ * loss.  The batch's rows are split into S shards by position alone (shard s
+ * gets rows [nb·s/S, nb·(s+1)/S)), so every shard sees the same rows and
+ * shapes, and every sum below runs in the same order, for any thread count. */
+static int train_batch(tc_trainer *t, double *loss, tc_err *err)
+{
+    tc_model *m = t->m;
+    t->nb = t->n - t->pos < (uint32_t)t->B ? (int)(t->n - t->pos) : t->B;
+    for (int s = 0; s < t->S; s++) {
+        t->sh[s].lo = (int)((int64_t)t->nb * s / t->S);
+        t->sh[s].nb = (int)((int64_t)t->nb * (s + 1) / t->S) - t->sh[s].lo;
+    }
+    tc_pool_run(t->pool, t->s1 - t->s0, shard_task, t);
+    for (int s = 0; s < t->S; s++) {
+        tc_shard *h = &t->sh[s];
+        tc_shard_out *o = &t->out[s];
+        int mine = s >= t->s0 && s < t->s1;
+        *o = (tc_shard_out){.nb = h->nb, .gtail = h->r->gtail};
+        if (mine && h->nb)
+            o->loss = h->loss, o->correct = h->correct, o->nrows = h->nrows, o->rows = h->rows,
+            o->grows = tc_model_row_grads(h->r);
+    }
+    if (t->dist && t->dist->exchange(t->dist->ctx, t->out, t->S, m->s.D, m->nparams - tc_model_tail(m), err) < 0)
+        return -1;
+    double sum = 0;
+    for (int s = 0; s < t->S; s++)
+        if (t->out[s].nb) {
+            sum += t->out[s].loss * t->out[s].nb;
+            t->correct += t->out[s].correct;
+        }
+    *loss = sum / t->nb;
+    if (!isfinite(*loss))
+        return tc_err_set(err, "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
+                          "train.clipnorm", t->epoch + 1, *loss, (unsigned long long)t->step + 1);
+    tc_pool_run(t->pool, t->S, reduce_tail_task, t);
+    reduce_rows(t);
+    step(t, tc_schedule_lr(&t->sched, t->step), t->merged, t->nmerged);
+    if (!step_finite(m, t->merged, t->nmerged))
+        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
+                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+    t->loss_sum += sum;
+    t->denom += t->nb;
+    t->pos += (uint32_t)t->nb;
+    return 0;
+}
 
 static int params_finite(const tc_model *m)
 {
@@ -313,6 +487,119 @@ static int params_finite(const tc_model *m)
             return 0;
     return 1;
 }
+
+/* ---- train.hogwild ------------------------------------------------------
+ * fastText's scheme: every thread takes the next batch of the epoch (one
+ * shared counter), computes it whole with its own replica and applies its
+ * step to the shared weights at once, without locks.  Threads overwrite each
+ * other's updates now and then, so the bytes depend on timing; with one
+ * example per step and sparse rows that costs little accuracy.  Batches are
+ * handed out in order and each one taken is finished, so after a stop the
+ * rows done are still a prefix of the epoch's order (resume works, though
+ * not bit-identically). */
+
+/* Applies one thread's gradients (replica r: gtail and the compact rows) to
+ * the shared weights: clipping, decay and the step, as step() does. */
+static void hog_step(tc_trainer *t, tc_model *r, float lr, uint64_t at, const uint32_t *rows, size_t nrows)
+{
+    tc_model *m = t->m;
+    const tc_config *cfg = t->cfg;
+    size_t tail = tc_model_tail(m), ntail = m->nparams - tail, D = (size_t)m->s.D;
+    size_t nupd = cfg->model.freeze_embedding ? 0 : nrows;
+    float *gl = (float *)tc_model_row_grads(r);
+    if (cfg->train.clipnorm > 0) {
+        double ss = tc_sum_squares(r->gtail, ntail) + tc_sum_squares(gl, nupd * D), norm = sqrt(ss);
+        if (norm > cfg->train.clipnorm) {
+            tc_scale(r->gtail, ntail, (float)(cfg->train.clipnorm / norm));
+            tc_scale(gl, nupd * D, (float)(cfg->train.clipnorm / norm));
+        }
+    }
+    if (cfg->train.weight_decay > 0)
+        decay(m, 1.0f - lr * cfg->train.weight_decay, rows, nupd);
+    if (cfg->train.optimizer == TC_OPT_ADAM) {
+        float b1 = cfg->train.beta1, b2 = cfg->train.beta2, eps = cfg->train.epsilon;
+        tc_adam_step(m->params + tail, r->gtail, t->m1 + tail, t->m2 + tail, ntail, lr, b1, b2, eps, at);
+        for (size_t k = 0; k < nupd; k++) {
+            size_t o = (size_t)rows[k] * D;
+            tc_adam_step(m->params + o, gl + k * D, t->m1 + o, t->m2 + o, D, lr, b1, b2, eps, at);
+        }
+    } else {
+        tc_sgd_step(m->params + tail, r->gtail, ntail, lr);
+        for (size_t k = 0; k < nupd; k++)
+            tc_sgd_step(m->params + (size_t)rows[k] * D, gl + k * D, D, lr);
+    }
+}
+
+/* One thread's share of a lock-free epoch (a pool task). */
+static void hog_task(void *ctx, int w)
+{
+    tc_trainer *t = ctx;
+    tc_shard *h = &t->sh[w];
+    tc_model *r = h->r;
+    uint64_t nbatches = t->steps_per_epoch, first = t->pos / (uint32_t)t->B;
+    for (;;) {
+        if (h->hw_bad || (t->hw_stop && *t->hw_stop))
+            return;
+        uint64_t j = atomic_fetch_add(&t->hw_next, 1);
+        if (first + j >= nbatches)
+            return;
+        uint64_t lo = (first + j) * (uint64_t)t->B;
+        int nb = t->n - lo < (uint64_t)t->B ? (int)(t->n - lo) : t->B;
+        const uint32_t *rows = t->order + lo;
+        tc_batch *b = &h->batch;
+        tc_batch_fill(b, t->train, rows, nb, t->cfg, &r->s);
+        if (t->row_w)
+            for (int i = 0; i < nb; i++)
+                h->bw[i] = t->row_w[rows[i]];
+        uint64_t step = t->hw_step0 + j;
+        uint64_t key[3] = {t->cfg->train.seed, step, 0};
+        tc_rng rng;
+        tc_rng_seed(&rng, tc_hash_bytes(key, sizeof key));
+        const float *probs = tc_model_forward(r, b->ids, nb, b->T, 1, &rng);
+        h->correct += batch_correct(r, b, probs, t->cfg->model.threshold);
+        memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
+        const uint32_t *touched;
+        size_t ntouched;
+        double loss = tc_model_loss_backward(r, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
+                                             1.0f, 1, &touched, &ntouched);
+        if (!isfinite(loss)) {
+            h->hw_bad = 1;
+            return;
+        }
+        h->hw_loss += loss * nb;
+        h->hw_rows += nb;
+        hog_step(t, r, tc_schedule_lr(&t->sched, step), step + 1, touched, ntouched);
+    }
+}
+
+/* The rest of the current epoch, lock-free; stops early on *stop. */
+static int hog_epoch(tc_trainer *t, volatile sig_atomic_t *stop, tc_err *err)
+{
+    atomic_store(&t->hw_next, 0);
+    t->hw_step0 = t->step;
+    t->hw_stop = stop;
+    for (int w = 0; w < t->nsh; w++)
+        t->sh[w].hw_loss = t->sh[w].hw_rows = t->sh[w].correct = 0, t->sh[w].hw_bad = 0;
+    tc_pool_run(t->pool, t->nsh, hog_task, t);
+    uint64_t taken = atomic_load(&t->hw_next), left = t->steps_per_epoch - t->pos / (uint32_t)t->B;
+    uint64_t done = taken < left ? taken : left;
+    int bad = 0;
+    for (int w = 0; w < t->nsh; w++) {
+        t->loss_sum += t->sh[w].hw_loss;
+        t->denom += t->sh[w].hw_rows;
+        t->correct += t->sh[w].correct;
+        bad |= t->sh[w].hw_bad;
+    }
+    t->step += done;
+    uint64_t pos = (uint64_t)t->pos + done * (uint64_t)t->B;
+    t->pos = pos > t->n ? t->n : (uint32_t)pos;
+    if (bad || !params_finite(t->m))
+        return tc_err_set(err, "training diverged in epoch %d (lock-free, near step %llu); lower train.lr or set "
+                          "train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+    return 0;
+}
+
+/* ---- epochs ------------------------------------------------------------ */
 
 static int push_history(tc_trainer *t, const tc_epoch_log *e, tc_err *err)
 {
@@ -392,16 +679,26 @@ static int begin_epoch(tc_trainer *t, tc_err *err)
     return 0;
 }
 
+/* 1 if the run should stop here: *stop is set (in any process, which all
+ * processes agree on at the same point), -1 on a failed exchange. */
+static int stop_now(const tc_trainer *t, const tc_train_opts *o, tc_err *err)
+{
+    int local = o->stop && *o->stop;
+    return t->dist ? t->dist->any(t->dist->ctx, local, err) : local;
+}
+
 int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum, tc_err *err)
 {
     memset(sum, 0, sizeof *sum);
     double t_start = now();
     tc_progress *pg = o->progress;
-    int rc = tc_model_reserve(t->m, t->B, t->T, err);
+    int rc = 0;
     while (rc == 0 && !t->finished && t->epoch < t->epochs) {
         if (t->pos == 0) {
-            if (o->stop && *o->stop) {
-                sum->interrupted = 1;
+            int st = stop_now(t, o, err);
+            if (st) {
+                rc = st < 0 ? -1 : 0;
+                sum->interrupted = st > 0;
                 break;
             }
             if ((rc = begin_epoch(t, err)) < 0)
@@ -410,9 +707,16 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
         if (pg)
             tc_progress_epoch_begin(pg, t->epoch + 1, t->epochs, t->n, t->steps_per_epoch, t->pos);
         double t0 = now();
-        while (rc == 0 && t->pos < t->n) {
-            if (t->pos > 0 && o->stop && *o->stop) {
+        if (t->cfg->train.hogwild && t->pos < t->n) {
+            rc = hog_epoch(t, o->stop, err);
+            if (rc == 0 && t->pos < t->n)
                 sum->interrupted = 1;
+        }
+        while (rc == 0 && !sum->interrupted && t->pos < t->n) {
+            int st = t->pos > 0 ? stop_now(t, o, err) : 0;
+            if (st) {
+                rc = st < 0 ? -1 : 0;
+                sum->interrupted = st > 0;
                 break;
             }
             double loss;

@@ -19,10 +19,17 @@ pacc=$(cut -f1 "$tmp/pred" | paste - "$tmp/test.tsv" | awk -F'\t' '{n++; c += $1
 awk -v a="$acc" -v b="$pacc" 'BEGIN { exit !(a - b < 1e-6 && b - a < 1e-6) }' || fail "predict $pacc != eval $acc"
 ok
 
-# Same training with post-padding: identical batches and weights, so identical probabilities.
+# Same training with post-padding: the same rows in every batch shard, so the
+# same labels and, up to float rounding, the same probabilities.  Not bit for
+# bit: the input projection is one (B*T, in) GEMM, and a real token sits at
+# another row of it with pre- than with post-padding; OpenBLAS rounds rows at
+# the edge of its blocks differently, and 6 epochs carry that on (seen: 1.5e-4).  Padding leaking into
+# the state would move probabilities by far more than 2e-3.
 "$TEXTCLF" train configs/demo.yaml -o "$tmp/post.bin" "$@" --set model.lstm.bidirectional=true \
     --set pad.padding=post -q 2>/dev/null || fail "post-padded train failed"
 cut -f2- "$tmp/test.tsv" | "$TEXTCLF" predict "$tmp/post.bin" >"$tmp/pred_post" || fail "predict post failed"
-cmp -s "$tmp/pred" "$tmp/pred_post" || fail "pre- and post-padding predict differently: $(diff "$tmp/pred" "$tmp/pred_post" | head -4)"
+paste "$tmp/pred" "$tmp/pred_post" | awk -F'\t' 'NF != 4 || $1 != $3 || $2 - $4 > 2e-3 || $4 - $2 > 2e-3 { bad++ }
+    END { exit bad > 0 || NR == 0 }' ||
+    fail "pre- and post-padding predict differently: $(diff "$tmp/pred" "$tmp/pred_post" | head -4)"
 ok
 done_checks
