@@ -46,12 +46,14 @@ static const char HELP[] =
     "  --tune-thresholds    sigmoid models: choose each label's threshold to maximise\n"
     "                       its F1 on DATA (use validation data), store them in MODEL\n"
     "                       (rewritten atomically) and report with them\n"
-    "  --set KEY=VALUE      override a data.* key for reading DATA, e.g. --set data.format=tsv\n";
+    "  --set KEY=VALUE      override a data.* key for reading DATA, e.g. --set data.format=tsv\n"
+    "  --threads N          threads running the model (default: the cores there are);\n"
+    "                       the results are the same for any N\n";
 
 typedef struct {
     const char *model, *data, *svg;
     int json, tune, nsets;
-    long k;
+    long k, threads;               /* threads: 0 = the cores there are */
     float threshold;
     char **sets;
 } eval_args;
@@ -89,7 +91,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         } else if (!strcmp(s, "--tune-thresholds")) {
             a->tune = 1;
         } else if (!strcmp(s, "--threshold") || !strcmp(s, "--set") || !strcmp(s, "-k") ||
-                   !strcmp(s, "--confusion-svg")) {
+                   !strcmp(s, "--confusion-svg") || !strcmp(s, "--threads")) {
             if (i + 1 >= argc)
                 return tc_fail(TC_EXIT_USAGE, "eval: %s needs a value", s);
             const char *v = argv[++i];
@@ -97,6 +99,11 @@ static int parse_args(int argc, char **argv, eval_args *a)
                 a->sets[a->nsets++] = (char *)v;
             } else if (!strcmp(s, "--confusion-svg")) {
                 a->svg = v;
+            } else if (!strcmp(s, "--threads")) {
+                errno = 0;
+                a->threads = strtol(v, &end, 10);
+                if (!*v || *end || errno || a->threads < 0 || a->threads > 1024)
+                    return tc_fail(TC_EXIT_USAGE, "eval: --threads: '%s' is not an integer in [0, 1024]", v);
             } else if (!strcmp(s, "-k")) {
                 errno = 0;
                 a->k = strtol(v, &end, 10);
@@ -345,7 +352,9 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
     tc_infer inf;
     if (tc_infer_init(&inf, bd, TC_INFER_BATCH, err) < 0)
         return -1;
-    int rc = tc_infer_corpus(&inf, &ev->c, ev->probs, err);
+    int rc = tc_infer_set_threads(&inf, (int)a->threads, err);
+    if (rc == 0)
+        rc = tc_infer_corpus(&inf, &ev->c, ev->probs, err);
     tc_infer_free(&inf);
     if (rc < 0)
         return -1;

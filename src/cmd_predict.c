@@ -67,6 +67,9 @@ static const char HELP[] =
     "  --strict           exit 1 at the end if any record could not be decoded\n"
     "  --stream           one record at a time even when FILE is a regular file\n"
     "  --batch N          records per model pass for regular files (default 256)\n"
+    "  --threads N        threads running the model passes of a regular file\n"
+    "                     (default: the cores there are); the output is the same\n"
+    "                     bytes for any N\n"
     "\n"
     "Columns (TSV/CSV): kept columns, then 'predicted' and 'prob' (-k N > 1:\n"
     "predicted_1, prob_1, ...; multi-label models: the labels and their\n"
@@ -89,7 +92,7 @@ typedef struct {
     const char *keep_lists[MAX_SPECS];
     int nkeep_lists;
     enum tc_emit_format out_fmt;
-    long k, explain_top, batch;
+    long k, explain_top, batch, threads;
     float threshold;                /* 0: the model's */
     int probs, explain, strict, stream;
 } predict_args;
@@ -107,7 +110,7 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
     return 0;
 }
 
-static const char *const VALUE_OPTS[] = {"-k", "--explain-top", "--batch", "--threshold",
+static const char *const VALUE_OPTS[] = {"-k", "--explain-top", "--batch", "--threads", "--threshold",
                                          "--format", "--text-col", "--keep-cols", NULL};
 
 static int takes_value(const char *s)
@@ -128,6 +131,8 @@ static int value_opt(predict_args *a, const char *s, const char *v)
         return parse_long(s, v, 1, 1000000, &a->explain_top);
     if (!strcmp(s, "--batch"))
         return parse_long(s, v, 1, 65536, &a->batch);
+    if (!strcmp(s, "--threads"))
+        return parse_long(s, v, 0, 1024, &a->threads);
     if (!strcmp(s, "--threshold")) {
         a->threshold = strtof(v, &end);
         if (!*v || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
@@ -813,10 +818,13 @@ static int setup(predictor *p, const predict_args *a, tc_bundle *bd, int stream,
     long k = a->k ? a->k : 1;
     p->pairs = p->multilabel ? 1 : (int)(k < p->L ? k : p->L);
     p->label_sep = bd->cfg.data.label_separator[0] ? bd->cfg.data.label_separator : "|";
-    p->cap_rows = stream || a->explain ? 1 : (size_t)a->batch;
+    /* a regular file queues --batch records per thread; each batch is one model pass */
+    int threads = stream || a->explain ? 1 : a->threads > 0 ? (int)a->threads : tc_cores();
+    p->cap_rows = stream || a->explain ? 1 : (size_t)a->batch * (size_t)threads;
     tc_set_threads(1);
     if (!(p->tok = tc_tokenizer_from_config(&bd->cfg, err)) ||
-        tc_infer_init(&p->inf, bd, (int)(a->explain ? TC_INFER_BATCH : p->cap_rows), err) < 0)
+        tc_infer_init(&p->inf, bd, (int)(a->explain ? TC_INFER_BATCH : p->cap_rows / (size_t)threads), err) < 0 ||
+        tc_infer_set_threads(&p->inf, threads, err) < 0)
         return -1;
     tc_explainer_init(&p->ex, &p->inf, bd);
     p->rows = malloc(p->cap_rows * sizeof *p->rows);
