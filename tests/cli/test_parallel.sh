@@ -32,6 +32,21 @@ same_bytes ngram configs/sst2_bigram.yaml --set train.epochs=2 --set train.batch
 same_bytes lstm configs/sst2_lstm.yaml --set train.epochs=1 --set model.lstm.units=24 \
     --set model.embedding_dim=16 --set model.dropout=0.2 --set pad.maxlen=32
 
+# predict and eval on 1 and 3 threads: the same bytes (16-row groups, so every
+# thread runs several), and a pipe answers with the same bytes too.
+cut -d, -f2- "$tmp/train.csv" | tail -n +2 >"$tmp/texts"
+for th in 1 3; do
+    "$TEXTCLF" predict "$tmp/lstm.1.bin" "$tmp/texts" --probs --batch 16 --threads $th >"$tmp/pred.$th" ||
+        fail "predict --threads $th"
+    "$TEXTCLF" eval "$tmp/lstm.1.bin" "$tmp/train.csv" --json --threads $th >"$tmp/eval.$th" || fail "eval --threads $th"
+done
+[ "$(wc -l <"$tmp/pred.1")" -eq 1200 ] || fail "predict wrote $(wc -l <"$tmp/pred.1") lines for 1200"
+cmp "$tmp/pred.1" "$tmp/pred.3" >&2 || fail "predict: 1 and 3 threads differ"
+cmp "$tmp/eval.1" "$tmp/eval.3" >&2 || fail "eval: 1 and 3 threads differ"
+"$TEXTCLF" predict "$tmp/lstm.1.bin" --probs --threads 3 <"$tmp/texts" | cmp - "$tmp/pred.1" >&2 ||
+    fail "predict from a pipe differs"
+ok
+
 # A different shard count is a different (equally valid) computation: the
 # bytes must change, or the shards are not really in play.
 # shellcheck disable=SC2086
