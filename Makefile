@@ -4,6 +4,8 @@
 #   make demo       install missing Debian packages, build, train/eval/predict on data/demo.csv
 #   make test       install missing Debian packages, build, run every test (normal + ASan/UBSan,
 #                   whose LeakSanitizer is the leak check), then every fuzz target for 60 s
+#   make test-kernels  the unit + CLI suite once per OpenBLAS kernel set the CPU can run
+#                   (Prescott, Sandybridge, Haswell, Zen, SkylakeX, Cooperlake), for developers
 #   make fuzz       libFuzzer targets (tests/fuzz) under ASan+UBSan, FUZZ_SECONDS each (60)
 #   make bench      benchmarks against fastText / PyTorch (slow; not part of test)
 #   make install    PREFIX=/usr/local: binary and man page
@@ -31,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test check check-unit check-cli bench install clean fuzz fuzz-build
+.PHONY: all deps demo test test-kernels check check-unit check-cli bench install clean fuzz fuzz-build
 all: $(BUILD)/textclf
 
 $(BUILD)/obj/%.o: %.c
@@ -93,6 +95,12 @@ test: deps
 
 check: $(BUILD)/textclf $(TEST_BIN)
 	@sh tests/run.sh $(BUILD)
+
+# Not part of make test (which runs with the environment as it finds it):
+# forces each OpenBLAS kernel set in turn, for developers before they submit.
+test-kernels: deps
+	@$(MAKE) --no-print-directory $(BUILD)/textclf $(TEST_BIN)
+	@sh scripts/test-kernels.sh $(BUILD)
 
 # Each fuzz target for FUZZ_SECONDS under ASan+UBSan (several at once on
 # several cores); fails on any crash, leak, sanitizer report or hang.

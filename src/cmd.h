@@ -18,6 +18,25 @@ int tc_cmd_plot(int argc, char **argv);
 /* Shared by the commands: "textclf: message" on stderr; returns code. */
 int tc_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Output manners.  SIGPIPE is caught (main.c) rather than fatal, so a write
+ * to a pipe whose reader went away fails with EPIPE; tc_output_closed() then
+ * says so.  tc_write_error(what) is the one answer to a failed write to
+ * standard output: the reader going away (`textclf predict … | head -1`) ends
+ * the command quietly with status 0, like a producer whose consumer has all
+ * it wants; any other failure (a full disk, /dev/full) prints "error writing
+ * WHAT: reason" and gives status 1. */
+void tc_on_sigpipe(int sig);
+int tc_output_closed(void);
+int tc_write_error(const char *what);
+/* Flushes stdout; TC_EXIT_OK if everything reached it (or its reader left),
+ * else tc_write_error(what).  `code` is returned unchanged when it is not OK. */
+int tc_finish_output(int code, const char *what);
+
+/* `textclf --help-config`: the config key reference on stdout. */
+int tc_help_config(void);
+/* "0.3.21, core Haswell": the OpenBLAS build and the kernel set it runs. */
+const char *tc_blas_name(void);
+
 /* Sets BLAS threads: n > 0 as given, 0 = online cores. */
 void tc_set_threads(long n);
 

@@ -269,6 +269,9 @@ static int write_svg(const evaluation *ev, const eval_args *a, const tc_mc_repor
 static void text_extras(const evaluation *ev, const eval_args *a, const tc_ml_report *before,
                         const tc_ml_report *after, const double *f1)
 {
+    uint64_t empty = tc_corpus_count_empty(&ev->c);
+    if (empty)
+        printf("\n%llu rows have no tokens and were classified by the model's prior\n", (unsigned long long)empty);
     size_t unseen = ev->labels.n - (uint32_t)ev->L;
     if (unseen) {
         printf("\nlabels the model never saw (%zu):", unseen);
@@ -311,7 +314,8 @@ static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_re
             break;
     fwrite(buf, 1, len, stdout);
     free(buf);
-    printf(",\"rows_read\":%llu,\"rows_not_scored\":%llu,\"unseen_labels\":[", (unsigned long long)ev->c.n,
+    printf(",\"rows_read\":%llu,\"rows_no_tokens\":%llu,\"rows_not_scored\":%llu,\"unseen_labels\":[",
+           (unsigned long long)ev->c.n, (unsigned long long)tc_corpus_count_empty(&ev->c),
            (unsigned long long)ev->not_scored);
     for (size_t u = 0; u < ev->labels.n - (uint32_t)ev->L; u++) {
         const char *nm = tc_strtab_str(&ev->labels, (uint32_t)(ev->L + (int)u));
@@ -433,8 +437,8 @@ static int run(tc_bundle *bd, const eval_args *a)
     }
     if (evaluate(&ev, a, &err) < 0)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    else if (fflush(stdout) != 0 || ferror(stdout))
-        code = tc_fail(TC_EXIT_ERR, "error writing the report");
+    else
+        code = tc_finish_output(TC_EXIT_OK, "the report");
     if (ev.c.skipped || ev.c.invalid_utf8)
         fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
                 a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);

@@ -146,9 +146,7 @@ static int run(tc_bundle *bd, const char *path)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
     printf("config:\n%s", yaml);
     free(yaml);
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return tc_fail(TC_EXIT_ERR, "error writing the report");
-    return TC_EXIT_OK;
+    return tc_finish_output(TC_EXIT_OK, "the report");
 }
 
 int tc_cmd_info(int argc, char **argv)

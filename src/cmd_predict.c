@@ -35,8 +35,9 @@ static const char HELP[] =
     "usage: textclf predict MODEL [FILE|-] [options]\n"
     "\n"
     "Predicts a label for every text in FILE (or standard input) and writes one\n"
-    "output record per input record, in order.  An empty text gives a record with\n"
-    "no prediction (with plain lines and TSV output: an empty line).\n"
+    "output record per input record, in order.  A text with no tokens (empty, or\n"
+    "only spaces and punctuation) is classified from no evidence: it gets the\n"
+    "model's prior, as in eval and train.\n"
     "\n"
     "input:\n"
     "  (default)          one text per line\n"
@@ -228,7 +229,7 @@ static int parse_args(int argc, char **argv, predict_args *a)
 
 /* ---- state ------------------------------------------------------------------ */
 
-enum { ROW_OK, ROW_EMPTY, ROW_ERROR };
+enum { ROW_OK, ROW_ERROR };
 
 typedef struct {
     int status;
@@ -547,7 +548,7 @@ static void write_delimited(predictor *p, const row *r, const float *pr, int nsh
     }
     if (r->status != ROW_OK) {
         if (p->a->out_fmt == TC_EMIT_TSV && p->nkeep == 0) {
-            fputc('\n', stdout); /* an empty line for an empty line */
+            fputc('\n', stdout); /* an error record of plain output: an empty line */
             return;
         }
         int blanks = 2 * p->pairs + (p->a->probs ? p->L : 0) + (p->a->explain ? 2 : 0);
@@ -789,10 +790,6 @@ static int add_record(predictor *p, const tc_record *rec, tc_err *err)
     size_t len;
     if (join_text(p, rec, &text, &len, err) < 0)
         return -1;
-    if (len == 0) {
-        r->status = ROW_EMPTY;
-        return 0;
-    }
     if (tc_encode_text(p->tok, &p->bd->vocab, text, len, &p->enc, &p->nenc, &p->enc_cap, err) < 0 ||
         tc_grow((void **)&p->idbuf, &p->idcap, p->nid + p->nenc + 1, sizeof *p->idbuf, "prediction buffers", err) < 0)
         return -1;
@@ -912,9 +909,9 @@ static int run(tc_bundle *bd, const predict_args *a)
     else
         setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);
     if (predict_all(&p, r, header, &err) < 0)
-        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    else if (fflush(stdout) != 0 || ferror(stdout))
-        code = tc_fail(TC_EXIT_ERR, "error writing predictions: %s", strerror(errno));
+        code = tc_output_closed() ? TC_EXIT_OK : tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    else
+        code = tc_finish_output(TC_EXIT_OK, "predictions");
     if (p.errors) {
         fprintf(stderr, "textclf: %s: %llu record(s) could not be decoded; each got an error record\n", p.name,
                 (unsigned long long)p.errors);

@@ -308,7 +308,7 @@ static int run(tokenizer_run *t, const tok_args *a)
             break;
         }
         if ((interactive && fflush(stdout) != 0) || ferror(stdout)) {
-            code = tc_fail(TC_EXIT_ERR, "error writing the tokens");
+            code = tc_write_error("the tokens");
             break;
         }
     }
@@ -317,8 +317,8 @@ static int run(tokenizer_run *t, const tok_args *a)
     tc_reader_close(r);
     if (code == TC_EXIT_OK && a->stats)
         print_stats(t, stdout);
-    if (code == TC_EXIT_OK && fflush(stdout) != 0)
-        code = tc_fail(TC_EXIT_ERR, "error writing the tokens");
+    if (code == TC_EXIT_OK && !tc_output_closed())
+        code = tc_finish_output(code, "the tokens");
     if (code == TC_EXIT_OK && t->cut_lines)
         fprintf(stderr, "textclf: note: %llu lines have more than pad.maxlen = %lld items; shown cut as the model "
                         "cuts them (pad.truncating: %s)\n",

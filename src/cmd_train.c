@@ -133,6 +133,9 @@ static void report_read(FILE *log, const char *what, const char *path, const tc_
         fprintf(log, ", %llu unknown labels ignored", (unsigned long long)c->unknown_labels);
     if (c->invalid_utf8)
         fprintf(log, ", %llu invalid UTF-8 sequences replaced", (unsigned long long)c->invalid_utf8);
+    uint64_t empty = tc_corpus_count_empty(c);
+    if (empty)
+        fprintf(log, ", %llu with no tokens (classified by the model's prior)", (unsigned long long)empty);
     fputc('\n', log);
 }
 
@@ -234,6 +237,11 @@ static int read_training(tc_bundle *bd, tc_tokenizer *tok, tc_corpus *train, tc_
                           TC_MAX_MAXLEN);
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
+    uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
+    if (log && cut)
+        fprintf(log, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)\n",
+                (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
+                100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
     int n = snprintf(bd->meta, sizeof bd->meta, "multilabel=%d\n", multilabel);
     if (n > 0) /* which training data made the model (textclf info shows it) */
         snprintf(bd->meta + n, sizeof bd->meta - (size_t)n, "train_data_crc32=%08x\n", (unsigned)train->data_crc32);
@@ -522,7 +530,9 @@ static int finish(train_run *r, tc_trainer *t, tc_err *err)
     return 0;
 }
 
-static int evaluate_test(tc_bundle *bd, tc_tokenizer *tok, tc_err *err)
+/* data.test, once at the end; the line goes to log (NULL with --quiet, which
+ * prints nothing but errors: the test file is still read and checked). */
+static int evaluate_test(tc_bundle *bd, tc_tokenizer *tok, FILE *log, tc_err *err)
 {
     tc_config *cfg = &bd->cfg;
     tc_corpus test;
@@ -532,8 +542,14 @@ static int evaluate_test(tc_bundle *bd, tc_tokenizer *tok, tc_err *err)
     int ok = tc_corpus_read(&test, cfg->data.test, &ts, err) == 0 &&
              tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, &er, err) == 0;
     if (ok) {
-        fprintf(stderr, "test: %s: %llu rows  loss %.4f  %s %.4f\n", cfg->data.test, (unsigned long long)er.rows,
-                er.loss, er.multilabel ? "binary_acc" : "accuracy", er.accuracy);
+        uint64_t empty = tc_corpus_count_empty(&test);
+        if (log)
+            fprintf(log, "test: %s: %llu rows  loss %.4f  %s %.4f", cfg->data.test, (unsigned long long)er.rows,
+                    er.loss, er.multilabel ? "binary_acc" : "accuracy", er.accuracy);
+        if (log && empty)
+            fprintf(log, "  (%llu with no tokens, classified by the prior)", (unsigned long long)empty);
+        if (log)
+            fputc('\n', log);
         tc_eval_result_free(&er);
     }
     tc_corpus_free(&test);
@@ -592,7 +608,7 @@ static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile s
         code = TC_EXIT_ERR;
     }
     r->metrics = NULL;
-    if (code == TC_EXIT_OK && cfg->data.test[0] && evaluate_test(bd, tok, err) < 0)
+    if (code == TC_EXIT_OK && cfg->data.test[0] && evaluate_test(bd, tok, r->args->quiet ? NULL : stderr, err) < 0)
         code = TC_EXIT_ERR;
     tc_trainer_free(t);
     free(row_w);

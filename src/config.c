@@ -644,6 +644,74 @@ static int set_string(tc_config *c, const key_def *k, const char *s, size_t n, b
     return 0;
 }
 
+/* A path value with ${NAME} or ${NAME:-default} replaced from the
+ * environment (as a shell or docker compose does), so that a shipped config
+ * can say `train: ${TEXTCLF_DATA:-../shared/data}/sst2/train.csv` and a user
+ * points it at their own folder without editing it.  A '$' not followed by
+ * '{' stays as it is.  The expansion goes into out (cap bytes). */
+static int expand_env(const char *s, size_t n, char *out, size_t cap, size_t *outlen, char *why, size_t nwhy)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        const char *piece = s + i;
+        size_t plen = 1;
+        char name[128];
+        if (s[i] == '$' && i + 1 < n && s[i + 1] == '{') {
+            const char *close = memchr(s + i + 2, '}', n - i - 2);
+            if (!close)
+                return why_set(why, nwhy, "'${' without a closing '}'");
+            const char *body = s + i + 2, *dash = NULL;
+            size_t blen = (size_t)(close - body);
+            for (size_t j = 0; j + 1 < blen; j++)
+                if (body[j] == ':' && body[j + 1] == '-') {
+                    dash = body + j;
+                    break;
+                }
+            size_t nlen = dash ? (size_t)(dash - body) : blen;
+            if (nlen == 0 || nlen >= sizeof name)
+                return why_set(why, nwhy, "'${...}' needs a variable name of 1 to %zu characters", sizeof name - 1);
+            for (size_t j = 0; j < nlen; j++)
+                if (!(body[j] == '_' || (body[j] >= 'A' && body[j] <= 'Z') || (body[j] >= 'a' && body[j] <= 'z') ||
+                      (j > 0 && body[j] >= '0' && body[j] <= '9')))
+                    return why_set(why, nwhy, "'%.*s' is not a variable name", (int)nlen, body);
+            memcpy(name, body, nlen);
+            name[nlen] = 0;
+            const char *val = getenv(name);
+            if (val && *val) {
+                piece = val, plen = strlen(val);
+            } else if (dash) {
+                piece = dash + 2, plen = (size_t)(close - dash - 2);
+            } else {
+                return why_set(why, nwhy, "the environment variable %s is not set (write ${%s:-DEFAULT} for a default)",
+                               name, name);
+            }
+            i = (size_t)(close - s) + 1;
+        } else {
+            i++;
+        }
+        if (o + plen >= cap)
+            return why_set(why, nwhy, "the path is longer than %zu bytes once expanded", cap - 1);
+        memcpy(out + o, piece, plen);
+        o += plen;
+    }
+    out[o] = 0;
+    *outlen = o;
+    return 0;
+}
+
+static int set_path(tc_config *c, const key_def *k, const char *s, size_t n, bool null, char *why, size_t nwhy)
+{
+    if (null || !memchr(s, '$', n))
+        return set_string(c, k, s, n, null, why, nwhy);
+    char buf[TC_PATH_MAX + 1];
+    size_t len = 0;
+    if (memchr(s, 0, n))
+        return why_set(why, nwhy, "the value contains a NUL byte");
+    if (expand_env(s, n, buf, sizeof buf, &len, why, nwhy) < 0)
+        return -1;
+    return set_string(c, k, buf, len, false, why, nwhy);
+}
+
 /* "an integer", "one of gap, lstm", ... for "expected ..." messages. */
 static void type_what(const key_def *k, char *out, size_t n)
 {
@@ -687,8 +755,9 @@ static int set_scalar(tc_config *c, const key_def *k, const char *s, size_t n, b
             return why_set(why, nwhy, "a name cannot contain the control character \\x1f");
         return set_string(c, k, s, n, null, why, nwhy);
     case K_STRING:
-    case K_PATH:
         return set_string(c, k, s, n, null, why, nwhy);
+    case K_PATH:
+        return set_path(c, k, s, n, null, why, nwhy);
     case K_BOOL:
         return set_bool(c, k, s, n, null, why, nwhy);
     case K_INT:

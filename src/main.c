@@ -37,33 +37,32 @@ static const char USAGE[] =
     "\n"
     "options:\n"
     "  -h, --help       this help (textclf COMMAND --help for a command's own)\n"
-    "  -V, --version    print the version\n"
+    "  -V, --version    print the version (and the OpenBLAS build and core it runs)\n"
+    "  --help-config    every config key with its type, default and meaning\n"
     "\n"
     "exit status: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted.\n"
+    "A closed output pipe (e.g. '| head') ends a command quietly with status 0.\n"
     "See textclf(1) for the config keys and examples.\n";
 
-int main(int argc, char **argv)
+/* Runs the command; main() then checks that its output was written. */
+static int dispatch(int argc, char **argv, const char *cmd)
 {
-    if (argc < 2) {
-        fputs(USAGE, stderr);
-        return TC_EXIT_USAGE;
-    }
-    const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(USAGE, stdout);
         return TC_EXIT_OK;
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
-        printf("textclf %s (model format %u)\n", TC_VERSION, TC_FORMAT_VERSION);
+        printf("textclf %s (model format %u; OpenBLAS %s)\n", TC_VERSION, TC_FORMAT_VERSION, tc_blas_name());
         return TC_EXIT_OK;
     }
+    if (!strcmp(cmd, "--help-config"))
+        return tc_help_config();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe shows up as a write error, reported once */
 
     if (!strcmp(cmd, "train"))
         return tc_cmd_train(argc - 1, argv + 1, &stop_requested);
@@ -78,4 +77,20 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "plot"))
         return tc_cmd_plot(argc - 1, argv + 1);
     return tc_fail(TC_EXIT_USAGE, "unknown command '%s' (try 'textclf --help')", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return TC_EXIT_USAGE;
+    }
+    struct sigaction sp;
+    memset(&sp, 0, sizeof sp);
+    sp.sa_handler = tc_on_sigpipe;
+    sigemptyset(&sp.sa_mask);
+    sigaction(SIGPIPE, &sp, NULL); /* a closed pipe: EPIPE, then a quiet end (cmd.h) */
+    /* Every command's output is flushed and checked here, --help and
+     * --version included: a full disk is an error, a reader gone is not. */
+    return tc_finish_output(dispatch(argc, argv, argv[1]), "the output");
 }

@@ -382,6 +382,32 @@ static void huge_numbers(void **state)
     assert_true(c.train.seed == 12345678901234567890u);
 }
 
+/* ${NAME} and ${NAME:-default} in path keys come from the environment. */
+static void paths_expand_environment_variables(void **state)
+{
+    (void)state;
+    tc_config c;
+    tc_config_defaults(&c);
+    unsetenv("TC_TEST_DATA");
+    load_ok(&c, "data:\n  train: ${TC_TEST_DATA:-../shared/data}/sst2/train.csv\n  valid: a$b/${TC_TEST_DATA:-x}\n");
+    assert_string_equal(c.data.train, "../shared/data/sst2/train.csv");
+    assert_string_equal(c.data.valid, "a$b/x"); /* a '$' without '{' stays */
+    setenv("TC_TEST_DATA", "/srv/corpora", 1);
+    load_ok(&c, "data:\n  train: ${TC_TEST_DATA:-../shared/data}/sst2/train.csv\n  test: ${TC_TEST_DATA}\n");
+    assert_string_equal(c.data.train, "/srv/corpora/sst2/train.csv");
+    assert_string_equal(c.data.test, "/srv/corpora");
+    set_ok(&c, "model.pretrained=${TC_TEST_DATA}/v.vec");
+    assert_string_equal(c.model.pretrained, "/srv/corpora/v.vec");
+    /* not expanded in plain strings: only paths */
+    load_ok(&c, "data:\n  text_column: ${TC_TEST_DATA}\n");
+    assert_string_equal(c.data.text_column, "${TC_TEST_DATA}");
+    unsetenv("TC_TEST_DATA");
+    load_bad("data:\n  test: ${TC_TEST_DATA}/t.csv\n", "cfg.yaml:2:9: data.test:",
+             "the environment variable TC_TEST_DATA is not set", NULL);
+    load_bad("data:\n  test: ${TC_TEST_DATA/t.csv\n", "data.test:", "without a closing", NULL);
+    load_bad("data:\n  test: ${9x}/t.csv\n", "data.test:", "is not a variable name", NULL);
+}
+
 static void strings_nulls_and_lengths(void **state)
 {
     (void)state;
@@ -917,6 +943,7 @@ int main(void)
         cmocka_unit_test(values_out_of_range),
         cmocka_unit_test(huge_numbers),
         cmocka_unit_test(strings_nulls_and_lengths),
+        cmocka_unit_test(paths_expand_environment_variables),
         cmocka_unit_test(duplicates_are_rejected),
         cmocka_unit_test(yaml_syntax_errors),
         cmocka_unit_test(anchors_aliases_and_bombs),

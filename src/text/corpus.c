@@ -499,6 +499,19 @@ void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, uint32_t featur
     }
 }
 
+uint64_t tc_corpus_count_empty(const tc_corpus *c)
+{
+    return c->n - tc_corpus_count_longer(c, 0);
+}
+
+uint64_t tc_corpus_count_longer(const tc_corpus *c, uint64_t maxlen)
+{
+    uint64_t k = 0;
+    for (uint64_t i = 0; i < c->n; i++)
+        k += c->tok_off[i + 1] - c->tok_off[i] > maxlen;
+    return k;
+}
+
 void tc_corpus_remap_labels(tc_corpus *c, const uint32_t *remap)
 {
     uint64_t nl = c->n ? c->lab_off[c->n] : 0;

@@ -73,6 +73,15 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *src, tc_
  * as -1 - bucket until the vocabulary is known) ← feature_base + bucket;
  * feature_base is the vocabulary size. */
 void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, uint32_t feature_base);
+/* Rows with no tokens at all (an empty text, or only what the tokenizer
+ * drops: spaces, punctuation, symbols).  The rule for them is the same in
+ * train, eval and predict: such a row is classified from no evidence, i.e.
+ * it gets the model's output for an empty input — the prior it learned —
+ * and counts like any other row. */
+uint64_t tc_corpus_count_empty(const tc_corpus *c);
+/* Rows with more than maxlen ids: the rows pad.maxlen cuts. */
+uint64_t tc_corpus_count_longer(const tc_corpus *c, uint64_t maxlen);
+
 /* labels[i] ← remap[labels[i]]. */
 void tc_corpus_remap_labels(tc_corpus *c, const uint32_t *remap);
 

@@ -32,15 +32,39 @@ ok
 for l in sports weather food tech; do grep -q "$l" "$tmp/eval.txt" || fail "report lacks $l"; done
 ok
 
-# empty lines give empty output lines; -k 2 gives two label/prob pairs; probabilities sum <= 1
-printf 'the match ended in a draw\n\n明天下雨\n' | "$TEXTCLF" predict "$tmp/m.bin" -k 2 >"$tmp/k2" || fail "predict -k failed"
-[ "$(wc -l <"$tmp/k2")" -eq 3 ] || fail "expected 3 output lines, got $(cat "$tmp/k2")"
-[ -z "$(sed -n 2p "$tmp/k2")" ] || fail "second line should be empty"
-awk -F'\t' 'NR != 2 { if (NF != 4 || $2 + $4 > 1.0001 || $2 < $4) exit 1 }' "$tmp/k2" || fail "bad -k output: $(cat "$tmp/k2")"
+# a text with no tokens (empty, blank, punctuation only) gets the model's prior,
+# the same record for all of them; -k 2 gives two label/prob pairs; probabilities sum <= 1
+printf 'the match ended in a draw\n\n明天下雨\n  \n?!\n' | "$TEXTCLF" predict "$tmp/m.bin" -k 2 >"$tmp/k2" ||
+    fail "predict -k failed"
+[ "$(wc -l <"$tmp/k2")" -eq 5 ] || fail "expected 5 output lines, got $(cat "$tmp/k2")"
+[ -n "$(sed -n 2p "$tmp/k2")" ] || fail "an empty text got no prediction"
+[ "$(sed -n 2p "$tmp/k2")" = "$(sed -n 4p "$tmp/k2")" ] && [ "$(sed -n 2p "$tmp/k2")" = "$(sed -n 5p "$tmp/k2")" ] ||
+    fail "empty, blank and punctuation-only texts predicted differently: $(cat "$tmp/k2")"
+awk -F'\t' '{ if (NF != 4 || $2 + $4 > 1.0001 || $2 < $4) exit 1 }' "$tmp/k2" || fail "bad -k output: $(cat "$tmp/k2")"
+ok
+
+# eval and predict agree on such rows too, and both report them
+printf 'label,text\nsports,the striker scored twice\nweather,\nfood,"..."\nweather,heavy snow tonight\ntech,\n' \
+    >"$tmp/notok.csv"
+"$TEXTCLF" eval "$tmp/m.bin" "$tmp/notok.csv" --json >"$tmp/nt.json" || fail "eval on empty texts failed"
+grep -q '"rows_no_tokens": *3' "$tmp/nt.json" || fail "eval does not count the 3 rows with no tokens: $(cat "$tmp/nt.json")"
+eacc=$(sed -n 's/.*"accuracy": *\([0-9.]*\).*/\1/p' "$tmp/nt.json" | head -n 1)
+"$TEXTCLF" predict "$tmp/m.bin" --csv --keep-cols label "$tmp/notok.csv" >"$tmp/nt.tsv" || fail "predict failed"
+pacc=$(tail -n +2 "$tmp/nt.tsv" | awk -F'\t' '{n++; c += $1 == $2} END {printf "%.6f", c / n}')
+awk -v a="$eacc" -v b="$pacc" 'BEGIN { exit !(a - b < 1e-6 && b - a < 1e-6) }' || fail "eval $eacc != predict $pacc"
 ok
 
 # the same config and seed give a byte-identical model
 "$TEXTCLF" train configs/demo.yaml -o "$tmp/m2.bin" --set train.epochs=12 -q 2>/dev/null || fail "retrain failed"
 cmp -s "$tmp/m.bin" "$tmp/m2.bin" || fail "same seed gave a different model file"
+ok
+# --quiet prints nothing but errors (the test line too); what pad.maxlen cuts is said
+"$TEXTCLF" train configs/demo.yaml -o "$tmp/q.bin" --set train.epochs=1 -q >"$tmp/qout" 2>"$tmp/qerr" ||
+    fail "quiet train failed"
+[ ! -s "$tmp/qout" ] && [ ! -s "$tmp/qerr" ] || fail "train -q printed: $(cat "$tmp/qout" "$tmp/qerr")"
+"$TEXTCLF" train configs/demo.yaml -o "$tmp/q.bin" --set train.epochs=1 --set pad.maxlen=4 2>"$tmp/qerr" ||
+    fail "train with pad.maxlen 4 failed"
+grep -Eq '^pad.maxlen = 4 cuts [0-9]+ of 480 training rows \([0-9.]+%; pad.truncating: pre\)$' "$tmp/qerr" ||
+    fail "train does not say what pad.maxlen cuts: $(cat "$tmp/qerr")"
 ok
 done_checks

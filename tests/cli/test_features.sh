@@ -95,7 +95,7 @@ cat >"$tmp/d.jsonl" <<'EOF'
 {"id": 3, "tags": ["weather"], "text": "sunny and warm all week"}
 {"id": 4, "tags": [], "text": "nothing to see here"}
 EOF
-"$TEXTCLF" train "$tmp/cfg.yaml" -q -o "$tmp/j.bin" --set data.format=jsonl --set data.train="$tmp/d.jsonl" \
+"$TEXTCLF" train "$tmp/cfg.yaml" -o "$tmp/j.bin" --set data.format=jsonl --set data.train="$tmp/d.jsonl" \
     --set data.test="$tmp/d.jsonl" --set data.label_column=tags 2>"$tmp/err" || fail "jsonl train: $(cat "$tmp/err")"
 grep -q "binary_acc\|accuracy" "$tmp/err" || fail "jsonl: no test line: $(cat "$tmp/err")"
 printf '{"tags": "a", "text": 5}\n{"tags": "b"\n' >"$tmp/bad.jsonl"

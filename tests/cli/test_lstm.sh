@@ -1,6 +1,6 @@
 # The LSTM encoder end to end: trains on the demo corpus, saves and reloads,
 # predict agrees with eval, and pre- and post-padded models of the same weights
-# give identical predictions (padding is masked out of the state).
+# give the same predictions (padding is masked out of the state).
 . "$(dirname "$0")/lib.sh"
 
 set -- --set model.encoder=lstm --set model.lstm.units=16 --set model.embedding_dim=16 \
@@ -19,17 +19,23 @@ pacc=$(cut -f1 "$tmp/pred" | paste - "$tmp/test.tsv" | awk -F'\t' '{n++; c += $1
 awk -v a="$acc" -v b="$pacc" 'BEGIN { exit !(a - b < 1e-6 && b - a < 1e-6) }' || fail "predict $pacc != eval $acc"
 ok
 
-# Same training with post-padding: the same rows in every batch shard, so the
-# same labels and, up to float rounding, the same probabilities.  Not bit for
-# bit: the input projection is one (B*T, in) GEMM, and a real token sits at
-# another row of it with pre- than with post-padding; OpenBLAS rounds rows at
-# the edge of its blocks differently, and 6 epochs carry that on (seen: 1.5e-4).  Padding leaking into
-# the state would move probabilities by far more than 2e-3.
+# Same training with post-padding: the same batches and initial weights, with
+# padding masked out of the state, so the same predictions.  Not byte-equal
+# probabilities: the padded rows sit at other time steps, so the per-step
+# sgemm calls see different operands and OpenBLAS kernels that split tiles
+# differently (Haswell, SkylakeX, ...) round the last float32 bit differently;
+# ~100 optimizer steps carry those 1e-7 differences to ~1e-5 in the output
+# (seen: 0.91930 vs 0.91931 under Haswell).  A masking bug (padding leaking
+# into the LSTM state) moves probabilities by far more than 2e-3 and flips
+# labels, so labels must agree exactly and probabilities within 2e-3.
 "$TEXTCLF" train configs/demo.yaml -o "$tmp/post.bin" "$@" --set model.lstm.bidirectional=true \
     --set pad.padding=post -q 2>/dev/null || fail "post-padded train failed"
 cut -f2- "$tmp/test.tsv" | "$TEXTCLF" predict "$tmp/post.bin" >"$tmp/pred_post" || fail "predict post failed"
-paste "$tmp/pred" "$tmp/pred_post" | awk -F'\t' 'NF != 4 || $1 != $3 || $2 - $4 > 2e-3 || $4 - $2 > 2e-3 { bad++ }
-    END { exit bad > 0 || NR == 0 }' ||
-    fail "pre- and post-padding predict differently: $(diff "$tmp/pred" "$tmp/pred_post" | head -4)"
+cut -f1 "$tmp/pred" >"$tmp/lab_pre"; cut -f1 "$tmp/pred_post" >"$tmp/lab_post"
+cmp -s "$tmp/lab_pre" "$tmp/lab_post" || fail "pre- and post-padding predict other labels: $(diff "$tmp/lab_pre" "$tmp/lab_post" | head -4)"
+ok
+worst=$(paste "$tmp/pred" "$tmp/pred_post" | awk -F'\t' '{d = $2 - $4; if (d < 0) d = -d; if (d > m) m = d} END {printf "%.6f", m}')
+awk -v d="$worst" 'BEGIN { exit !(d <= 0.002) }' || fail "pre- and post-padding probabilities differ by $worst (> 2e-3)"
+[ "$(wc -l <"$tmp/pred")" -eq "$(wc -l <"$tmp/pred_post")" ] || fail "pre/post predictions differ in length"
 ok
 done_checks
