@@ -25,6 +25,9 @@
 
 #include "cmd.h"
 #include "config.h"
+#ifdef TC_MPI
+#include "dist/mpi.h"
+#endif
 #include "store/checkpoint.h"
 #include "text/corpus.h"
 #include "text/vectors.h"
@@ -258,6 +261,8 @@ typedef struct train_run {
     size_t meta_base;               /* bd->meta bytes before the training summary */
     FILE *metrics;
     tc_progress *pg;
+    const tc_dist *dist;            /* this process among the ones training (mpirun), or alone */
+    int writer;                     /* writes files and reports: process 0 */
 } train_run;
 
 /* The training summary kept in the model, for the epoch the weights are
@@ -319,6 +324,8 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
 {
     train_run *r = ctx;
     const tc_config *cfg = &r->bd->cfg;
+    if (!r->writer)
+        return 0;
     if (r->metrics && write_metrics(r, e, err) < 0)
         return -1;
     if (cfg->output.save_best && e->best) {
@@ -429,7 +436,7 @@ static int resume(train_run *r, tc_trainer *t, tc_err *err)
 static int open_metrics(train_run *r, const tc_trainer *t, tc_err *err)
 {
     const char *path = r->bd->cfg.output.metrics;
-    if (!path[0])
+    if (!path[0] || !r->writer)
         return 0;
     r->metrics = fopen(path, "w");
     if (!r->metrics)
@@ -486,6 +493,8 @@ static void resume_command(const train_run *r, char *out, size_t cap)
 /* Ctrl-C: the checkpoint, and one line saying what is where. */
 static int interrupted(train_run *r, tc_trainer *t)
 {
+    if (!r->writer)
+        return TC_EXIT_INTERRUPTED;
     tc_err err = {{0}};
     int epoch;
     uint64_t rows;
@@ -518,6 +527,8 @@ static int finish(train_run *r, tc_trainer *t, tc_err *err)
         tc_trainer_use_best(t);
         e = &h[best - 1];
     }
+    if (!r->writer)
+        return 0;
     summarize(r, e, n);
     if (tc_checkpoint_save(r->bd->cfg.output.model, r->bd, err) < 0)
         return -1;
@@ -588,7 +599,8 @@ static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile s
     r->meta_base = strlen(bd->meta);
     tc_trainer *t = tc_trainer_new(bd->model, cfg, r->train, r->valid, row_w, &rng, err);
     int code = TC_EXIT_ERR;
-    if (t && (!r->args->resume || resume(r, t, err) == 0) && open_metrics(r, t, err) == 0) {
+    if (t && tc_trainer_set_dist(t, r->dist, err) == 0 && (!r->args->resume || resume(r, t, err) == 0) &&
+        open_metrics(r, t, err) == 0) {
         tc_train_opts opts = {r->pg, stop, on_epoch, r};
         tc_train_summary sum;
         if (tc_trainer_run(t, &opts, &sum, err) < 0) {
@@ -608,28 +620,32 @@ static int train_model(train_run *r, tc_tokenizer *tok, float *row_w, volatile s
         code = TC_EXIT_ERR;
     }
     r->metrics = NULL;
-    if (code == TC_EXIT_OK && cfg->data.test[0] && evaluate_test(bd, tok, r->args->quiet ? NULL : stderr, err) < 0)
+    if (code == TC_EXIT_OK && r->writer && cfg->data.test[0] && evaluate_test(bd, tok, r->args->quiet ? NULL : stderr, err) < 0)
         code = TC_EXIT_ERR;
     tc_trainer_free(t);
     free(row_w);
     return code == TC_EXIT_ERR ? tc_fail(TC_EXIT_ERR, "%s", err->msg) : code;
 }
 
-static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
+static int run(tc_bundle *bd, const train_args *a, const tc_dist *dist, volatile sig_atomic_t *stop)
 {
     tc_err err = {{0}};
     tc_config *cfg = &bd->cfg;
     if (load_config(cfg, a, &err) < 0)
         return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+    int writer = dist->rank == 0, quiet = a->quiet || !writer;
     tc_progress pg;
-    tc_progress_init(&pg, stderr, a->quiet ? 0 : a->verbose ? 2 : 1);
-    FILE *log = a->quiet ? NULL : stderr;
-    train_run r = {bd, a, NULL, NULL, "", 0, NULL, &pg};
+    tc_progress_init(&pg, stderr, quiet ? 0 : a->verbose ? 2 : 1);
+    FILE *log = quiet ? NULL : stderr;
+    train_run r = {bd, a, NULL, NULL, "", 0, NULL, &pg, dist, writer};
     if (cfg->output.checkpoint[0])
         snprintf(r.ckpt, sizeof r.ckpt, "%s", cfg->output.checkpoint);
     else
         snprintf(r.ckpt, sizeof r.ckpt, "%s.ckpt", cfg->output.model);
-    int stale = tc_remove_stale_temps(cfg->output.model) + tc_remove_stale_temps(r.ckpt);
+    if (writer && dist->procs > 1)
+        tc_progress_note(&pg, "%d processes (mpirun), %lld shards per batch", dist->procs,
+                         (long long)cfg->train.shards);
+    int stale = writer ? tc_remove_stale_temps(cfg->output.model) + tc_remove_stale_temps(r.ckpt) : 0;
     if (stale && a->verbose)
         tc_progress_note(&pg, "removed %d temporary file(s) an interrupted write left", stale);
     tc_set_threads(1); /* the trainer's own threads (train.threads) split the work; BLAS stays serial inside them */
@@ -669,10 +685,28 @@ int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop)
         free(a.sets);
         return rc < 0 ? TC_EXIT_OK : rc;
     }
+    tc_dist dist = {.rank = 0, .procs = 1};
+#ifdef TC_MPI
+    tc_err err = {{0}};
+    tc_mpi *mpi = tc_mpi_start(&dist, &err);
+    if (!mpi) {
+        free(a.sets);
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    }
+#endif
     tc_bundle bd;
     tc_bundle_init(&bd);
-    rc = run(&bd, &a, stop);
+    rc = run(&bd, &a, &dist, stop);
     tc_bundle_free(&bd);
     free(a.sets);
+#ifdef TC_MPI
+    uint64_t steps, bytes;
+    tc_mpi_traffic(mpi, &steps, &bytes);
+    if (a.verbose && dist.rank == 0 && steps)
+        fprintf(stderr, "mpi: %d processes, %llu exchanges, %.1f KB received per exchange by process 0\n",
+                dist.procs, (unsigned long long)steps, (double)bytes / (double)steps / 1024.0);
+    /* a failure that not every process shares would leave the others waiting in an exchange */
+    tc_mpi_end(mpi, rc != TC_EXIT_OK && rc != TC_EXIT_INTERRUPTED, rc);
+#endif
     return rc;
 }

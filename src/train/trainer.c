@@ -33,6 +33,7 @@ typedef struct tc_shard {
     int lo, nb;
     const uint32_t *rows;        /* embedding rows the shard touched (in r's activations) */
     size_t nrows;
+    uint32_t *midx;              /* (rows·T) where each of them is in the batch's merged rows */
     double loss, correct;        /* mean loss, correct predictions */
     double hw_loss, hw_rows;     /* train.hogwild: this thread's sums over the epoch */
     int hw_bad;                  /* train.hogwild: a non-finite loss */
@@ -60,8 +61,14 @@ struct tc_trainer {
     volatile sig_atomic_t *hw_stop;
     tc_pool *pool;
     uint32_t *merged;            /* (min(B·T, V)) rows the whole batch touched */
-    uint8_t *seen;               /* (V) all zero between steps */
+    uint32_t *mslot;             /* (V) 1 + a row's index in merged; all zero between steps */
     size_t nmerged;
+    /* the step being taken: learning rate, gradient scale (clipping), Adam's t,
+     * and per chunk of rows its Σg² and whether its new weights are finite */
+    float lr_now, g_now;
+    uint64_t at_now;
+    double *chunk_ss;            /* (S) */
+    int *chunk_bad;              /* (S) */
     int nb;                      /* rows in the current batch */
     /* ---- the resumable state ---- */
     tc_rng rng;
@@ -133,15 +140,18 @@ static int make_shards(tc_trainer *t, tc_err *err)
     t->out = calloc((size_t)t->S, sizeof *t->out);
     t->s0 = 0, t->s1 = t->S;
     t->merged = malloc((cap < V ? cap : V) * sizeof *t->merged);
-    t->seen = calloc(V, 1);
-    if (!t->sh || !t->out || !t->merged || !t->seen)
+    t->mslot = calloc(V, sizeof *t->mslot);
+    t->chunk_ss = calloc((size_t)t->S, sizeof *t->chunk_ss);
+    t->chunk_bad = calloc((size_t)t->S, sizeof *t->chunk_bad);
+    if (!t->sh || !t->out || !t->merged || !t->mslot || !t->chunk_ss || !t->chunk_bad)
         return tc_err_oom(err, "shards");
     for (int s = 0; s < t->nsh; s++) {
         tc_shard *h = &t->sh[s];
         if (!(h->r = tc_model_replica(t->m, err)) || tc_model_reserve(h->r, rows, t->T, err) < 0 ||
             tc_batch_init(&h->batch, rows, t->T, t->m->s.outputs, err) < 0)
             return -1;
-        if (!(h->bw = malloc((size_t)rows * sizeof *h->bw)))
+        h->midx = malloc((size_t)rows * (size_t)t->T * sizeof *h->midx);
+        if (!(h->bw = malloc((size_t)rows * sizeof *h->bw)) || !h->midx)
             return tc_err_oom(err, "shards");
     }
     t->pool = tc_pool_new(threads < t->nsh ? threads : t->nsh, err);
@@ -205,10 +215,10 @@ void tc_trainer_free(tc_trainer *t)
     for (int s = 0; t->sh && s < t->nsh; s++) {
         tc_model_free(t->sh[s].r);
         tc_batch_free(&t->sh[s].batch);
-        free(t->sh[s].bw);
+        free(t->sh[s].bw), free(t->sh[s].midx);
     }
     tc_pool_free(t->pool);
-    free(t->sh), free(t->out), free(t->merged), free(t->seen);
+    free(t->sh), free(t->out), free(t->merged), free(t->mslot), free(t->chunk_ss), free(t->chunk_bad);
     free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
     free(t);
 }
@@ -262,26 +272,9 @@ static double batch_correct(const tc_model *m, const tc_batch *b, const float *p
     return correct;
 }
 
-/* Global-norm clipping over the gradients that will be applied. */
-static void clip(tc_model *m, float clipnorm, const uint32_t *rows, size_t nrows)
-{
-    size_t tail = tc_model_tail(m), ntail = m->nparams - tail, D = (size_t)m->s.D;
-    float *gE = m->grads, *gT = m->grads + tail;
-    double ss = tc_sum_squares(gT, ntail);
-    for (size_t i = 0; i < nrows; i++)
-        ss += tc_sum_squares(gE + (size_t)rows[i] * D, D);
-    double norm = sqrt(ss);
-    if (norm <= clipnorm)
-        return;
-    float s = (float)(clipnorm / norm);
-    tc_scale(gT, ntail, s);
-    for (size_t i = 0; i < nrows; i++)
-        tc_scale(gE + (size_t)rows[i] * D, D, s);
-}
-
 /* Decoupled weight decay w ← w·(1 − lr·wd) on every kernel (not the biases)
  * and on the embedding rows being updated (lazily, like the update itself). */
-static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
+static void decay_kernels(tc_model *m, float keep)
 {
     for (int k = 1; k < m->ntensors; k++) {
         const tc_tensor *x = &m->tensors[k];
@@ -289,52 +282,68 @@ static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
         if (!(nl >= 2 && !strcmp(x->name + nl - 2, ".b")))
             tc_scale(m->params + x->off, x->n, keep);
     }
+}
+
+static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
+{
+    decay_kernels(m, keep);
     for (size_t i = 0; i < nrows; i++)
         tc_scale(m->params + (size_t)rows[i] * (size_t)m->s.D, (size_t)m->s.D, keep);
 }
 
-/* One optimizer step at learning rate lr over the touched embedding rows
- * (none when frozen) and the dense tail; then clears the gradients it read. */
-static void step(tc_trainer *t, float lr, const uint32_t *rows, size_t nrows)
+/* The dense tail's part of optimizer step `at` (learning rate lr, gradient
+ * scale g from clipping): decay, update, then clear its gradient. */
+static void step_tail(tc_trainer *t, float lr, float g, uint64_t at)
 {
     tc_model *m = t->m;
     const tc_config *cfg = t->cfg;
     size_t tail = tc_model_tail(m), ntail = m->nparams - tail;
-    int D = m->s.D;
-    size_t nupd = cfg->model.freeze_embedding ? 0 : nrows;
-    float *gE = m->grads, *gT = m->grads + tail;
-    if (cfg->train.clipnorm > 0)
-        clip(m, cfg->train.clipnorm, rows, nupd);
+    float *gT = m->gtail;
+    if (g != 1.0f)
+        tc_scale(gT, ntail, g);
     if (cfg->train.weight_decay > 0)
-        decay(m, 1.0f - lr * cfg->train.weight_decay, rows, nupd);
-    uint64_t at = ++t->step;
-    if (cfg->train.optimizer == TC_OPT_ADAM) {
-        float b1 = cfg->train.beta1, b2 = cfg->train.beta2, eps = cfg->train.epsilon;
-        tc_adam_step(m->params + tail, gT, t->m1 + tail, t->m2 + tail, ntail, lr, b1, b2, eps, at);
-        tc_adam_step_rows(m->params, gE, t->m1, t->m2, rows, nupd, D, lr, b1, b2, eps, at);
-    } else {
+        decay_kernels(m, 1.0f - lr * cfg->train.weight_decay);
+    if (cfg->train.optimizer == TC_OPT_ADAM)
+        tc_adam_step(m->params + tail, gT, t->m1 + tail, t->m2 + tail, ntail, lr, cfg->train.beta1,
+                     cfg->train.beta2, cfg->train.epsilon, at);
+    else
         tc_sgd_step(m->params + tail, gT, ntail, lr);
-        tc_sgd_step_rows(m->params, gE, rows, nupd, D, lr);
-    }
     memset(gT, 0, ntail * sizeof *gT);
-    for (size_t i = 0; i < nrows; i++)
-        memset(gE + (size_t)rows[i] * (size_t)D, 0, (size_t)D * sizeof *gE);
 }
 
-/* 1 if every weight a step changed (the touched embedding rows and the dense
- * tail) is finite, so divergence is caught at the step that caused it.
- * x * 0 is 0 for finite x and NaN for Inf or NaN, and the loop vectorizes. */
-static int step_finite(const tc_model *m, const uint32_t *rows, size_t nrows)
+/* The embedding's part for rows[0..n) (updated unless frozen, lazily as
+ * Keras' sparse updates are); their gradients are cleared either way. */
+static void step_rows(tc_trainer *t, float lr, float g, uint64_t at, const uint32_t *rows, size_t n)
 {
+    tc_model *m = t->m;
+    const tc_config *cfg = t->cfg;
     size_t D = (size_t)m->s.D;
-    float acc = 0.0f;
-    for (size_t r = 0; r < nrows; r++) {
-        const float *e = m->params + (size_t)rows[r] * D;
-        for (size_t j = 0; j < D; j++)
-            acc += e[j] * 0.0f;
+    float *gE = m->grads;
+    if (!cfg->model.freeze_embedding) {
+        float keep = 1.0f - lr * cfg->train.weight_decay;
+        for (size_t i = 0; i < n; i++) {
+            if (g != 1.0f)
+                tc_scale(gE + (size_t)rows[i] * D, D, g);
+            if (cfg->train.weight_decay > 0)
+                tc_scale(m->params + (size_t)rows[i] * D, D, keep);
+        }
+        if (cfg->train.optimizer == TC_OPT_ADAM)
+            tc_adam_step_rows(m->params, gE, t->m1, t->m2, rows, n, (int)D, lr, cfg->train.beta1, cfg->train.beta2,
+                              cfg->train.epsilon, at);
+        else
+            tc_sgd_step_rows(m->params, gE, rows, n, (int)D, lr);
     }
-    for (size_t i = tc_model_tail(m); i < m->nparams; i++)
-        acc += m->params[i] * 0.0f;
+    for (size_t i = 0; i < n; i++)
+        memset(gE + (size_t)rows[i] * D, 0, D * sizeof *gE);
+}
+
+/* 1 if every value of x (n) is finite: x * 0 is 0 for finite x and NaN for
+ * Inf or NaN, and the loop vectorizes. */
+static int all_finite(const float *x, size_t n)
+{
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        acc += x[i] * 0.0f;
     return acc == 0.0f;
 }
 
@@ -356,11 +365,11 @@ int tc_trainer_set_dist(tc_trainer *t, const tc_dist *d, tc_err *err)
                           "(a multiple of it spreads the work evenly)", d->procs, t->S, d->procs);
     t->dist = d && d->procs > 1 ? d : NULL;
     t->s0 = 0, t->s1 = t->S;
-    if (t->dist) { /* process p owns the shards s with s·procs/S == p */
-        while ((int64_t)t->s0 * d->procs / t->S < d->rank)
+    if (t->dist) { /* a contiguous block of shards per process */
+        while (tc_dist_owner(t->s0, t->S, d->procs) < d->rank)
             t->s0++;
         t->s1 = t->s0;
-        while (t->s1 < t->S && (int64_t)t->s1 * d->procs / t->S == d->rank)
+        while (t->s1 < t->S && tc_dist_owner(t->s1, t->S, d->procs) == d->rank)
             t->s1++;
     }
     return 0;
@@ -390,48 +399,111 @@ static void shard_task(void *ctx, int k)
                                      (float)h->nb / (float)t->nb, 1, &h->rows, &h->nrows);
 }
 
-/* Dense-tail gradient, chunk c of S: the shards' gtail summed in shard order
- * (into the model's gradient, which is zero between steps). */
-static void reduce_tail_task(void *ctx, int c)
+/* [lo, hi) of chunk c when n items are cut into S chunks. */
+static void chunk(size_t n, int c, int S, size_t *lo, size_t *hi)
 {
-    tc_trainer *t = ctx;
-    size_t tail = tc_model_tail(t->m), ntail = t->m->nparams - tail;
-    size_t lo = ntail * (size_t)c / (size_t)t->S, hi = ntail * (size_t)(c + 1) / (size_t)t->S;
-    float *g = t->m->gtail;
-    for (int s = 0; s < t->S; s++) {
-        if (t->out[s].nb == 0)
-            continue;
-        const float *x = t->out[s].gtail;
-        for (size_t i = lo; i < hi; i++)
-            g[i] += x[i];
-    }
+    *lo = n * (size_t)c / (size_t)S;
+    *hi = n * (size_t)(c + 1) / (size_t)S;
 }
 
-/* The embedding gradient: every shard's touched rows added into the model's
- * gradient in shard order, and their union (in order of first use) in merged. */
-static void reduce_rows(tc_trainer *t)
+/* The union of the rows the shards touched, in order of first use, into
+ * merged, and each shard row's place in it (midx).  Bookkeeping only; the
+ * gradients are added by reduce_task. */
+static void merge_rows(tc_trainer *t)
 {
-    size_t D = (size_t)t->m->s.D, n = 0;
+    size_t n = 0;
     for (int s = 0; s < t->S; s++) {
         const tc_shard_out *h = &t->out[s];
-        if (h->nb == 0)
-            continue;
-        const float *gl = h->grows;
-        for (size_t k = 0; k < h->nrows; k++) {
+        for (size_t k = 0; h->nb && k < h->nrows; k++) {
             uint32_t row = h->rows[k];
-            if (!t->seen[row]) {
-                t->seen[row] = 1;
+            if (!t->mslot[row]) {
                 t->merged[n++] = row;
+                t->mslot[row] = (uint32_t)n;
             }
-            float *g = t->m->grads + (size_t)row * D;
-            const float *x = gl + k * D;
-            for (size_t j = 0; j < D; j++)
-                g[j] += x[j];
+            t->sh[s].midx[k] = t->mslot[row] - 1;
         }
     }
     for (size_t i = 0; i < n; i++)
-        t->seen[t->merged[i]] = 0;
+        t->mslot[t->merged[i]] = 0;
     t->nmerged = n;
+}
+
+/* Chunk c of S of the gradient (a pool task): the shards' dense-tail
+ * gradients, and their gradients of the merged rows in chunk c, summed in
+ * shard order into the model's gradient (zero between steps); with
+ * clipping, the chunk's Σg².  The chunks are fixed by S, not by threads. */
+static void reduce_task(void *ctx, int c)
+{
+    tc_trainer *t = ctx;
+    tc_model *m = t->m;
+    size_t ntail = m->nparams - tc_model_tail(m), D = (size_t)m->s.D, lo, hi, rlo, rhi;
+    chunk(ntail, c, t->S, &lo, &hi);
+    chunk(t->nmerged, c, t->S, &rlo, &rhi);
+    float *g = m->gtail;
+    for (int s = 0; s < t->S; s++) {
+        const tc_shard_out *h = &t->out[s];
+        if (!h->nb)
+            continue;
+        for (size_t i = lo; i < hi; i++)
+            g[i] += h->gtail[i];
+        const uint32_t *midx = t->sh[s].midx;
+        for (size_t k = 0; k < h->nrows; k++) {
+            if (midx[k] < rlo || midx[k] >= rhi)
+                continue;
+            float *ge = m->grads + (size_t)t->merged[midx[k]] * D;
+            const float *x = h->grows + k * D;
+            for (size_t j = 0; j < D; j++)
+                ge[j] += x[j];
+        }
+    }
+    if (t->cfg->train.clipnorm > 0) {
+        double ss = tc_sum_squares(g + lo, hi - lo);
+        for (size_t i = rlo; i < rhi && !t->cfg->model.freeze_embedding; i++)
+            ss += tc_sum_squares(m->grads + (size_t)t->merged[i] * D, D);
+        t->chunk_ss[c] = ss;
+    }
+}
+
+/* Chunk c of the merged rows (a pool task): their part of the step, and
+ * whether their new weights are finite. */
+static void update_task(void *ctx, int c)
+{
+    tc_trainer *t = ctx;
+    size_t lo, hi, D = (size_t)t->m->s.D;
+    chunk(t->nmerged, c, t->S, &lo, &hi);
+    step_rows(t, t->lr_now, t->g_now, t->at_now, t->merged + lo, hi - lo);
+    int bad = 0;
+    for (size_t i = lo; i < hi; i++)
+        bad |= !all_finite(t->m->params + (size_t)t->merged[i] * D, D);
+    t->chunk_bad[c] = bad;
+}
+
+/* One optimizer step from the shards' results: reduce, clip, update. */
+static int apply_step(tc_trainer *t, tc_err *err)
+{
+    tc_model *m = t->m;
+    merge_rows(t);
+    tc_pool_run(t->pool, t->S, reduce_task, t);
+    t->g_now = 1.0f;
+    if (t->cfg->train.clipnorm > 0) {
+        double ss = 0;
+        for (int c = 0; c < t->S; c++)
+            ss += t->chunk_ss[c];
+        double norm = sqrt(ss);
+        if (norm > t->cfg->train.clipnorm)
+            t->g_now = (float)(t->cfg->train.clipnorm / norm);
+    }
+    t->lr_now = tc_schedule_lr(&t->sched, t->step);
+    t->at_now = ++t->step;
+    step_tail(t, t->lr_now, t->g_now, t->at_now);
+    tc_pool_run(t->pool, t->S, update_task, t);
+    int bad = !all_finite(m->params + tc_model_tail(m), m->nparams - tc_model_tail(m));
+    for (int c = 0; c < t->S; c++)
+        bad |= t->chunk_bad[c];
+    if (bad)
+        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
+                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+    return 0;
 }
 
 /* Trains on the next batch of the current epoch; *loss receives its mean
@@ -468,12 +540,8 @@ static int train_batch(tc_trainer *t, double *loss, tc_err *err)
     if (!isfinite(*loss))
         return tc_err_set(err, "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
                           "train.clipnorm", t->epoch + 1, *loss, (unsigned long long)t->step + 1);
-    tc_pool_run(t->pool, t->S, reduce_tail_task, t);
-    reduce_rows(t);
-    step(t, tc_schedule_lr(&t->sched, t->step), t->merged, t->nmerged);
-    if (!step_finite(m, t->merged, t->nmerged))
-        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
-                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+    if (apply_step(t, err) < 0)
+        return -1;
     t->loss_sum += sum;
     t->denom += t->nb;
     t->pos += (uint32_t)t->nb;

@@ -54,6 +54,9 @@ typedef struct tc_shard_out {
     float *gtail;                   /* (nparams - tail) its dense-tail gradient; filled in for others' shards */
 } tc_shard_out;
 
+/* The process that computes shard s of S among procs processes. */
+static inline int tc_dist_owner(int s, int S, int procs) { return (int)((int64_t)s * procs / S); }
+
 typedef struct tc_dist {
     int rank, procs;
     void *ctx;

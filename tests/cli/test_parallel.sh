@@ -27,6 +27,7 @@ same_bytes() {
 }
 
 same_bytes gap configs/sst2.yaml --set train.epochs=2 --set model.dropout=0.3
+same_bytes clip configs/sst2.yaml --set train.epochs=1 --set train.clipnorm=0.05 --set train.weight_decay=0.01
 same_bytes ngram configs/sst2_bigram.yaml --set train.epochs=2 --set train.batch_size=16 \
     --set tokenizer.buckets=50000 --set train.lr=0.5
 same_bytes lstm configs/sst2_lstm.yaml --set train.epochs=1 --set model.lstm.units=24 \
