@@ -4,8 +4,10 @@
  * computed, 8-byte aligned:
  *     u64 shard | u64 nrows | f64 loss | f64 correct |
  *     u32 rows[nrows] (padded) | f32 grows[nrows·D] (padded) | f32 gtail[ntail] (padded)
- * MPI_Allgather spreads the byte counts, MPI_Allgatherv the records; every
- * process then points the other shards' results into the received bytes. */
+ * MPI_Allgather spreads the byte counts (and each process's wish to stop,
+ * so that all stop after the same step without a collective of its own),
+ * MPI_Allgatherv the records; every process then points the other shards'
+ * results into the received bytes. */
 #include "mpi.h"
 
 #include <limits.h>
@@ -19,6 +21,7 @@ struct tc_mpi {
     unsigned char *send, *recv;
     size_t send_cap, recv_cap;
     int *counts, *displs;       /* (procs) */
+    int *heads;                 /* (2·procs) each process's byte count and stop flag */
     uint64_t steps, bytes;      /* exchanges, bytes received in them */
 };
 
@@ -108,7 +111,7 @@ static int unpack(tc_mpi *c, tc_shard_out *out, int S, int D, size_t ntail, size
     return 0;
 }
 
-static int exchange(void *ctx, tc_shard_out *out, int S, int D, size_t ntail, tc_err *err)
+static int exchange(void *ctx, tc_shard_out *out, int S, int D, size_t ntail, int *stop, tc_err *err)
 {
     tc_mpi *c = ctx;
     size_t need = 0;
@@ -120,11 +123,15 @@ static int exchange(void *ctx, tc_shard_out *out, int S, int D, size_t ntail, tc
     size_t mine = pack(c, out, S, D, ntail);
     if (mine > INT_MAX)
         return tc_err_set(err, "MPI exchange: %zu bytes in one step (more than 2 GB)", mine);
-    int n = (int)mine, rc = MPI_Allgather(&n, 1, MPI_INT, c->counts, 1, MPI_INT, MPI_COMM_WORLD);
+    int n = (int)mine, head[2] = {n, *stop != 0};
+    int rc = MPI_Allgather(head, 2, MPI_INT, c->heads, 2, MPI_INT, MPI_COMM_WORLD);
     if (rc != MPI_SUCCESS)
         return mpi_fail(rc, "exchange (sizes)", err);
     size_t total = 0;
+    *stop = 0;
     for (int p = 0; p < c->procs; p++) {
+        c->counts[p] = c->heads[2 * p];
+        *stop |= c->heads[2 * p + 1];
         if (total > INT_MAX)
             return tc_err_set(err, "MPI exchange: more than 2 GB in one step");
         c->displs[p] = (int)total;
@@ -169,7 +176,8 @@ tc_mpi *tc_mpi_start(tc_dist *d, tc_err *err)
     MPI_Comm_size(MPI_COMM_WORLD, &c->procs);
     c->counts = calloc((size_t)c->procs, sizeof *c->counts);
     c->displs = calloc((size_t)c->procs, sizeof *c->displs);
-    if (!c->counts || !c->displs) {
+    c->heads = calloc(2 * (size_t)c->procs, sizeof *c->heads);
+    if (!c->counts || !c->displs || !c->heads) {
         tc_mpi_end(c, 1, 1);
         tc_err_oom(err, "MPI");
         return NULL;
@@ -182,7 +190,7 @@ void tc_mpi_end(tc_mpi *c, int failed, int code)
 {
     int procs = c ? c->procs : 1;
     if (c)
-        free(c->send), free(c->recv), free(c->counts), free(c->displs), free(c);
+        free(c->send), free(c->recv), free(c->counts), free(c->displs), free(c->heads), free(c);
     if (failed && procs > 1)
         MPI_Abort(MPI_COMM_WORLD, code ? code : 1);
     MPI_Finalize();

@@ -54,6 +54,8 @@ struct tc_trainer {
     int s0, s1;                  /* the shards this process computes: [s0, s1) */
     tc_shard_out *out;           /* (S) every shard's results, this process's and (dist) the others' */
     const tc_dist *dist;         /* NULL: one process */
+    volatile sig_atomic_t *stop; /* tc_train_opts.stop of the current run */
+    int agreed_stop;             /* dist: the last exchange said some process wants to stop */
     /* train.hogwild: batches of the epoch handed out, the epoch's first step,
      * the stop flag the threads watch */
     atomic_uint_fast64_t hw_next;
@@ -61,6 +63,7 @@ struct tc_trainer {
     volatile sig_atomic_t *hw_stop;
     tc_pool *pool;
     uint32_t *merged;            /* (min(B·T, V)) rows the whole batch touched */
+    float *gm;                   /* (min(B·T, V), D) their summed gradients, packed like merged */
     uint32_t *mslot;             /* (V) 1 + a row's index in merged; all zero between steps */
     size_t nmerged;
     /* the step being taken: learning rate, gradient scale (clipping), Adam's t,
@@ -141,9 +144,10 @@ static int make_shards(tc_trainer *t, tc_err *err)
     t->s0 = 0, t->s1 = t->S;
     t->merged = malloc((cap < V ? cap : V) * sizeof *t->merged);
     t->mslot = calloc(V, sizeof *t->mslot);
+    t->gm = malloc((cap < V ? cap : V) * (size_t)t->m->s.D * sizeof *t->gm);
     t->chunk_ss = calloc((size_t)t->S, sizeof *t->chunk_ss);
     t->chunk_bad = calloc((size_t)t->S, sizeof *t->chunk_bad);
-    if (!t->sh || !t->out || !t->merged || !t->mslot || !t->chunk_ss || !t->chunk_bad)
+    if (!t->sh || !t->out || !t->merged || !t->gm || !t->mslot || !t->chunk_ss || !t->chunk_bad)
         return tc_err_oom(err, "shards");
     for (int s = 0; s < t->nsh; s++) {
         tc_shard *h = &t->sh[s];
@@ -218,7 +222,7 @@ void tc_trainer_free(tc_trainer *t)
         free(t->sh[s].bw), free(t->sh[s].midx);
     }
     tc_pool_free(t->pool);
-    free(t->sh), free(t->out), free(t->merged), free(t->mslot), free(t->chunk_ss), free(t->chunk_bad);
+    free(t->sh), free(t->out), free(t->merged), free(t->gm), free(t->mslot), free(t->chunk_ss), free(t->chunk_bad);
     free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
     free(t);
 }
@@ -311,30 +315,26 @@ static void step_tail(tc_trainer *t, float lr, float g, uint64_t at)
     memset(gT, 0, ntail * sizeof *gT);
 }
 
-/* The embedding's part for rows[0..n) (updated unless frozen, lazily as
- * Keras' sparse updates are); their gradients are cleared either way. */
-static void step_rows(tc_trainer *t, float lr, float g, uint64_t at, const uint32_t *rows, size_t n)
+/* The embedding's part for rows[0..n), whose gradients are gr (n, D)
+ * packed: decay and update (unless frozen), lazily as Keras' sparse
+ * updates are. */
+static void step_rows(tc_trainer *t, float lr, float g, uint64_t at, const uint32_t *rows, float *gr, size_t n)
 {
     tc_model *m = t->m;
     const tc_config *cfg = t->cfg;
     size_t D = (size_t)m->s.D;
-    float *gE = m->grads;
-    if (!cfg->model.freeze_embedding) {
-        float keep = 1.0f - lr * cfg->train.weight_decay;
-        for (size_t i = 0; i < n; i++) {
-            if (g != 1.0f)
-                tc_scale(gE + (size_t)rows[i] * D, D, g);
-            if (cfg->train.weight_decay > 0)
-                tc_scale(m->params + (size_t)rows[i] * D, D, keep);
-        }
-        if (cfg->train.optimizer == TC_OPT_ADAM)
-            tc_adam_step_rows(m->params, gE, t->m1, t->m2, rows, n, (int)D, lr, cfg->train.beta1, cfg->train.beta2,
-                              cfg->train.epsilon, at);
-        else
-            tc_sgd_step_rows(m->params, gE, rows, n, (int)D, lr);
-    }
-    for (size_t i = 0; i < n; i++)
-        memset(gE + (size_t)rows[i] * D, 0, D * sizeof *gE);
+    if (cfg->model.freeze_embedding)
+        return;
+    if (g != 1.0f)
+        tc_scale(gr, n * D, g);
+    if (cfg->train.weight_decay > 0)
+        for (size_t i = 0; i < n; i++)
+            tc_scale(m->params + (size_t)rows[i] * D, D, 1.0f - lr * cfg->train.weight_decay);
+    if (cfg->train.optimizer == TC_OPT_ADAM)
+        tc_adam_step_rows(m->params, gr, t->m1, t->m2, rows, n, (int)D, lr, cfg->train.beta1, cfg->train.beta2,
+                          cfg->train.epsilon, at);
+    else
+        tc_sgd_step_rows(m->params, gr, rows, n, (int)D, lr);
 }
 
 /* 1 if every value of x (n) is finite: x * 0 is 0 for finite x and NaN for
@@ -428,9 +428,23 @@ static void merge_rows(tc_trainer *t)
     t->nmerged = n;
 }
 
+/* Chunk c of the merged rows (a pool task): their part of the step, and
+ * whether their new weights are finite. */
+static void update_task(void *ctx, int c)
+{
+    tc_trainer *t = ctx;
+    size_t lo, hi, D = (size_t)t->m->s.D;
+    chunk(t->nmerged, c, t->S, &lo, &hi);
+    step_rows(t, t->lr_now, t->g_now, t->at_now, t->merged + lo, t->gm + lo * D, hi - lo);
+    int bad = 0;
+    for (size_t i = lo; i < hi; i++)
+        bad |= !all_finite(t->m->params + (size_t)t->merged[i] * D, D);
+    t->chunk_bad[c] = bad;
+}
+
 /* Chunk c of S of the gradient (a pool task): the shards' dense-tail
- * gradients, and their gradients of the merged rows in chunk c, summed in
- * shard order into the model's gradient (zero between steps); with
+ * gradients summed in shard order into the model's gtail (zero between
+ * steps), and their gradients of the merged rows in chunk c into gm; with
  * clipping, the chunk's Σg².  The chunks are fixed by S, not by threads. */
 static void reduce_task(void *ctx, int c)
 {
@@ -440,6 +454,7 @@ static void reduce_task(void *ctx, int c)
     chunk(ntail, c, t->S, &lo, &hi);
     chunk(t->nmerged, c, t->S, &rlo, &rhi);
     float *g = m->gtail;
+    memset(t->gm + rlo * D, 0, (rhi - rlo) * D * sizeof *t->gm);
     for (int s = 0; s < t->S; s++) {
         const tc_shard_out *h = &t->out[s];
         if (!h->nb)
@@ -450,7 +465,7 @@ static void reduce_task(void *ctx, int c)
         for (size_t k = 0; k < h->nrows; k++) {
             if (midx[k] < rlo || midx[k] >= rhi)
                 continue;
-            float *ge = m->grads + (size_t)t->merged[midx[k]] * D;
+            float *ge = t->gm + (size_t)midx[k] * D;
             const float *x = h->grows + k * D;
             for (size_t j = 0; j < D; j++)
                 ge[j] += x[j];
@@ -458,24 +473,12 @@ static void reduce_task(void *ctx, int c)
     }
     if (t->cfg->train.clipnorm > 0) {
         double ss = tc_sum_squares(g + lo, hi - lo);
-        for (size_t i = rlo; i < rhi && !t->cfg->model.freeze_embedding; i++)
-            ss += tc_sum_squares(m->grads + (size_t)t->merged[i] * D, D);
+        if (!t->cfg->model.freeze_embedding)
+            ss += tc_sum_squares(t->gm + rlo * D, (rhi - rlo) * D);
         t->chunk_ss[c] = ss;
+    } else { /* no global norm to wait for: this chunk's rows can be updated at once */
+        update_task(t, c);
     }
-}
-
-/* Chunk c of the merged rows (a pool task): their part of the step, and
- * whether their new weights are finite. */
-static void update_task(void *ctx, int c)
-{
-    tc_trainer *t = ctx;
-    size_t lo, hi, D = (size_t)t->m->s.D;
-    chunk(t->nmerged, c, t->S, &lo, &hi);
-    step_rows(t, t->lr_now, t->g_now, t->at_now, t->merged + lo, hi - lo);
-    int bad = 0;
-    for (size_t i = lo; i < hi; i++)
-        bad |= !all_finite(t->m->params + (size_t)t->merged[i] * D, D);
-    t->chunk_bad[c] = bad;
 }
 
 /* One optimizer step from the shards' results: reduce, clip, update. */
@@ -483,8 +486,10 @@ static int apply_step(tc_trainer *t, tc_err *err)
 {
     tc_model *m = t->m;
     merge_rows(t);
-    tc_pool_run(t->pool, t->S, reduce_task, t);
     t->g_now = 1.0f;
+    t->lr_now = tc_schedule_lr(&t->sched, t->step);
+    t->at_now = ++t->step;
+    tc_pool_run(t->pool, t->S, reduce_task, t); /* without clipping, this also updates the rows */
     if (t->cfg->train.clipnorm > 0) {
         double ss = 0;
         for (int c = 0; c < t->S; c++)
@@ -492,11 +497,9 @@ static int apply_step(tc_trainer *t, tc_err *err)
         double norm = sqrt(ss);
         if (norm > t->cfg->train.clipnorm)
             t->g_now = (float)(t->cfg->train.clipnorm / norm);
+        tc_pool_run(t->pool, t->S, update_task, t);
     }
-    t->lr_now = tc_schedule_lr(&t->sched, t->step);
-    t->at_now = ++t->step;
     step_tail(t, t->lr_now, t->g_now, t->at_now);
-    tc_pool_run(t->pool, t->S, update_task, t);
     int bad = !all_finite(m->params + tc_model_tail(m), m->nparams - tc_model_tail(m));
     for (int c = 0; c < t->S; c++)
         bad |= t->chunk_bad[c];
@@ -528,8 +531,12 @@ static int train_batch(tc_trainer *t, double *loss, tc_err *err)
             o->loss = h->loss, o->correct = h->correct, o->nrows = h->nrows, o->rows = h->rows,
             o->grows = tc_model_row_grads(h->r);
     }
-    if (t->dist && t->dist->exchange(t->dist->ctx, t->out, t->S, m->s.D, m->nparams - tc_model_tail(m), err) < 0)
-        return -1;
+    if (t->dist) {
+        t->agreed_stop = t->stop && *t->stop;
+        if (t->dist->exchange(t->dist->ctx, t->out, t->S, m->s.D, m->nparams - tc_model_tail(m), &t->agreed_stop,
+                              err) < 0)
+            return -1;
+    }
     double sum = 0;
     for (int s = 0; s < t->S; s++)
         if (t->out[s].nb) {
@@ -587,14 +594,10 @@ static void hog_step(tc_trainer *t, tc_model *r, float lr, uint64_t at, const ui
     if (cfg->train.optimizer == TC_OPT_ADAM) {
         float b1 = cfg->train.beta1, b2 = cfg->train.beta2, eps = cfg->train.epsilon;
         tc_adam_step(m->params + tail, r->gtail, t->m1 + tail, t->m2 + tail, ntail, lr, b1, b2, eps, at);
-        for (size_t k = 0; k < nupd; k++) {
-            size_t o = (size_t)rows[k] * D;
-            tc_adam_step(m->params + o, gl + k * D, t->m1 + o, t->m2 + o, D, lr, b1, b2, eps, at);
-        }
+        tc_adam_step_rows(m->params, gl, t->m1, t->m2, rows, nupd, (int)D, lr, b1, b2, eps, at);
     } else {
         tc_sgd_step(m->params + tail, r->gtail, ntail, lr);
-        for (size_t k = 0; k < nupd; k++)
-            tc_sgd_step(m->params + (size_t)rows[k] * D, gl + k * D, D, lr);
+        tc_sgd_step_rows(m->params, gl, rows, nupd, (int)D, lr);
     }
 }
 
@@ -748,17 +751,23 @@ static int begin_epoch(tc_trainer *t, tc_err *err)
 }
 
 /* 1 if the run should stop here: *stop is set (in any process, which all
- * processes agree on at the same point), -1 on a failed exchange. */
+ * processes agree on at the same point), -1 on a failed exchange.  Within
+ * an epoch the processes agreed in the last step's exchange; before an
+ * epoch (validation ran since) they ask each other once more. */
 static int stop_now(const tc_trainer *t, const tc_train_opts *o, tc_err *err)
 {
     int local = o->stop && *o->stop;
-    return t->dist ? t->dist->any(t->dist->ctx, local, err) : local;
+    if (!t->dist)
+        return local;
+    return t->pos == 0 ? t->dist->any(t->dist->ctx, local, err) : t->agreed_stop;
 }
 
 int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum, tc_err *err)
 {
     memset(sum, 0, sizeof *sum);
     double t_start = now();
+    t->stop = o->stop;
+    t->agreed_stop = 0;
     tc_progress *pg = o->progress;
     int rc = 0;
     while (rc == 0 && !t->finished && t->epoch < t->epochs) {

@@ -61,8 +61,10 @@ typedef struct tc_dist {
     int rank, procs;
     void *ctx;
     /* out[S]: this process's shards are filled in; fills in the others'
-     * (pointers valid until the next call).  D and ntail size the arrays. */
-    int (*exchange)(void *ctx, tc_shard_out *out, int S, int D, size_t ntail, tc_err *err);
+     * (pointers valid until the next call).  D and ntail size the arrays.
+     * *stop: in, this process wants to stop; out, some process does (the
+     * same answer everywhere, so all stop after the same step). */
+    int (*exchange)(void *ctx, tc_shard_out *out, int S, int D, size_t ntail, int *stop, tc_err *err);
     /* 1 if any process's *local says stop (all processes get the same answer). */
     int (*any)(void *ctx, int local, tc_err *err);
 } tc_dist;
