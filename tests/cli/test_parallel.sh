@@ -65,12 +65,7 @@ ok
 # shellcheck disable=SC2086
 "$TEXTCLF" train configs/sst2.yaml -o "$tmp/i.bin" $common --set train.epochs=200 --set model.dropout=0.3 \
     --set train.threads=2 --set output.metrics="$tmp/r.jsonl" 2>"$tmp/err" &
-pid=$!
-n=0
-while [ ! -s "$tmp/r.jsonl" ] && [ "$n" -lt 3000 ]; do sleep 0.01; n=$((n + 1)); done
-kill -INT "$pid"
-wait "$pid"
-rc=$?
+interrupt_after_epoch $! "$tmp/r.jsonl"
 [ "$rc" -eq 130 ] || fail "SIGINT: exit status $rc: $(cat "$tmp/err")"
 # shellcheck disable=SC2086
 "$TEXTCLF" train configs/sst2.yaml -o "$tmp/i.bin" $common --set train.epochs=200 --set model.dropout=0.3 \
