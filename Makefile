@@ -9,7 +9,13 @@
 #                   (Prescott, Sandybridge, Haswell, Zen, SkylakeX, Cooperlake), for developers
 #   make fuzz       libFuzzer targets (tests/fuzz) under ASan+UBSan, FUZZ_SECONDS each (60)
 #   make bench      benchmarks against fastText / PyTorch (slow; not part of test)
-#   make install    PREFIX=/usr/local: binary and man page
+#   make install    PREFIX=/usr/local: binary, man page, libtextclf.so.N + .a, textclf.h, textclf.pc
+#
+# libtextclf: every src/ object but main.o, compiled -fPIC, as a static
+# archive (what the textclf binary and the tests link: textclf is linked
+# statically against the very library that is installed) and as a shared
+# library libtextclf.so.$(ABI) exporting only the public API of
+# include/textclf.h (src/api/textclf.map).  ABI is TEXTCLF_ABI_VERSION.
 
 PREFIX  ?= /usr/local
 MPI     ?= 0
@@ -30,7 +36,10 @@ LDFLAGS_SAN :=
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
-CFLAGS_ALL = $(CFLAGS_WARN) $(CFLAGS_OPT) $(CFLAGS_MPI) -Isrc $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CFLAGS_WARN) $(CFLAGS_OPT) $(CFLAGS_MPI) -fPIC -Isrc -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+ABI      := $(shell sed -n 's/^\#define TEXTCLF_ABI_VERSION \([0-9]*\).*/\1/p' include/textclf.h)
+VERSION  := $(shell sed -n 's/^\#define TC_VERSION "\(.*\)"/\1/p' src/version.h)
+SONAME   := libtextclf.so.$(ABI)
 
 LIB_SRC  := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
@@ -48,15 +57,32 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test test-kernels check check-unit check-cli bench install clean fuzz fuzz-build
-all: $(BUILD)/textclf
+all: $(BUILD)/textclf $(BUILD)/$(SONAME)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/libtextclf.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/$(SONAME): $(LIB_OBJ) src/api/textclf.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/api/textclf.map $(LDFLAGS_SAN) $(LDFLAGS) \
+	    -o $@ $(LIB_OBJ) $(PKG_LIBS)
+	ln -sf $(SONAME) $(BUILD)/libtextclf.so
+
+# The API examples (built against the shared library, as a user's program is).
+$(BUILD)/examples/classify: examples/classify.c include/textclf.h $(BUILD)/$(SONAME)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_WARN) $(CFLAGS_OPT) -Iinclude -o $@ $< -L$(BUILD) -ltextclf -Wl,-rpath,'$$ORIGIN/..' \
+	    $(LDFLAGS_SAN) $(LDFLAGS)
+
+# textclf.pc, written by install for the PREFIX it installs to.
+PC_TEXT = 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' 'Name: textclf' \
+    'Description: text classifier library (embedding, LSTM/average-pool, dense, softmax/sigmoid)' \
+    'Version: $(VERSION)' 'Libs: -L$${libdir} -ltextclf' 'Libs.private: $(PKG_LIBS)' \
+    'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}'
 
 $(BUILD)/textclf: $(BUILD)/obj/src/main.o $(BUILD)/libtextclf.a
 	$(CC) $(LDFLAGS_SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -74,7 +100,7 @@ FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -O1 -g -fno-omit-frame-pointer \
-                -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc
+                -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc -Iinclude
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
@@ -109,7 +135,7 @@ test: deps
 
 # tests/cli/test_mpi.sh also needs the MPI build: always build-mpi/textclf,
 # without sanitizers (LeakSanitizer would report Open MPI's own allocations).
-check: $(BUILD)/textclf $(TEST_BIN)
+check: $(BUILD)/textclf $(TEST_BIN) $(BUILD)/$(SONAME) $(BUILD)/examples/classify
 	@$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi SAN=0 build-mpi/textclf
 	@TEXTCLF_MPI=$(CURDIR)/build-mpi/textclf sh tests/run.sh $(BUILD)
 
@@ -130,10 +156,17 @@ fuzz-build: $(FUZZ_BIN)
 bench: deps all
 	@sh scripts/bench.sh $(BENCH_ARGS)
 
-install: $(BUILD)/textclf
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(BUILD)/textclf $(BUILD)/$(SONAME) $(BUILD)/libtextclf.a
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/textclf $(DESTDIR)$(PREFIX)/bin/textclf
 	install -m 644 man/textclf.1 $(DESTDIR)$(PREFIX)/share/man/man1/textclf.1
+	install -m 755 $(BUILD)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/$(SONAME).0.0
+	ln -sf $(SONAME).0.0 $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libtextclf.so
+	install -m 644 $(BUILD)/libtextclf.a $(DESTDIR)$(PREFIX)/lib/libtextclf.a
+	install -m 644 include/textclf.h $(DESTDIR)$(PREFIX)/include/textclf.h
+	printf '%s\n' $(PC_TEXT) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/textclf.pc
 
 clean:
 	rm -rf build build-asan build-mpi $(FUZZ_BUILD)

@@ -1,6 +1,6 @@
 /* cmd_eval.c — `textclf eval MODEL DATA`: the model's own reading and
  * tokenizing path over a labelled file, the same inference path as predict
- * (predict/infer.h), then metrics (train/metrics.h).
+ * (predict/infer.h), then metrics (eval/metrics.h).
  *
  * Labels in DATA that the model never saw are read into a copy of the
  * model's label set (ids >= L), counted per name, and then dropped from
@@ -21,8 +21,8 @@
 #include "predict/infer.h"
 #include "store/checkpoint.h"
 #include "text/corpus.h"
-#include "train/confusion_svg.h"
-#include "train/metrics.h"
+#include "eval/confusion_svg.h"
+#include "eval/metrics.h"
 
 static const char HELP[] =
     "usage: textclf eval MODEL DATA [options]\n"
@@ -320,7 +320,7 @@ static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_re
     for (size_t u = 0; u < ev->labels.n - (uint32_t)ev->L; u++) {
         const char *nm = tc_strtab_str(&ev->labels, (uint32_t)(ev->L + (int)u));
         fputs(u ? ",{\"label\":" : "{\"label\":", stdout);
-        tc_emit_json_str(stdout, nm, strlen(nm));
+        tc_json_str(stdout, nm, strlen(nm));
         printf(",\"rows\":%llu}", (unsigned long long)ev->unseen_rows[u]);
     }
     putchar(']');
@@ -329,13 +329,13 @@ static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_re
         for (int l = 0; l < ev->L; l++) {
             if (l)
                 putchar(',');
-            tc_emit_json_str(stdout, ev->names[l], strlen(ev->names[l]));
+            tc_json_str(stdout, ev->names[l], strlen(ev->names[l]));
             printf(":%.9g", (double)ev->thr[l]);
         }
         putchar('}');
         if (a->tune) {
             fputs(",\"tuned\":{\"saved_to\":", stdout);
-            tc_emit_json_str(stdout, a->model, strlen(a->model));
+            tc_json_str(stdout, a->model, strlen(a->model));
             printf(",\"micro_f1_before\":%.17g,\"macro_f1_before\":%.17g}", before->micro_f1, before->macro_f1);
         }
     }

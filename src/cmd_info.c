@@ -95,8 +95,7 @@ static int thresholds(const tc_bundle *bd, tc_err *err)
     float *thr = malloc(bd->labels.n * sizeof *thr);
     if (!thr)
         return tc_err_oom(err, "thresholds");
-    char v[16];
-    int tuned = tc_meta_get(bd, "thresholds", v, sizeof v) == 0;
+    int tuned = bd->thresholds != NULL;
     if (tc_infer_thresholds_get(bd, thr, err) < 0) {
         free(thr);
         return -1;
@@ -110,14 +109,14 @@ static int thresholds(const tc_bundle *bd, tc_err *err)
     return 0;
 }
 
-/* META lines, thresholds left out (shown above). */
+/* META lines: the training summary. */
 static void training(const tc_bundle *bd)
 {
     printf("training:\n");
     for (const char *p = bd->meta; *p;) {
         const char *eol = strchr(p, '\n');
         size_t n = eol ? (size_t)(eol - p) : strlen(p);
-        if (strncmp(p, "thresholds=", 11) != 0 && n)
+        if (n)
             printf("  %.*s\n", (int)n, p);
         p += n + (eol ? 1 : 0);
     }

@@ -3,6 +3,6 @@
 #define TC_VERSION_H
 
 #define TC_VERSION "0.1.0"
-#define TC_FORMAT_VERSION 1u
+#define TC_FORMAT_VERSION 2u
 
 #endif

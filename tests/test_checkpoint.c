@@ -45,7 +45,7 @@ static void make_bundle(tc_bundle *b, enum tc_encoder enc)
     const char *labels[] = {"neg", "neutral", "pos"};
     for (int i = 0; i < 3; i++)
         assert_true(tc_strtab_intern(&b->labels, labels[i], strlen(labels[i]), NULL, &err) >= 0);
-    strcpy(b->meta, "multilabel=0\nepochs=3\n");
+    strcpy(b->meta, "epochs=3\n");
     tc_model_spec s;
     tc_model_spec_from_config(&s, &b->cfg, (int)tc_vocab_size(&b->vocab), 3, 0);
     b->model = tc_model_new(&s, &err);
@@ -91,6 +91,8 @@ static void save_load_round_trip(void **st)
         char v[16];
         assert_int_equal(tc_meta_get(&b, "epochs", v, sizeof v), 0);
         assert_string_equal(v, "3");
+        assert_int_equal(b.task, TC_TASK_SINGLE_LABEL);
+        assert_null(b.thresholds); /* none stored, none invented */
         tc_bundle_free(&a);
         tc_bundle_free(&b);
     }
@@ -139,6 +141,94 @@ static void fix_crc(unsigned char *d, size_t n)
     memcpy(d + n - 4, &c, 4);
 }
 
+/* A multi-label model with 12,000 labels and a tuned threshold each: the
+ * task and every threshold come back exactly (the META text these used to
+ * live in held 64 KiB, about 5,000 thresholds). */
+static void many_thresholds_round_trip(void **st)
+{
+    (void)st;
+    enum { NL = 12000 };
+    tc_bundle a, b;
+    tc_err err;
+    tc_bundle_init(&a);
+    assert_int_equal(tc_config_set(&a.cfg, "data.train=x.csv", &err), 0);
+    a.cfg.model.embedding_dim = 2;
+    a.cfg.model.head = TC_HEAD_SIGMOID;
+    a.cfg.pad.maxlen = 2;
+    assert_int_equal(tc_vocab_push(&a.vocab, "w", 1, &err), 0);
+    for (int l = 0; l < NL; l++) {
+        char name[16];
+        int k = snprintf(name, sizeof name, "l%05d", l);
+        assert_true(tc_strtab_intern(&a.labels, name, (size_t)k, NULL, &err) >= 0);
+    }
+    a.task = TC_TASK_MULTI_LABEL;
+    float *thr = malloc(NL * sizeof *thr);
+    for (int l = 0; l < NL; l++)
+        thr[l] = (float)l / (NL - 1) * 0.999f + 1e-7f * (float)(l % 7);
+    thr[0] = 0.0f, thr[NL - 1] = 1.0f;
+    a.thresholds = thr;
+    tc_model_spec s;
+    tc_model_spec_from_config(&s, &a.cfg, (int)tc_vocab_size(&a.vocab), NL, 1);
+    a.model = tc_model_new(&s, &err);
+    assert_non_null(a.model);
+    char p[256];
+    path_of(p, "many.bin");
+    if (tc_checkpoint_save(p, &a, &err) != 0)
+        fail_msg("%s", err.msg);
+    tc_bundle_init(&b);
+    if (tc_checkpoint_load(p, &b, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.task, TC_TASK_MULTI_LABEL);
+    assert_int_equal(b.labels.n, NL);
+    assert_non_null(b.thresholds);
+    assert_memory_equal(b.thresholds, thr, NL * sizeof *thr);
+    assert_true(b.model->s.multilabel && b.model->s.sigmoid);
+    tc_bundle_free(&a);
+    tc_bundle_free(&b);
+}
+
+/* Sections are found by tag, not by position: the same file with its
+ * sections in another order loads to the same model. */
+static void sections_by_name(void **st)
+{
+    (void)st;
+    tc_bundle a, b;
+    tc_err err;
+    make_bundle(&a, TC_ENC_GAP);
+    char p[256];
+    path_of(p, "order.bin");
+    assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+    size_t n;
+    unsigned char *d = slurp(p, &n), *c = malloc(n);
+    /* the sections as (offset, total bytes), in file order */
+    size_t off[16], sz[16], k = 0, at = 32;
+    while (at < n - 4 && k < 16) {
+        uint64_t sl;
+        memcpy(&sl, d + at + 8, 8);
+        off[k] = at, sz[k] = 16 + (size_t)sl;
+        at += sz[k++];
+    }
+    assert_int_equal(at, n - 4);
+    assert_true(k >= 6);
+    memcpy(c, d, 32); /* header, then the sections last to first */
+    size_t o = 32;
+    for (size_t i = k; i-- > 0;) {
+        memcpy(c + o, d + off[i], sz[i]);
+        o += sz[i];
+    }
+    fix_crc(c, n);
+    tc_bundle_init(&b);
+    if (tc_checkpoint_load_mem(c, n, "reordered", &b, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_memory_equal(b.model->params, a.model->params, a.model->nparams * sizeof(float));
+    assert_int_equal(b.labels.n, a.labels.n);
+    assert_int_equal(tc_vocab_size(&b.vocab), tc_vocab_size(&a.vocab));
+    tc_bundle_free(&a);
+    tc_bundle_free(&b);
+    free(d);
+    free(c);
+}
+
 static void rejects_damaged_files(void **st)
 {
     (void)st;
@@ -171,7 +261,14 @@ static void rejects_damaged_files(void **st)
     fix_crc(c, n);
     const char *msg = try_load(c, n);
     assert_non_null(strstr(msg, "made by textclf 0.1.0 (model format 99)"));
-    assert_non_null(strstr(msg, "which reads format 1"));
+    assert_non_null(strstr(msg, "which reads format 2"));
+    /* an older format (1: task and thresholds as META text) is refused with the way out */
+    memcpy(c, d, n);
+    c[8] = 1;
+    fix_crc(c, n);
+    msg = try_load(c, n);
+    assert_non_null(strstr(msg, "made by textclf 0.1.0 (model format 1)"));
+    assert_non_null(strstr(msg, "retrain the model with this textclf"));
     /* a section length pointing past the end, with a valid checksum */
     memcpy(c, d, n);
     uint64_t huge = (uint64_t)1 << 40;
@@ -275,6 +372,8 @@ int main(void)
         cmocka_unit_test(crc32_known_value),
         cmocka_unit_test(save_load_round_trip),
         cmocka_unit_test(rejects_damaged_files),
+        cmocka_unit_test(many_thresholds_round_trip),
+        cmocka_unit_test(sections_by_name),
         cmocka_unit_test(write_failure_keeps_old_file),
         cmocka_unit_test(training_state_round_trip),
     };

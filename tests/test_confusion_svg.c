@@ -2,7 +2,7 @@
  * escaped and cut, every cell present with its count and share. */
 #include "tc_test.h"
 
-#include "train/confusion_svg.h"
+#include "eval/confusion_svg.h"
 
 static char *render(const tc_mc_report *r, const char *const *names, const char *title)
 {

@@ -147,7 +147,7 @@ static unsigned char *model_file(size_t *len)
     const char *labels[] = {"neg", "pos"};
     for (int i = 0; i < 2; i++)
         assert_true(tc_strtab_intern(&b.labels, labels[i], strlen(labels[i]), NULL, &err) >= 0);
-    strcpy(b.meta, "multilabel=0\n");
+    strcpy(b.meta, "epochs=1\n");
     tc_model_spec s;
     tc_model_spec_from_config(&s, &b.cfg, (int)tc_input_rows(&b.cfg, &b.vocab), 2, 0);
     b.model = tc_model_new(&s, &err);
@@ -167,13 +167,12 @@ static unsigned char *model_file(size_t *len)
     return data;
 }
 
-/* Replaces the first `from` in a fresh model file by `to` (same length),
- * fixes the CRC and loads it; returns the load's rc, message in err. */
-static int load_patched(const char *from, const char *to, tc_err *err)
+/* Replaces the first `from` (n bytes) in a fresh model file by `to` (n
+ * bytes), fixes the CRC and loads it; returns the load's rc, message in err. */
+static int load_patched_bytes(const char *from, const char *to, size_t n, tc_err *err)
 {
-    size_t len, n = strlen(from);
+    size_t len;
     unsigned char *data = model_file(&len);
-    assert_int_equal(strlen(to), n);
     unsigned char *at = NULL;
     for (size_t i = 0; i + n <= len && !at; i++)
         if (memcmp(data + i, from, n) == 0)
@@ -193,6 +192,12 @@ static int load_patched(const char *from, const char *to, tc_err *err)
     tc_bundle_free(&b);
     free(data);
     return rc;
+}
+
+static int load_patched(const char *from, const char *to, tc_err *err)
+{
+    assert_int_equal(strlen(to), strlen(from));
+    return load_patched_bytes(from, to, strlen(from), err);
 }
 
 static void test_regress_unpatched_loads(void **state)
@@ -249,7 +254,10 @@ static void test_regress_softmax_multilabel(void **state)
 {
     (void)state;
     tc_err err = {{0}};
-    assert_int_equal(load_patched("multilabel=0", "multilabel=1", &err), -1);
+    /* KIND: tag, u32 0, u64 length 4, u32 task 0 → 1 */
+    static const char from[20] = "KIND\0\0\0\0\4\0\0\0\0\0\0\0\0\0\0\0";
+    static const char to[20] = "KIND\0\0\0\0\4\0\0\0\0\0\0\0\1\0\0\0";
+    assert_int_equal(load_patched_bytes(from, to, sizeof from, &err), -1);
     assert_string_equal(err.msg, "m.bin: corrupt model file (softmax head on multi-label data)");
 }
 

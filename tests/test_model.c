@@ -253,6 +253,31 @@ static void binary_sigmoid_label_probs(void **st)
     tc_model_free(m);
 }
 
+/* Every tensor carries its role (weight decay skips biases by role, not by
+ * name): an LSTM model with hidden layers has all three. */
+static void tensor_roles(void **st)
+{
+    (void)st;
+    tc_model_spec s = base_spec(TC_ENC_LSTM);
+    s.lstm_bidir = 1, s.lstm_layers = 2, s.n_hidden = 1, s.hidden[0] = 3;
+    tc_err err;
+    tc_model *m = tc_model_new(&s, &err);
+    assert_non_null(m);
+    int count[3] = {0};
+    for (int k = 0; k < m->ntensors; k++) {
+        const tc_tensor *t = &m->tensors[k];
+        size_t nl = strlen(t->name);
+        enum tc_role want = k == 0 ? TC_ROLE_EMBEDDING : !strcmp(t->name + nl - 2, ".b") ? TC_ROLE_BIAS
+                                                                                       : TC_ROLE_KERNEL;
+        assert_int_equal(t->role, want);
+        count[t->role]++;
+    }
+    assert_int_equal(count[TC_ROLE_EMBEDDING], 1);
+    assert_int_equal(count[TC_ROLE_BIAS], 2 * 2 + 2);   /* 2 layers x 2 directions, dense, output */
+    assert_int_equal(count[TC_ROLE_KERNEL], 2 * 2 * 2 + 2); /* Wx and Wh each, dense W, output W */
+    tc_model_free(m);
+}
+
 static void rejects_bad_specs(void **st)
 {
     (void)st;
@@ -279,6 +304,7 @@ int main(void)
         cmocka_unit_test(replica_shards_sum_to_batch),
         cmocka_unit_test(binary_sigmoid_label_probs),
         cmocka_unit_test(rejects_bad_specs),
+        cmocka_unit_test(tensor_roles),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* out (B,T,D) = E[ids[b,t]]; E (V,D); ids (B,T) in [0,V) (callers guarantee). */
+/* out (B,T,D) = E[ids[b,t]]; E (V,D); ids (B,T) in [0,V) (tc_model_forward asserts it). */
 void tc_embedding_forward(float *out, const int32_t *ids, const float *E, int B, int T, int D);
 
 /* dE (V,D) += scatter-add of dout (B,T,D): dE[ids[b,t]] += dout[b,t];

@@ -1,6 +1,7 @@
 /* loss.c — see loss.h. */
 #include "loss.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -57,6 +58,7 @@ double tc_softmax_ce(float *probs, float *dlogits, const float *logits, const in
         float *p = probs + b * C_;
         double w = row_weight ? row_weight[b] : 1.0;
         double zmax, lse = softmax_row(p, logits + b * C_, C_, &zmax);
+        assert(labels[b] >= 0 && labels[b] < C); /* one class id per row */
         loss += w * (lse - ((double)logits[b * C_ + (size_t)labels[b]] - zmax));
         if (!dlogits)
             continue;

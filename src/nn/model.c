@@ -12,6 +12,7 @@
  * Backward runs the same chain in reverse, accumulating into `grads`. */
 #include "model.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ void tc_model_spec_from_config(tc_model_spec *s, const tc_config *cfg, int V, in
     s->dropout = cfg->model.dropout;
 }
 
-static int add_tensor(tc_model *m, const char *name, int rows, int cols, tc_err *err)
+static int add_tensor(tc_model *m, const char *name, enum tc_role role, int rows, int cols, tc_err *err)
 {
     if (m->ntensors == TC_MAX_TENSORS)
         return tc_err_set(err, "model: too many tensors");
@@ -83,6 +84,7 @@ static int add_tensor(tc_model *m, const char *name, int rows, int cols, tc_err 
         return tc_err_set(err, "model: tensor %s (%d x %d) is too large", name, rows, cols);
     tc_tensor *t = &m->tensors[m->ntensors++];
     snprintf(t->name, sizeof t->name, "%s", name);
+    t->role = role;
     t->off = m->nparams;
     t->n = n;
     t->rows = rows;
@@ -98,7 +100,7 @@ static int layout(tc_model *m, tc_err *err)
 {
     const tc_model_spec *s = &m->s;
     char name[24];
-    if (add_tensor(m, "embedding", s->V, s->D, err) < 0)
+    if (add_tensor(m, "embedding", TC_ROLE_EMBEDDING, s->V, s->D, err) < 0)
         return -1;
     int in = s->D;
     if (s->encoder == TC_ENC_LSTM) {
@@ -107,13 +109,13 @@ static int layout(tc_model *m, tc_err *err)
             for (int d = 0; d < ndir(m); d++) {
                 const char *dn = d ? "b" : "f";
                 snprintf(name, sizeof name, "lstm%d%s.Wx", l, dn);
-                if (add_tensor(m, name, in, 4 * H, err) < 0)
+                if (add_tensor(m, name, TC_ROLE_KERNEL, in, 4 * H, err) < 0)
                     return -1;
                 snprintf(name, sizeof name, "lstm%d%s.Wh", l, dn);
-                if (add_tensor(m, name, H, 4 * H, err) < 0)
+                if (add_tensor(m, name, TC_ROLE_KERNEL, H, 4 * H, err) < 0)
                     return -1;
                 snprintf(name, sizeof name, "lstm%d%s.b", l, dn);
-                if (add_tensor(m, name, 1, 4 * H, err) < 0)
+                if (add_tensor(m, name, TC_ROLE_BIAS, 1, 4 * H, err) < 0)
                     return -1;
             }
             in = ndir(m) * H;
@@ -128,10 +130,10 @@ static int layout(tc_model *m, tc_err *err)
             snprintf(name, sizeof name, "%s%d.W", base, k);
         else
             snprintf(name, sizeof name, "%s.W", base);
-        if (add_tensor(m, name, in, out, err) < 0)
+        if (add_tensor(m, name, TC_ROLE_KERNEL, in, out, err) < 0)
             return -1;
         name[strlen(name) - 1] = 'b';
-        if (add_tensor(m, name, 1, out, err) < 0)
+        if (add_tensor(m, name, TC_ROLE_BIAS, 1, out, err) < 0)
             return -1;
         m->dense_in[k] = in;
         m->dense_out[k] = out;
@@ -389,19 +391,19 @@ static void lstm_encode(tc_model *m, const int32_t *ids, int B, int T, int train
         x = a->seq[l];
         in = nd * H;
     }
-    int L = s->lstm_layers - 1;
+    int top = s->lstm_layers - 1;
     if (s->lstm_output == TC_LSTM_LAST) {
         /* forward direction ends at t = T-1, backward at t = 0 (state carried over padding) */
         for (int b = 0; b < B; b++)
             for (int d = 0; d < nd; d++) {
                 size_t t = d ? 0 : (size_t)T - 1;
                 memcpy(a->x0 + (size_t)b * (size_t)(nd * H) + (size_t)(d * H),
-                       a->hs[L][d] + ((size_t)b * (size_t)T + t) * (size_t)H, (size_t)H * sizeof(float));
+                       a->hs[top][d] + ((size_t)b * (size_t)T + t) * (size_t)H, (size_t)H * sizeof(float));
             }
     } else if (s->lstm_output == TC_LSTM_MEAN) {
-        tc_pool_mean_forward(a->x0, a->seq[L], a->mask, B, T, nd * H);
+        tc_pool_mean_forward(a->x0, a->seq[top], a->mask, B, T, nd * H);
     } else {
-        tc_pool_max_forward(a->x0, a->argmax, a->seq[L], a->mask, B, T, nd * H);
+        tc_pool_max_forward(a->x0, a->argmax, a->seq[top], a->mask, B, T, nd * H);
     }
 }
 
@@ -409,7 +411,7 @@ static void lstm_encode_backward(tc_model *m, int B, int T)
 {
     tc_model_acts *a = m->a;
     const tc_model_spec *s = &m->s;
-    int H = s->lstm_units, nd = ndir(m), L = s->lstm_layers - 1;
+    int H = s->lstm_units, nd = ndir(m), top = s->lstm_layers - 1;
     size_t bt = (size_t)B * (size_t)T;
     float *dseq = a->dseq, *dx = a->dxa;
     memset(dseq, 0, bt * (size_t)(nd * H) * sizeof(float));
@@ -425,7 +427,7 @@ static void lstm_encode_backward(tc_model *m, int B, int T)
     } else {
         tc_pool_max_backward(dseq, a->dx0, a->argmax, B, T, nd * H);
     }
-    for (int l = L; l >= 0; l--) {
+    for (int l = top; l >= 0; l--) {
         int in = l ? nd * H : s->D;
         const float *x = l == 0 ? a->emb : (a->dropped ? a->drop_in[l] : a->seq[l - 1]);
         tc_lstm_dims dm = {B, T, in, H};
@@ -456,9 +458,22 @@ static void lstm_encode_backward(tc_model *m, int B, int T)
 
 /* ---- whole model ------------------------------------------------------ */
 
+/* Every id of a batch is a row of the embedding (for the assert below). */
+static inline int ids_in_range(const int32_t *ids, size_t n, int V)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= V)
+            return 0;
+    return 1;
+}
+
 const float *tc_model_forward(tc_model *m, const int32_t *ids, int B, int T, int train, tc_rng *rng)
 {
     tc_model_acts *a = m->a;
+    /* the contract: tc_model_reserve(B', T') with B' >= B, T' >= T, then ids (B,T) in [0, V) */
+    assert(a && B >= 1 && T >= 1 && B <= a->B && T <= a->T);
+    assert(ids_in_range(ids, (size_t)B * (size_t)T, m->s.V));
+    assert(!train || m->s.dropout <= 0 || rng);
     a->last_B = B, a->last_T = T;
     a->mdropped = train && m->s.dropout > 0;
     if (m->s.encoder == TC_ENC_LSTM) {
@@ -492,6 +507,9 @@ double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, con
 {
     tc_model_acts *a = m->a;
     int C = m->s.outputs, K = m->n_dense;
+    /* the contract: right after tc_model_forward on this very batch */
+    assert(a && B == a->last_B && T == a->last_T && ids);
+    assert(m->s.sigmoid ? targets != NULL : labels != NULL);
     float *dl = want_grad ? a->dlogits : NULL;
     double loss = m->s.sigmoid ? tc_sigmoid_bce(a->probs, dl, a->h[K - 1], targets, row_w, B, C)
                                : tc_softmax_ce(a->probs, dl, a->h[K - 1], labels, row_w, B, C);

@@ -8,7 +8,21 @@
  * touched), the tail densely.  Saving, loading and zeroing are single loops.
  *
  * Ids: (B,T) int32, 0 = padding.  Padding never contributes to pooling, to the
- * LSTM state, or to any gradient. */
+ * LSTM state, or to any gradient.
+ *
+ * Shape legend (the letters every array comment in nn/ uses; none means two
+ * things):
+ *   B  rows in a batch                 T  time steps: tokens per row, padded
+ *   V  embedding rows: vocabulary (with padding and OOV) + hashed buckets
+ *   D  embedding width                 H  LSTM units per direction
+ *   nd LSTM directions (1 or 2)        C  output units (spec.outputs: the labels,
+ *                                         or 1 for a binary sigmoid head)
+ *   E  the embedding matrix (V,D)      W, b  a dense layer's kernel (in,out), bias (out)
+ *
+ * Contracts, asserted (assert.h; on unless NDEBUG, which no build sets):
+ * tc_model_forward needs tc_model_reserve for at least (B,T) first and every
+ * id in [0,V); tc_model_loss_backward follows the forward of the same batch;
+ * softmax labels are in [0,C). */
 #ifndef TC_MODEL_H
 #define TC_MODEL_H
 
@@ -47,8 +61,12 @@ typedef struct tc_model_spec {
 /* Derives the spec from a resolved config plus the data-dependent sizes. */
 void tc_model_spec_from_config(tc_model_spec *s, const tc_config *cfg, int V, int nlabels, int multilabel);
 
+/* What a tensor is for: what weight decay and the optimizer treat alike. */
+enum tc_role { TC_ROLE_EMBEDDING, TC_ROLE_KERNEL, TC_ROLE_BIAS };
+
 typedef struct tc_tensor {
     char name[24];
+    enum tc_role role;
     size_t off, n;                  /* position in params, number of floats */
     int rows, cols;
 } tc_tensor;

@@ -7,55 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 #define FONT "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
 #define MARKER_MAX_POINTS 60
-
-static void grow(tc_svg *s, size_t need)
-{
-    if (s->oom || s->len + need + 1 <= s->cap)
-        return;
-    size_t nc = s->cap ? s->cap : 4096;
-    while (nc < s->len + need + 1)
-        nc *= 2;
-    char *q = realloc(s->p, nc);
-    if (!q) {
-        s->oom = 1;
-        return;
-    }
-    s->p = q;
-    s->cap = nc;
-}
 
 void tc_svg_printf(tc_svg *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    tc_wbuf_vprintf(s, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    grow(s, (size_t)n);
-    if (s->oom)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(s->p + s->len, s->cap - s->len, fmt, ap);
-    va_end(ap);
-    s->len += (size_t)n;
 }
 
 /* Text content with & < > " escaped and control bytes dropped. */
 static void put_escaped(tc_svg *s, const char *t)
 {
     for (; *t; t++) {
-        switch (*t) {
-        case '&': tc_svg_printf(s, "&amp;"); break;
-        case '<': tc_svg_printf(s, "&lt;"); break;
-        case '>': tc_svg_printf(s, "&gt;"); break;
-        case '"': tc_svg_printf(s, "&quot;"); break;
-        default:
-            if ((unsigned char)*t >= 0x20 && *t != 0x7f)
-                tc_svg_printf(s, "%c", *t);
-        }
+        const char *ent = tc_xml_entity((unsigned char)*t);
+        if (ent)
+            tc_svg_printf(s, "%s", ent);
+        else if ((unsigned char)*t >= 0x20 && *t != 0x7f)
+            tc_svg_printf(s, "%c", *t);
     }
 }
 

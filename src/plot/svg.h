@@ -15,13 +15,11 @@
 
 #include <stddef.h>
 
+#include "util/bytes.h"
 #include "util/err.h"
 
-typedef struct tc_svg {
-    char *p;
-    size_t len, cap;
-    int oom;
-} tc_svg;
+/* The document: p (len bytes, NUL-terminated) once tc_svg_end succeeded. */
+typedef tc_wbuf tc_svg;
 
 /* Starts a document of w × h user units (pixels) on a white background. */
 void tc_svg_begin(tc_svg *s, int w, int h, const char *title);

@@ -14,13 +14,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util/text.h" /* tc_json_str: JSON strings */
+
 enum tc_emit_format { TC_EMIT_TSV, TC_EMIT_CSV, TC_EMIT_JSONL };
 
 /* A TSV field, escaped as above. */
 void tc_emit_tsv_field(FILE *f, const char *s, size_t len);
 
-/* A JSON string (with its quotes). */
-void tc_emit_json_str(FILE *f, const char *s, size_t len);
 
 /* A field of a TSV or CSV record (JSONL: a JSON string). */
 void tc_emit_field(FILE *f, enum tc_emit_format fmt, const char *s, size_t len);

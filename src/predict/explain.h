@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "predict/infer.h"
+#include "store/checkpoint.h"
 #include "text/ngram.h"
 #include "text/tokenize.h"
 #include "util/strtab.h"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/checkpoint.h"
 #include "text/pad.h"
 
 int tc_infer_init_model(tc_infer *e, tc_model *m, const tc_config *cfg, int cap, tc_err *err)
@@ -172,69 +173,23 @@ void tc_infer_rank(const float *probs, int L, int *order)
 
 /* ---- thresholds in META ------------------------------------------------- */
 
-static const char KEY[] = "thresholds=";
-
-/* Start of the "thresholds=" line in meta and its length (newline included), or NULL. */
-static const char *find_line(const char *meta, size_t *len)
-{
-    for (const char *p = meta; *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t ll = eol ? (size_t)(eol - p) + 1 : strlen(p);
-        if (!strncmp(p, KEY, sizeof KEY - 1)) {
-            *len = ll;
-            return p;
-        }
-        p += ll;
-    }
-    return NULL;
-}
-
 int tc_infer_thresholds_get(const tc_bundle *b, float *thr, tc_err *err)
 {
-    int L = (int)b->labels.n;
-    size_t ll;
-    const char *p = find_line(b->meta, &ll);
-    if (!p) {
-        for (int l = 0; l < L; l++)
-            thr[l] = b->cfg.model.threshold;
-        return 0;
-    }
-    p += sizeof KEY - 1;
-    for (int l = 0; l < L; l++) {
-        char *end;
-        errno = 0;
-        float v = strtof(p, &end);
-        int last = l + 1 == L;
-        int term_ok = last ? (*end == '\n' || *end == 0) : *end == ',';
-        if (end == p || errno || !(v >= 0.0f && v <= 1.0f) || !term_ok)
-            return tc_err_set(err, "model META: thresholds: entry %d of %d is malformed", l + 1, L);
-        thr[l] = v;
-        p = end + 1;
-    }
+    (void)err;
+    for (uint32_t l = 0; l < b->labels.n; l++)
+        thr[l] = b->thresholds ? b->thresholds[l] : b->cfg.model.threshold;
     return 0;
 }
 
 int tc_infer_thresholds_put(tc_bundle *b, const float *thr, tc_err *err)
 {
-    size_t ll;
-    char *p = (char *)find_line(b->meta, &ll);
-    if (p)
-        memmove(p, p + ll, strlen(p + ll) + 1);
+    free(b->thresholds);
+    b->thresholds = NULL;
     if (!thr)
         return 0;
-    size_t n = strlen(b->meta);
-    if (n && b->meta[n - 1] != '\n')
-        b->meta[n++] = '\n', b->meta[n] = 0;
-    size_t start = n;
-    int w = snprintf(b->meta + n, TC_META_MAX - n, "%s", KEY);
-    for (uint32_t l = 0; w >= 0 && n + (size_t)w < TC_META_MAX && l < b->labels.n; l++) {
-        n += (size_t)w;
-        w = snprintf(b->meta + n, TC_META_MAX - n, "%.9g%s", (double)thr[l], l + 1 < b->labels.n ? "," : "\n");
-    }
-    if (w < 0 || n + (size_t)w >= TC_META_MAX) {
-        b->meta[start] = 0;
-        return tc_err_set(err, "model META: no room for %u thresholds (limit %d bytes)", b->labels.n,
-                          TC_META_MAX);
-    }
+    b->thresholds = malloc((b->labels.n ? b->labels.n : 1) * sizeof *b->thresholds);
+    if (!b->thresholds)
+        return tc_err_oom(err, "thresholds");
+    memcpy(b->thresholds, thr, b->labels.n * sizeof *thr);
     return 0;
 }

@@ -14,19 +14,21 @@
  *
  * Decisions.  Softmax heads predict the most probable label (top k with -k).
  * Sigmoid heads predict every label whose probability reaches that label's
- * threshold: one per label, stored in the model's META section as
- *     thresholds=t0,t1,…          (label-id order, each printed with %.9g)
- * by `eval --tune-thresholds`, else model.threshold for every label. */
+ * threshold: one per label, stored in the model file's THRS section (the
+ * bundle's `thresholds`, label-id order) by `eval --tune-thresholds`, else
+ * model.threshold for every label. */
 #ifndef TC_INFER_H
 #define TC_INFER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/checkpoint.h"
+#include "nn/model.h"
 #include "text/corpus.h"
 #include "util/err.h"
 #include "util/pool.h"
+
+struct tc_bundle; /* store/checkpoint.h: a loaded model file (this header does not need the file format) */
 
 #define TC_INFER_QUANTUM 16
 #define TC_INFER_BATCH 256
@@ -60,7 +62,7 @@ typedef struct tc_infer {
  * Buffers grow with the groups really seen (rows x their longest row, capped
  * at pad.maxlen), not to cap x pad.maxlen up front: a model with a large
  * maxlen costs memory only for text that long. */
-int tc_infer_init(tc_infer *e, tc_bundle *b, int cap, tc_err *err);
+int tc_infer_init(tc_infer *e, struct tc_bundle *b, int cap, tc_err *err);
 /* The same for a model still in training (pad.* from cfg). */
 int tc_infer_init_model(tc_infer *e, tc_model *m, const tc_config *cfg, int cap, tc_err *err);
 void tc_infer_free(tc_infer *e);
@@ -81,11 +83,11 @@ int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err);
 /* order (L) ← label ids by decreasing probability, ties by lower id. */
 void tc_infer_rank(const float *probs, int L, int *order);
 
-/* The decision thresholds (L) of a sigmoid model: META "thresholds=", else
- * model.threshold for every label.  A malformed line is an error. */
-int tc_infer_thresholds_get(const tc_bundle *b, float *thr, tc_err *err);
+/* The decision thresholds (L) of a sigmoid model: the tuned ones, else
+ * model.threshold for every label.  (The loader has checked them.) */
+int tc_infer_thresholds_get(const struct tc_bundle *b, float *thr, tc_err *err);
 
-/* Replaces (or adds) the "thresholds=" line of b->meta; thr NULL removes it. */
-int tc_infer_thresholds_put(tc_bundle *b, const float *thr, tc_err *err);
+/* Replaces b's tuned thresholds by a copy of thr (labels.n); NULL removes them. */
+int tc_infer_thresholds_put(struct tc_bundle *b, const float *thr, tc_err *err);
 
 #endif

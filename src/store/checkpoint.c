@@ -38,6 +38,8 @@ void tc_bundle_free(tc_bundle *b)
     tc_strtab_free(&b->labels);
     tc_model_free(b->model);
     b->model = NULL;
+    free(b->thresholds);
+    b->thresholds = NULL;
     free(b->state);
     b->state = NULL;
     b->state_len = 0;
@@ -95,11 +97,14 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
     tc_wbuf_put(&w, writer, sizeof writer);
-    put_u32(&w, b->state ? 6 : 5);
+    put_u32(&w, 6 + !!b->thresholds + !!b->state);
     size_t at = begin_section(&w, "CONF");
     tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
     free(yaml);
+    at = begin_section(&w, "KIND");
+    put_u32(&w, (uint32_t)b->task);
+    end_section(&w, at);
     at = begin_section(&w, "META");
     tc_wbuf_put(&w, b->meta, strlen(b->meta));
     end_section(&w, at);
@@ -109,6 +114,12 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     at = begin_section(&w, "LABL");
     put_strings(&w, &b->labels);
     end_section(&w, at);
+    if (b->thresholds) {
+        at = begin_section(&w, "THRS");
+        put_u32(&w, b->labels.n);
+        tc_wbuf_put(&w, b->thresholds, b->labels.n * sizeof(float));
+        end_section(&w, at);
+    }
     at = begin_section(&w, "TENS");
     const tc_model *m = b->model;
     put_u32(&w, (uint32_t)m->ntensors);
@@ -379,6 +390,133 @@ static int read_file(const char *path, unsigned char **data, size_t *len, tc_err
     return 0;
 }
 
+/* The sections of a file, by tag.  KNOWN lists every tag this version
+ * reads; the first NREQUIRED must be there. */
+static const char KNOWN[][5] = {"CONF", "KIND", "META", "VOCB", "LABL", "TENS", "THRS", "TRST"};
+#define NKNOWN (sizeof KNOWN / sizeof KNOWN[0])
+#define NREQUIRED 6
+
+typedef struct {
+    tc_rbuf sec[NKNOWN];
+    int seen[NKNOWN];
+} sections;
+
+/* The section tagged tag, or NULL if the file has none. */
+static tc_rbuf *section(sections *s, const char *tag)
+{
+    for (size_t k = 0; k < NKNOWN; k++)
+        if (!memcmp(KNOWN[k], tag, 4))
+            return s->seen[k] ? &s->sec[k] : NULL;
+    return NULL;
+}
+
+/* Walks the section headers of body: every tag known, none twice, every
+ * length within the file, the required ones present, nothing after them. */
+static int split_sections(tc_rbuf *r, uint32_t nsec, sections *s, const char *path, tc_err *err)
+{
+    memset(s, 0, sizeof *s);
+    for (uint32_t i = 0; i < nsec; i++) {
+        char tag[4];
+        uint32_t zero;
+        uint64_t sl;
+        if (tc_rbuf_get(r, tag, 4) < 0 || get_u32(r, &zero) < 0 || tc_rbuf_get(r, &sl, 8) < 0 || sl > r->len - r->pos)
+            return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
+        size_t k = 0;
+        while (k < NKNOWN && memcmp(tag, KNOWN[k], 4) != 0)
+            k++;
+        if (k == NKNOWN || s->seen[k]) {
+            char shown[5] = {0}; /* the tag is file bytes: keep the message one printable line */
+            for (int j = 0; j < 4; j++)
+                shown[j] = tag[j] >= 32 && tag[j] < 127 ? tag[j] : '?';
+            return tc_err_set(err, "%s: corrupt model file (unexpected section %s)", path, shown);
+        }
+        s->seen[k] = 1;
+        s->sec[k] = (tc_rbuf){r->p + r->pos, (size_t)sl, 0};
+        r->pos += (size_t)sl;
+    }
+    for (size_t k = 0; k < NREQUIRED; k++)
+        if (!s->seen[k])
+            return tc_err_set(err, "%s: corrupt model file (no %s section)", path, KNOWN[k]);
+    if (r->pos != r->len)
+        return tc_err_set(err, "%s: corrupt model file (trailing bytes)", path);
+    return 0;
+}
+
+/* KIND: the task. */
+static int load_kind(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t task;
+    if (r->len != 4 || get_u32(r, &task) < 0 || task > TC_TASK_MULTI_LABEL)
+        return tc_err_set(err, "%s: corrupt model file (KIND)", path);
+    b->task = (enum tc_task)task;
+    return 0;
+}
+
+/* THRS: one threshold in [0, 1] per label. */
+static int load_thresholds(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t n;
+    if (get_u32(r, &n) < 0 || n != b->labels.n || r->len - r->pos != (size_t)n * sizeof(float))
+        return tc_err_set(err, "%s: corrupt model file (THRS does not hold one threshold per label)", path);
+    b->thresholds = malloc((size_t)n * sizeof(float));
+    if (!b->thresholds)
+        return tc_err_oom(err, "thresholds");
+    tc_rbuf_get(r, b->thresholds, (size_t)n * sizeof(float));
+    for (uint32_t l = 0; l < n; l++)
+        if (!(b->thresholds[l] >= 0.0f && b->thresholds[l] <= 1.0f))
+            return tc_err_set(err, "%s: corrupt model file (threshold %u is not in [0, 1])", path, l);
+    return 0;
+}
+
+static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *path, tc_err *err)
+{
+    tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
+    char name[TC_PATH_MAX + 16];
+    snprintf(name, sizeof name, "%s[config]", path);
+    if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0)
+        return -1;
+    if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
+        return tc_err_set(err, "%s: corrupt model file (pad.maxlen is 0)", path);
+    if (meta->len >= TC_META_MAX)
+        return tc_err_set(err, "%s: corrupt model file (META too long)", path);
+    memcpy(b->meta, meta->p, meta->len);
+    b->meta[meta->len] = 0;
+    if (memchr(b->meta, 0, meta->len))
+        return tc_err_set(err, "%s: corrupt model file (NUL in META)", path);
+    if (load_kind(section(s, "KIND"), b, path, err) < 0 ||
+        get_strings(section(s, "VOCB"), "vocabulary", add_word, &b->vocab, path, err) < 0 ||
+        get_strings(section(s, "LABL"), "labels", add_label, &b->labels, path, err) < 0)
+        return -1;
+    int multilabel = b->task == TC_TASK_MULTI_LABEL;
+    if (b->labels.n < 1 || b->labels.n > TC_MAX_LABELS)
+        return tc_err_set(err, "%s: corrupt model file (%u labels)", path, b->labels.n);
+    if (multilabel && b->cfg.model.head == TC_HEAD_SOFTMAX)
+        return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
+    if (section(s, "THRS") && load_thresholds(section(s, "THRS"), b, path, err) < 0)
+        return -1;
+    tc_model_spec spec;
+    tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
+    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
+    size_t need = tc_model_count_params(&spec);
+    if (need == 0 || tens->len / sizeof(float) < need)
+        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
+                          path);
+    b->model = tc_model_new(&spec, err);
+    if (!b->model)
+        return tc_err_prefix(err, "%s", path);
+    if (load_tensors(tens, b->model, path, mapped, err) < 0)
+        return -1;
+    tc_rbuf *state = section(s, "TRST");
+    if (state) {
+        b->state = malloc(state->len ? state->len : 1);
+        if (!b->state)
+            return tc_err_oom(err, "training state");
+        memcpy(b->state, state->p, state->len);
+        b->state_len = state->len;
+    }
+    return 0;
+}
+
 static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf r = {data, len, 0};
@@ -391,6 +529,10 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
     for (int i = 0; i < 16; i++) /* printable or it is not a version string */
         if (writer[i] && (writer[i] < 32 || writer[i] > 126))
             writer[i] = '?';
+    if (version < TC_FORMAT_VERSION)
+        return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u: "
+                          "retrain the model with this textclf", path, writer, version, TC_VERSION,
+                          TC_FORMAT_VERSION);
     if (version != TC_FORMAT_VERSION)
         return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u",
                           path, writer, version, TC_VERSION, TC_FORMAT_VERSION);
@@ -400,77 +542,11 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
     memcpy(&crc, data + len - 4, 4);
     if (crc_release(data, len - 4, mapped) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
-    /* five required sections, then the optional training state */
-    static const char tags[6][5] = {"CONF", "META", "VOCB", "LABL", "TENS", "TRST"};
-    tc_rbuf sec[6];
-    int seen[6] = {0};
-    r.len = len - 4;
-    for (uint32_t i = 0; i < nsec; i++) {
-        char tag[4];
-        uint32_t zero;
-        uint64_t sl;
-        if (tc_rbuf_get(&r, tag, 4) < 0 || get_u32(&r, &zero) < 0 || tc_rbuf_get(&r, &sl, 8) < 0 || sl > r.len - r.pos)
-            return tc_err_set(err, "%s: corrupt model file (section %u header)", path, i);
-        int k = 0;
-        while (k < 6 && memcmp(tag, tags[k], 4) != 0)
-            k++;
-        if (k == 6 || seen[k]) {
-            char shown[5] = {0}; /* the tag is file bytes: keep the message one printable line */
-            for (int j = 0; j < 4; j++)
-                shown[j] = tag[j] >= 32 && tag[j] < 127 ? tag[j] : '?';
-            return tc_err_set(err, "%s: corrupt model file (unexpected section %s)", path, shown);
-        }
-        seen[k] = 1;
-        sec[k] = (tc_rbuf){r.p + r.pos, (size_t)sl, 0};
-        r.pos += (size_t)sl;
-    }
-    for (int k = 0; k < 5; k++)
-        if (!seen[k])
-            return tc_err_set(err, "%s: corrupt model file (no %s section)", path, tags[k]);
-    if (r.pos != r.len)
-        return tc_err_set(err, "%s: corrupt model file (trailing bytes)", path);
-
-    char name[TC_PATH_MAX + 16];
-    snprintf(name, sizeof name, "%s[config]", path);
-    if (tc_config_load_string(&b->cfg, (const char *)sec[0].p, sec[0].len, name, err) < 0)
+    tc_rbuf body = {data + HEADER_BYTES, len - 4 - HEADER_BYTES, 0};
+    sections secs;
+    if (split_sections(&body, nsec, &secs, path, err) < 0)
         return -1;
-    if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
-        return tc_err_set(err, "%s: corrupt model file (pad.maxlen is 0)", path);
-    if (sec[1].len >= TC_META_MAX)
-        return tc_err_set(err, "%s: corrupt model file (META too long)", path);
-    memcpy(b->meta, sec[1].p, sec[1].len);
-    b->meta[sec[1].len] = 0;
-    if (memchr(b->meta, 0, sec[1].len))
-        return tc_err_set(err, "%s: corrupt model file (NUL in META)", path);
-    if (get_strings(&sec[2], "vocabulary", add_word, &b->vocab, path, err) < 0 ||
-        get_strings(&sec[3], "labels", add_label, &b->labels, path, err) < 0)
-        return -1;
-    char v[32];
-    int multilabel = tc_meta_get(b, "multilabel", v, sizeof v) == 0 && strcmp(v, "1") == 0;
-    if (b->labels.n < 1 || b->labels.n > TC_MAX_LABELS)
-        return tc_err_set(err, "%s: corrupt model file (%u labels)", path, b->labels.n);
-    if (multilabel && b->cfg.model.head == TC_HEAD_SOFTMAX)
-        return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
-    tc_model_spec spec;
-    tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
-    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
-    size_t need = tc_model_count_params(&spec);
-    if (need == 0 || sec[4].len / sizeof(float) < need)
-        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
-                          path);
-    b->model = tc_model_new(&spec, err);
-    if (!b->model)
-        return tc_err_prefix(err, "%s", path);
-    if (load_tensors(&sec[4], b->model, path, mapped, err) < 0)
-        return -1;
-    if (seen[5]) {
-        b->state = malloc(sec[5].len ? sec[5].len : 1);
-        if (!b->state)
-            return tc_err_oom(err, "training state");
-        memcpy(b->state, sec[5].p, sec[5].len);
-        b->state_len = sec[5].len;
-    }
-    return 0;
+    return parse_sections(&secs, mapped, b, path, err);
 }
 
 static int load_parsed(const void *data, size_t len, int mapped, const char *name, tc_bundle *b, tc_err *err)

@@ -5,16 +5,27 @@
  *   (16 bytes, NUL-padded) | u32 section count
  *   section*: tag (4 ASCII) | u32 0 | u64 payload length | payload
  *   u32 CRC-32 (IEEE) of every byte before it
- * Sections, each exactly once:
+ * Sections, found by their tag (their order in the file does not matter),
+ * each at most once; required:
  *   CONF  the resolved config as YAML (config.h reads it back)
- *   META  "key=value" lines: multilabel flag and the training summary
+ *   KIND  u32 task: 0 single-label (one label per row), 1 multi-label
+ *   META  "key=value" lines: the training summary, for people (textclf info);
+ *         nothing the program decides by is read back from it
  *   VOCB  u32 count, then count × (u32 length, bytes): words with ids 2, 3, …
  *   LABL  the same for label names, in label-id order
  *   TENS  u32 count, count × (u8 name length, name, u32 rows, u32 cols), then
  *         the float32 values of every tensor, in order, back to back
  * and optionally:
+ *   THRS  u32 count (= the label count), then count float32 decision
+ *         thresholds in label-id order (eval --tune-thresholds; each in [0, 1])
  *   TRST  training state (optimizer moments, epoch, RNG, data order) for
  *         resuming; opaque bytes here, defined by the trainer
+ *
+ * Older files: format 1 (textclf 0.1.0 before typed metadata) kept the task
+ * and thresholds as META text; such a file is refused with a message naming
+ * the textclf that wrote it and asking to retrain (a model trains in seconds
+ * to minutes, and a second reader for an old layout is code that would
+ * otherwise never run).
  *
  * The config is stored with output.* (model, checkpoint, metrics paths) at
  * their defaults, so the bytes do not depend on where files are written.
@@ -39,12 +50,16 @@
 
 #define TC_META_MAX 65536
 
+enum tc_task { TC_TASK_SINGLE_LABEL = 0, TC_TASK_MULTI_LABEL = 1 };
+
 typedef struct tc_bundle {
     tc_config cfg;            /* resolved: maxlen and head fixed by training */
     tc_vocab vocab;
     tc_strtab labels;
     tc_model *model;
-    char meta[TC_META_MAX];   /* "key=value\n" lines */
+    enum tc_task task;        /* KIND */
+    float *thresholds;        /* THRS: (labels.n) per-label thresholds (malloc'd, owned), NULL if none */
+    char meta[TC_META_MAX];   /* "key=value\n" lines: the training summary */
     void *state;              /* optional TRST section (malloc'd, owned), NULL if none */
     size_t state_len;
 } tc_bundle;

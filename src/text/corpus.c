@@ -172,33 +172,90 @@ static int add_label_field(tc_corpus *c, const tc_corpus_src *s, const char *p, 
     }
 }
 
-/* Resolves a column spec (header name, or 0-based index) against the header. */
+int tc_column_find(const tc_record *hdr, const char *spec, size_t len, long *col)
+{
+    for (size_t i = 0; hdr && i < hdr->nfields; i++) {
+        const char *f = hdr->fields[i];
+        size_t fl = hdr->lens[i];
+        trim(&f, &fl);
+        if (fl == len && memcmp(f, spec, len) == 0) {
+            *col = (long)i;
+            return 0;
+        }
+    }
+    long v = 0;
+    size_t i = 0;
+    for (; i < len && i < 9 && spec[i] >= '0' && spec[i] <= '9'; i++)
+        v = v * 10 + (spec[i] - '0');
+    if (len == 0 || i != len)
+        return -1;
+    *col = v;
+    return 0;
+}
+
+int tc_column_error(const tc_record *hdr, const char *name, const char *what, const char *spec, size_t len,
+                    tc_err *err)
+{
+    if (!hdr)
+        return tc_err_set(err, "%s: %s '%.*s' is a column name, but the input has no header (use a 0-based index)",
+                          name, what, (int)len, spec);
+    char cols[200];
+    size_t n = 0;
+    cols[0] = 0;
+    for (size_t i = 0; i < hdr->nfields && n + 4 < sizeof cols; i++) {
+        const char *f = hdr->fields[i];
+        size_t fl = hdr->lens[i];
+        trim(&f, &fl);
+        size_t room = sizeof cols - n - 4; /* keep room for "..." */
+        int w = snprintf(cols + n, sizeof cols - n, "%s%.*s", i ? ", " : "", (int)(fl < room ? fl : room), f);
+        n += w > 0 ? (size_t)w : 0;
+        if (n >= sizeof cols - 4 || (i + 1 < hdr->nfields && n + 8 >= sizeof cols)) {
+            snprintf(cols + (n < sizeof cols - 4 ? n : sizeof cols - 4), 4, "...");
+            break;
+        }
+    }
+    for (char *c = cols; *c; c++) /* one line, whatever the header holds */
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+    return tc_err_set(err, "%s:%llu: %s '%.*s' is not a column of the header (columns: %s)", name,
+                      (unsigned long long)hdr->line, what, (int)len, spec, cols);
+}
+
+void tc_text_join(tc_wbuf *w, const char *p, size_t len)
+{
+    if (w->len && len)
+        tc_wbuf_put(w, " ", 1);
+    tc_wbuf_put(w, p, len);
+}
+
+int tc_record_text(const tc_record *rec, const long *cols, int n, tc_wbuf *w, const char **text, size_t *len,
+                   tc_err *err)
+{
+    if (n == 1) {
+        *text = rec->fields[cols[0]];
+        *len = rec->lens[cols[0]];
+        return 0;
+    }
+    w->len = 0;
+    for (int i = 0; i < n; i++)
+        tc_text_join(w, rec->fields[cols[i]], rec->lens[cols[i]]);
+    if (w->oom)
+        return tc_err_oom(err, "text columns");
+    *text = w->len ? (const char *)w->p : "";
+    *len = w->len;
+    return 0;
+}
+
+/* A data.* column key against the header (or an index without one). */
 static int resolve_column(const char *key, const char *spec, const tc_record *hdr, const char *path,
                           long *col, tc_err *err)
 {
-    if (hdr) {
-        for (size_t i = 0; i < hdr->nfields; i++) {
-            const char *f = hdr->fields[i];
-            size_t fl = hdr->lens[i];
-            trim(&f, &fl);
-            if (fl == strlen(spec) && memcmp(f, spec, fl) == 0) {
-                *col = (long)i;
-                return 0;
-            }
-        }
-    }
-    char *end;
-    errno = 0;
-    long v = strtol(spec, &end, 10);
-    if (*spec && !*end && errno == 0 && v >= 0) {
-        *col = v;
+    if (tc_column_find(hdr, spec, strlen(spec), col) == 0)
         return 0;
-    }
-    if (hdr)
-        return tc_err_set(err, "%s:%llu: %s '%s' is not a column of the header", path,
-                          (unsigned long long)hdr->line, key, spec);
-    return tc_err_set(err, "%s: %s '%s' is a column name but data.header is false (use a 0-based index)",
-                      path, key, spec);
+    if (!hdr)
+        return tc_err_set(err, "%s: %s '%s' is a column name but data.header is false (use a 0-based index)",
+                          path, key, spec);
+    return tc_column_error(hdr, path, key, spec, strlen(spec), err);
 }
 
 /* What tc_corpus_read keeps while it reads one file. */
@@ -210,8 +267,7 @@ typedef struct {
     char spec[TC_NAME_MAX];
     int ntext;
     long tcol[MAX_TEXT_COLUMNS], lcol;   /* csv/tsv: resolved column indexes */
-    char *join;                          /* (join_cap) several text fields joined by spaces */
-    size_t join_cap, join_len;
+    tc_wbuf join;                        /* several text fields joined by spaces */
 } read_ctx;
 
 /* Splits data.text_column into its names. */
@@ -227,27 +283,6 @@ static void split_text_columns(read_ctx *x)
             break;
         *p++ = '\0';
     }
-}
-
-/* Appends one text piece to x->join (a space before all but the first). */
-static int join_text(read_ctx *x, const char *p, size_t len, tc_err *err)
-{
-    size_t need = x->join_len + len + 2;
-    if (need > x->join_cap) {
-        size_t cap = x->join_cap ? x->join_cap : 256;
-        while (cap < need)
-            cap *= 2;
-        char *q = realloc(x->join, cap);
-        if (!q)
-            return tc_err_oom(err, "text columns");
-        x->join = q;
-        x->join_cap = cap;
-    }
-    if (x->join_len)
-        x->join[x->join_len++] = ' ';
-    memcpy(x->join + x->join_len, p, len);
-    x->join_len += len;
-    return 0;
 }
 
 /* fastText line: labels, then text. */
@@ -284,13 +319,11 @@ static int add_columns(read_ctx *x, const tc_record *rec, tc_err *err)
         return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)rec->line);
     if (add_label_field(x->c, x->s, lf, ll, err) < 0)
         return -1;
-    if (x->ntext == 1)
-        return add_text(x->c, x->s, rec->fields[x->tcol[0]], rec->lens[x->tcol[0]], err);
-    x->join_len = 0;
-    for (int i = 0; i < x->ntext; i++)
-        if (join_text(x, rec->fields[x->tcol[i]], rec->lens[x->tcol[i]], err) < 0)
-            return -1;
-    return add_text(x->c, x->s, x->join, x->join_len, err);
+    const char *text;
+    size_t len;
+    if (tc_record_text(rec, x->tcol, x->ntext, &x->join, &text, &len, err) < 0)
+        return -1;
+    return add_text(x->c, x->s, text, len, err);
 }
 
 /* A JSON scalar as text: strings as they are, numbers and booleans spelled
@@ -352,7 +385,7 @@ static int jsonl_labels(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
 /* The text field(s) of a JSON object, joined by spaces. */
 static int jsonl_text(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
 {
-    x->join_len = 0;
+    x->join.len = 0;
     for (int i = 0; i < x->ntext; i++) {
         const char *p;
         char num[32];
@@ -364,10 +397,11 @@ static int jsonl_text(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
         if (json_text(v, num, &p, &len) < 0)
             return tc_err_set(err, "%s:%llu: field \"%s\" is %s, expected text", x->path, (unsigned long long)line,
                               x->names[i], json_kind(v));
-        if (join_text(x, p, len, err) < 0)
-            return -1;
+        tc_text_join(&x->join, p, len);
     }
-    return add_text(x->c, x->s, x->join, x->join_len, err);
+    if (x->join.oom)
+        return tc_err_oom(err, "text columns");
+    return add_text(x->c, x->s, x->join.len ? (const char *)x->join.p : "", x->join.len, err);
 }
 
 /* JSON Lines record: one object per line. */
@@ -484,7 +518,7 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_er
     uint64_t invalid0 = tc_tokenizer_invalid_count(s->tok);
     int rc = read_records(&x, r, err);
     c->invalid_utf8 += tc_tokenizer_invalid_count(s->tok) - invalid0;
-    free(x.join);
+    free(x.join.p);
     c->data_crc32 = tc_reader_crc32(r);
     tc_reader_close(r);
     return rc;

@@ -29,8 +29,10 @@
 
 #include "config.h"
 #include "text/ngram.h"
+#include "text/reader.h"
 #include "text/tokenize.h"
 #include "text/vocab.h"
+#include "util/bytes.h"
 #include "util/strtab.h"
 
 typedef struct tc_corpus {
@@ -94,6 +96,31 @@ int tc_labels_sort(tc_strtab *labels, uint32_t *remap, tc_err *err);
  * tc_corpus_read lays out a row (each token's id, then its features). */
 int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len,
                    int32_t **ids, size_t *n, size_t *cap, tc_err *err);
+
+/* The columns of a record, the one code train, eval and predict use.
+ *
+ * tc_column_find: spec (len bytes) names a column of the header hdr (a field
+ * equal to it once white space around the field is trimmed), else is a
+ * 0-based index written in decimal digits.  Returns 0 with *col set, or -1
+ * when it is neither (the caller words the error: which key or option, and
+ * whether the input has a header).  hdr may be NULL. */
+int tc_column_find(const tc_record *hdr, const char *spec, size_t len, long *col);
+/* The error for a spec that tc_column_find did not find: "NAME:LINE: WHAT
+ * 'SPEC' is not a column of the header (columns: a, b, c)", or, without a
+ * header, that a name needs one (use a 0-based index).  Returns -1. */
+int tc_column_error(const tc_record *hdr, const char *name, const char *what, const char *spec, size_t len,
+                    tc_err *err);
+
+/* Appends one text piece to w, with a space before it when both w and the
+ * piece are non-empty (several text columns or JSON fields become one text).
+ * An out-of-memory is kept in w->oom. */
+void tc_text_join(tc_wbuf *w, const char *p, size_t len);
+
+/* The text of rec: fields cols[0..n) (each < rec->nfields), joined as
+ * tc_text_join does — one field is returned in place, several are joined in
+ * w.  Returns 0, or -1 out of memory. */
+int tc_record_text(const tc_record *rec, const long *cols, int n, tc_wbuf *w, const char **text, size_t *len,
+                   tc_err *err);
 
 /* Multi-label data: a label separator is configured, or a fastText or JSON
  * Lines file has rows with several labels. */

@@ -280,10 +280,9 @@ static double batch_correct(const tc_model *m, const tc_batch *b, const float *p
  * and on the embedding rows being updated (lazily, like the update itself). */
 static void decay_kernels(tc_model *m, float keep)
 {
-    for (int k = 1; k < m->ntensors; k++) {
+    for (int k = 0; k < m->ntensors; k++) {
         const tc_tensor *x = &m->tensors[k];
-        size_t nl = strlen(x->name);
-        if (!(nl >= 2 && !strcmp(x->name + nl - 2, ".b")))
+        if (x->role == TC_ROLE_KERNEL)
             tc_scale(m->params + x->off, x->n, keep);
     }
 }

@@ -33,7 +33,7 @@
 #include "nn/model.h"
 #include "text/corpus.h"
 #include "train/history.h"
-#include "train/metrics.h"
+#include "eval/metrics.h"
 #include "train/progress.h"
 #include "util/rng.h"
 

@@ -87,7 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tc_checkpoint_load_mem(file, size, "<fuzz>", &b, &err) == 0) {
         ckpt_use_model(&b);
         char v[64];
-        tc_meta_get(&b, "multilabel", v, sizeof v);
+        tc_meta_get(&b, "epochs", v, sizeof v);
+        for (uint32_t l = 0; b.thresholds && l < b.labels.n; l++) /* the loader checked them */
+            FUZZ_CHECK(b.thresholds[l] >= 0.0f && b.thresholds[l] <= 1.0f);
     } else {
         FUZZ_CHECK(err.msg[0] && !strchr(err.msg, '\n'));
         FUZZ_CHECK(b.model == NULL && b.state == NULL && b.labels.n == 0);

@@ -12,84 +12,18 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <utf8proc.h>
+#include "util/text.h"
 
 #define NAME_MAX_COLS 28
 #define TITLE_MAX_COLS 90
 #define FONT 12          /* px */
 #define CHAR_W 7.0       /* px per display column at FONT, an estimate */
 
-/* Decodes one glyph at s: *cp (-1 for an invalid byte) and its display width
- * (at least 1); returns the bytes it takes. */
-static size_t glyph(const char *s, utf8proc_int32_t *cp, int *w)
-{
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, cp);
-    if (n < 1) {
-        *cp = -1;
-        *w = 1;
-        return 1;
-    }
-    *w = utf8proc_charwidth(*cp);
-    if (*w < 1)
-        *w = 1;
-    return (size_t)n;
-}
-
-/* Display columns of all of s. */
-static int text_cols(const char *s)
-{
-    int cols = 0, w;
-    utf8proc_int32_t cp;
-    while (*s) {
-        s += glyph(s, &cp, &w);
-        cols += w;
-    }
-    return cols;
-}
-
 /* Columns s takes once cut to NAME_MAX_COLS (the cut for class names). */
 static int name_cols(const char *s)
 {
-    int c = text_cols(s);
+    int c = tc_text_cols(s);
     return c > NAME_MAX_COLS ? NAME_MAX_COLS : c;
-}
-
-/* Writes s XML-escaped, cut to maxw display columns (ending in "…"). */
-static void put_text(FILE *f, const char *s, int maxw)
-{
-    int fits = text_cols(s) <= maxw, budget = fits ? maxw : maxw - 1, used = 0, w;
-    utf8proc_int32_t cp;
-    while (*s) {
-        size_t n = glyph(s, &cp, &w);
-        if (used + w > budget)
-            break;
-        used += w;
-        if (cp < 0)
-            fputs("\xEF\xBF\xBD", f);
-        else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            fputc('?', f);
-        else if (cp == '&')
-            fputs("&amp;", f);
-        else if (cp == '<')
-            fputs("&lt;", f);
-        else if (cp == '>')
-            fputs("&gt;", f);
-        else if (cp == '"')
-            fputs("&quot;", f);
-        else
-            fwrite(s, 1, n, f);
-        s += n;
-    }
-    if (!fits)
-        fputs("\xE2\x80\xA6", f);
-}
-
-static const char *name_of(const char *const *names, int i, char buf[16])
-{
-    if (names && names[i])
-        return names[i];
-    snprintf(buf, 16, "%d", i);
-    return buf;
 }
 
 /* White → #08306b (dark blue), linear in RGB; x in [0, 1]. */
@@ -112,7 +46,7 @@ static void plan(layout *g, const tc_mc_report *r, const char *const *names, con
     char buf[16];
     int widest = 0;
     for (int i = 0; i < r->nclasses; i++) {
-        int w = name_cols(name_of(names, i, buf));
+        int w = name_cols(tc_class_name(names, i, buf));
         widest = w > widest ? w : widest;
     }
     g->C = r->nclasses;
@@ -122,7 +56,7 @@ static void plan(layout *g, const tc_mc_report *r, const char *const *names, con
     g->left = 40 + label_px;                          /* axis title + row labels */
     g->top = 60 + (int)(label_px * 0.72) + 24;        /* title + rotated column labels + axis title */
     g->width = g->left + g->grid + 130;
-    int tc = title ? text_cols(title) : 0, title_px = 40 + (int)((20 + (tc < TITLE_MAX_COLS ? tc : TITLE_MAX_COLS)) * 9.0);
+    int tc = title ? tc_text_cols(title) : 0, title_px = 40 + (int)((20 + (tc < TITLE_MAX_COLS ? tc : TITLE_MAX_COLS)) * 9.0);
     if (g->width < title_px) /* the title is bold and 16 px */
         g->width = title_px;
     g->height = g->top + g->grid + 110;
@@ -137,7 +71,7 @@ static void header(FILE *f, const layout *g, const tc_mc_report *r, const char *
     fputs("<text x=\"16\" y=\"26\" font-size=\"16\" font-weight=\"bold\">Confusion matrix", f);
     if (title && *title) {
         fputs(" \xE2\x80\x94 ", f);
-        put_text(f, title, TITLE_MAX_COLS);
+        tc_text_put_cut(f, title, TITLE_MAX_COLS, 1);
     }
     fputs("</text>\n", f);
     if (r->total)
@@ -159,11 +93,11 @@ static void labels(FILE *f, const layout *g, const char *const *names)
     for (int i = 0; i < g->C; i++) {
         int cy = g->top + i * g->cell + g->cell / 2 + FONT / 3;
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", g->left - 8, cy);
-        put_text(f, name_of(names, i, buf), NAME_MAX_COLS);
+        tc_text_put_cut(f, tc_class_name(names, i, buf), NAME_MAX_COLS, 1);
         fputs("</text>\n", f);
         int cx = g->left + i * g->cell + g->cell / 2;
         fprintf(f, "<text transform=\"translate(%d %d) rotate(-45)\">", cx, g->top - 8);
-        put_text(f, name_of(names, i, buf), NAME_MAX_COLS);
+        tc_text_put_cut(f, tc_class_name(names, i, buf), NAME_MAX_COLS, 1);
         fputs("</text>\n", f);
     }
 }
@@ -180,9 +114,9 @@ static void cells(FILE *f, const layout *g, const tc_mc_report *r, const char *c
             int x = g->left + (int)j * g->cell, y = g->top + (int)i * g->cell;
             colour(share, fill);
             fputs("<g><title>true ", f);
-            put_text(f, name_of(names, (int)i, b1), NAME_MAX_COLS);
+            tc_text_put_cut(f, tc_class_name(names, (int)i, b1), NAME_MAX_COLS, 1);
             fputs(" \xE2\x86\x92 predicted ", f);
-            put_text(f, name_of(names, (int)j, b2), NAME_MAX_COLS);
+            tc_text_put_cut(f, tc_class_name(names, (int)j, b2), NAME_MAX_COLS, 1);
             fprintf(f, ": %" PRIu64 " rows (%.1f %% of true)</title>", n, 100.0 * share);
             fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"%s\"/>", x, y,
                     g->cell, g->cell, fill, i == j ? "#222" : "#ddd");

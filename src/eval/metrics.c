@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
+#include "util/text.h"
+
 
 #define NAME_COLS 24 /* widest class name as a row header */
 #define HEAD_COLS 12 /* widest class name as a confusion-matrix column header */
@@ -292,74 +293,12 @@ void tc_ml_free(tc_ml_report *r)
 
 /* ---- names and display width --------------------------------------------- */
 
-/* names[i], or the decimal index written into buf when there is no name. */
-static const char *name_of(const char *const *names, int i, char buf[16])
+const char *tc_class_name(const char *const *names, int i, char buf[16])
 {
     if (names && names[i])
         return names[i];
     snprintf(buf, 16, "%d", i);
     return buf;
-}
-
-/* Decodes the glyph at s: sets *out and *outlen to the bytes to print and *cols
- * to its display width; returns the bytes consumed (0 at the end).  Invalid
- * UTF-8 prints as U+FFFD and control characters as '?', one column each. */
-static size_t next_glyph(const char *s, const char **out, size_t *outlen, int *cols)
-{
-    if (!*s)
-        return 0;
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
-    *cols = 1;
-    if (n < 1) {
-        *out = "\xEF\xBF\xBD";
-        *outlen = 3;
-        return 1;
-    }
-    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
-        *out = "?";
-        *outlen = 1;
-        return (size_t)n;
-    }
-    *out = s;
-    *outlen = (size_t)n;
-    *cols = utf8proc_charwidth(cp);
-    return (size_t)n;
-}
-
-/* Display columns of s, all of it. */
-static int text_cols(const char *s)
-{
-    const char *g;
-    size_t glen, n;
-    int w, total = 0;
-    while ((n = next_glyph(s, &g, &glen, &w)) > 0) {
-        total += w;
-        s += n;
-    }
-    return total;
-}
-
-/* Writes s cut to at most maxw columns (ending in "…" when cut) to f, or only
- * measures it when f is NULL; returns the columns written. */
-static int put_name(FILE *f, const char *s, int maxw)
-{
-    int fits = text_cols(s) <= maxw, budget = fits ? maxw : maxw - 1, used = 0;
-    const char *g;
-    size_t glen, n;
-    int w;
-    while ((n = next_glyph(s, &g, &glen, &w)) > 0 && used + w <= budget) {
-        if (f)
-            fwrite(g, 1, glen, f);
-        used += w;
-        s += n;
-    }
-    if (!fits) {
-        if (f)
-            fputs("\xE2\x80\xA6", f); /* U+2026, one column */
-        used++;
-    }
-    return used;
 }
 
 static void pad(FILE *f, int n)
@@ -371,10 +310,10 @@ static void pad(FILE *f, int n)
 /* s in a cell `width` columns wide, aligned left or right. */
 static void put_cell(FILE *f, const char *s, int maxw, int width, int right)
 {
-    int w = put_name(NULL, s, maxw);
+    int w = tc_text_put_cut(NULL, s, maxw, 0);
     if (right)
         pad(f, width - w);
-    put_name(f, s, maxw);
+    tc_text_put_cut(f, s, maxw, 0);
     if (!right)
         pad(f, width - w);
 }
@@ -416,13 +355,13 @@ static void class_table(FILE *f, const char *head, const tc_class_metrics *m, in
                         const tc_class_metrics *avg, int navg)
 {
     char buf[16];
-    int namew = text_cols(head), countw = NUM_COLS;
+    int namew = tc_text_cols(head), countw = NUM_COLS;
     for (int i = 0; i < n; i++) {
-        int w = put_name(NULL, name_of(names, i, buf), NAME_COLS);
+        int w = tc_text_put_cut(NULL, tc_class_name(names, i, buf), NAME_COLS, 0);
         namew = w > namew ? w : namew;
     }
     for (int a = 0; a < navg; a++) {
-        int w = text_cols(avg_names[a]);
+        int w = tc_text_cols(avg_names[a]);
         namew = w > namew ? w : namew;
         int d = digits(avg[a].support > avg[a].predicted ? avg[a].support : avg[a].predicted);
         countw = d > countw ? d : countw;
@@ -431,7 +370,7 @@ static void class_table(FILE *f, const char *head, const tc_class_metrics *m, in
     fprintf(f, "  %*s  %*s  %*s  %*s  %*s\n", NUM_COLS, "precision", NUM_COLS, "recall",
             NUM_COLS, "f1", countw, "support", countw, "predicted");
     for (int i = 0; i < n; i++)
-        table_row(f, name_of(names, i, buf), namew, countw, &m[i]);
+        table_row(f, tc_class_name(names, i, buf), namew, countw, &m[i]);
     for (int a = 0; a < navg; a++)
         table_row(f, avg_names[a], namew, countw, &avg[a]);
 }
@@ -443,16 +382,16 @@ static void confusion_widths(const tc_mc_report *r, const char *const *names,
 {
     char buf[16];
     int c = r->nclasses;
-    w[0] = text_cols(corner);
+    w[0] = tc_text_cols(corner);
     for (int i = 0; i < c; i++) {
-        int nw = put_name(NULL, name_of(names, i, buf), NAME_COLS);
+        int nw = tc_text_put_cut(NULL, tc_class_name(names, i, buf), NAME_COLS, 0);
         w[0] = nw > w[0] ? nw : w[0];
         uint64_t mx = 0;
         for (int t = 0; t < c; t++) {
             uint64_t x = r->confusion[(size_t)t * (size_t)c + (size_t)i];
             mx = x > mx ? x : mx;
         }
-        int hw = put_name(NULL, name_of(names, i, buf), HEAD_COLS), dw = digits(mx);
+        int hw = tc_text_put_cut(NULL, tc_class_name(names, i, buf), HEAD_COLS, 0), dw = digits(mx);
         w[1 + i] = hw > dw ? hw : dw;
     }
 }
@@ -471,11 +410,11 @@ static void confusion_table(FILE *f, const tc_mc_report *r, const char *const *n
     put_cell(f, corner, NAME_COLS, w[0], 0);
     for (int j = 0; j < c; j++) {
         fputs("  ", f);
-        put_cell(f, name_of(names, j, buf), HEAD_COLS, w[1 + j], 1);
+        put_cell(f, tc_class_name(names, j, buf), HEAD_COLS, w[1 + j], 1);
     }
     fputc('\n', f);
     for (int i = 0; i < c; i++) {
-        put_cell(f, name_of(names, i, buf), NAME_COLS, w[0], 0);
+        put_cell(f, tc_class_name(names, i, buf), NAME_COLS, w[0], 0);
         for (int j = 0; j < c; j++)
             fprintf(f, "  %*" PRIu64, w[1 + j], r->confusion[(size_t)i * (size_t)c + (size_t)j]);
         fputc('\n', f);
@@ -543,30 +482,6 @@ void tc_ml_print_text(FILE *f, const tc_ml_report *r, const char *const *names)
 
 /* ---- JSON report ------------------------------------------------------- */
 
-/* A JSON string: quotes and backslashes escaped, control characters as
- * \u00XX, invalid UTF-8 bytes replaced by \ufffd so the output stays valid. */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    while (*s) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
-        if (n < 1) {
-            fputs("\\ufffd", f);
-            s++;
-            continue;
-        }
-        if (cp == '"' || cp == '\\')
-            fprintf(f, "\\%c", (char)cp);
-        else if (cp < 0x20)
-            fprintf(f, "\\u%04x", (unsigned)cp);
-        else
-            fwrite(s, 1, (size_t)n, f);
-        s += n;
-    }
-    fputc('"', f);
-}
-
 /* "key":x with x round-trippable, or null when x is not finite. */
 static void json_num(FILE *f, const char *key, double x)
 {
@@ -591,7 +506,7 @@ static void json_prf(FILE *f, const char *key, double p, double r, double f1)
 static void json_class_open(FILE *f, const char *name, const tc_class_metrics *m)
 {
     fputs("{\"label\":", f);
-    json_str(f, name);
+    tc_json_str(f, name, strlen(name));
     fputc(',', f);
     json_num(f, "precision", m->precision);
     fputc(',', f);
@@ -617,7 +532,7 @@ void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names)
     fputs(",\"per_class\":[", f);
     for (size_t k = 0; k < c; k++) {
         fputs(k ? "," : "", f);
-        json_class_open(f, name_of(names, (int)k, buf), &r->per_class[k]);
+        json_class_open(f, tc_class_name(names, (int)k, buf), &r->per_class[k]);
         fputc('}', f);
     }
     fputs("],\"confusion\":[", f);
@@ -653,7 +568,7 @@ void tc_ml_print_json(FILE *f, const tc_ml_report *r, const char *const *names)
     fputs(",\"per_label\":[", f);
     for (int l = 0; l < r->nlabels; l++) {
         fputs(l ? "," : "", f);
-        json_class_open(f, name_of(names, l, buf), &r->per_label[l]);
+        json_class_open(f, tc_class_name(names, l, buf), &r->per_label[l]);
         fprintf(f, ",\"tp\":%" PRIu64 ",\"fp\":%" PRIu64 ",\"fn\":%" PRIu64 "}", r->tp[l],
                 r->fp[l], r->fn[l]);
     }

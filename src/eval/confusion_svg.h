@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "train/metrics.h"
+#include "eval/metrics.h"
 
 /* Writes the SVG for a finished report (tc_mc_finish) to f.  names as in
  * metrics.h; title (may be NULL) is printed above the matrix.  Returns 0, or

@@ -88,6 +88,10 @@ void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names);
  *    "confusion":[[n,…],…]}          (confusion rows = true class) */
 void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names);
 
+/* names[i], or i in decimal (written into buf) when names is NULL or has no
+ * name there: how every report names class i. */
+const char *tc_class_name(const char *const *names, int i, char buf[16]);
+
 /* ---- multi-label ------------------------------------------------------- */
 
 typedef struct tc_ml_report {
