@@ -10,11 +10,13 @@
  * written every output.checkpoint_every epochs and when the run is
  * interrupted; `--resume` continues from it, bit-identically.
  *
- * Ctrl-C: main.c's handler sets *stop; the trainer stops after the current
- * batch, this file writes the checkpoint (atomically) and exits 130.  A
- * second Ctrl-C exits at once; the only trace it can leave is a temporary
- * file "PATH.tmp.XXXXXX" beside a target (the target itself is always whole),
- * and the next run removes those before writing.  (Blocking the signals
+ * Ctrl-C, SIGTERM or SIGHUP (a closed terminal): main.c's handler sets *stop
+ * to the signal; the trainer stops after the current batch, this file writes
+ * the checkpoint (atomically) and exits 128 + the signal (130, 143, 129).  A
+ * second signal exits at once; the only trace it can leave is a temporary
+ * file "PATH.textclf-tmp.XXXXXX" beside a target (the target itself is always
+ * whole), which the next run removes (store/safefile.h).  Before reading a
+ * row, train/outputs.h checks and locks every output.  (Blocking the signals
  * around a write instead would not do: a process-directed signal may be
  * taken by one of BLAS's threads, whose masks this thread cannot set.) */
 #include <errno.h>
@@ -27,6 +29,7 @@
 #ifdef TC_MPI
 #include "dist/mpi.h"
 #endif
+#include "train/outputs.h"
 #include "train/session.h"
 
 static const char HELP[] =
@@ -35,7 +38,8 @@ static const char HELP[] =
     "Trains a model as CONFIG describes and writes it to output.model (or MODEL).\n"
     "\n"
     "  --set KEY=VALUE   override a config key, e.g. --set train.epochs=3 --set model.hidden=[64]\n"
-    "  -o, --output FILE write the model here instead of output.model\n"
+    "  -o, --output FILE write the model here instead of output.model (no output may be\n"
+    "                    an input or another output; see OUTPUT FILES in textclf(1))\n"
     "  --resume CKPT     continue the run saved in CKPT (output.checkpoint, written every\n"
     "                    output.checkpoint_every epochs and on Ctrl-C); same config required,\n"
     "                    except train.epochs, train.threads and output.*\n"
@@ -44,7 +48,8 @@ static const char HELP[] =
     "  --help-config     list every config key with its type, default and meaning\n"
     "\n"
     "On a terminal a progress bar is redrawn in place; otherwise one line per epoch.\n"
-    "Ctrl-C saves a checkpoint and exits 130; a second Ctrl-C exits at once.\n";
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP saves a checkpoint and exits 130, 143 or 129;\n"
+    "a second signal exits at once.\n";
 
 typedef struct {
     const char *config, *output, *resume;
@@ -141,9 +146,10 @@ static void resume_command(const train_args *a, const char *ckpt, char *out, siz
     shell_word(out, cap, ckpt);
 }
 
-/* Ctrl-C: the checkpoint, and one line saying what is where. */
-static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a)
+/* Ctrl-C, SIGTERM, SIGHUP: the checkpoint, and one line saying what is where. */
+static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a, int sig)
 {
+    int status = tc_signal_status(sig);
     tc_err err = {{0}};
     int epoch;
     uint64_t rows;
@@ -156,13 +162,13 @@ static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a)
     else
         snprintf(state, sizeof state, "%s is unchanged", model);
     if (epoch == 0 && rows == 0 && !a->resume)
-        return tc_fail(TC_EXIT_INTERRUPTED, "interrupted before training began; nothing written (%s)", state);
+        return tc_fail(status, "interrupted before training began; nothing written (%s)", state);
     if (tc_session_save_checkpoint(s, &err) < 0)
-        return tc_fail(TC_EXIT_INTERRUPTED, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
+        return tc_fail(status, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
                        state);
     char cmd[2048];
     resume_command(a, s->ckpt, cmd, sizeof cmd);
-    return tc_fail(TC_EXIT_INTERRUPTED, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
+    return tc_fail(status, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
                    epoch + 1, (unsigned long long)rows, (unsigned long long)train_rows, s->ckpt, state, cmd);
 }
 
@@ -175,7 +181,7 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
     int writer = !s->dist || s->dist->rank == 0; /* the others of several processes write and print nothing */
     if (sum.interrupted)
-        return writer ? interrupted(s, s->train.n, a) : TC_EXIT_INTERRUPTED;
+        return writer ? interrupted(s, s->train.n, a, *stop) : tc_signal_status(*stop);
     if (tc_session_finish(s, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
     if (!s->bd->cfg.data.test[0] || !writer)
@@ -206,16 +212,22 @@ static int run(tc_bundle *bd, const train_args *a, const tc_dist *dist, volatile
     tc_progress pg;
     tc_progress_init(&pg, stderr, a->quiet || !writer ? 0 : a->verbose ? 2 : 1);
     tc_session s;
+    tc_train_outputs outs;
     int code = tc_session_open(&s, bd, &pg, &err);
     s.dist = dist->procs > 1 ? dist : NULL;
     if (writer && dist->procs > 1)
         tc_progress_note(&pg, "%d processes (mpirun), %lld shards per batch", dist->procs,
                          (long long)cfg->train.shards);
-    int stale = writer ? tc_remove_stale_temps(cfg->output.model) + tc_remove_stale_temps(s.ckpt) : 0;
-    if (stale && a->verbose)
-        tc_progress_note(&pg, "removed %d temporary file(s) an interrupted write left", stale);
-    tc_set_threads(1); /* the trainer's own threads (train.threads) split the work; BLAS stays serial inside them */
-    code = code < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : train(&s, a, stop, &err);
+    /* only process 0 of several prepares (and writes) the outputs */
+    if (code == 0 &&
+        (!writer || (code = tc_train_outputs_prepare(&outs, cfg, a->config, a->resume, s.ckpt, &err)) == 0)) {
+        tc_set_threads(1); /* the trainer's own threads (train.threads) split the work; BLAS stays serial in them */
+        code = train(&s, a, stop, &err);
+        if (writer)
+            tc_train_outputs_release(&outs);
+    } else {
+        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    }
     tc_session_close(&s);
     return code;
 }
@@ -249,7 +261,7 @@ int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop)
         fprintf(stderr, "mpi: %d processes, %llu exchanges, %.1f KB received per exchange by process 0\n",
                 dist.procs, (unsigned long long)steps, (double)bytes / (double)steps / 1024.0);
     /* a failure that not every process shares would leave the others waiting in an exchange */
-    tc_mpi_end(mpi, rc != TC_EXIT_OK && rc != TC_EXIT_INTERRUPTED, rc);
+    tc_mpi_end(mpi, rc != TC_EXIT_OK && rc < 128, rc); /* 128 + a signal: stopped, everywhere alike */
 #endif
     return rc;
 }
