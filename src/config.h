@@ -7,7 +7,9 @@
  * drives parsing, --set, validation messages, the reference printed by
  * `textclf train --help-config`, and serialisation back to YAML.
  *
- * Relative paths are relative to the current directory, as with fastText. */
+ * Relative input paths in a config file (data.train, data.valid, data.test,
+ * model.pretrained) are relative to the file's folder; output paths and paths
+ * given with --set are relative to the current directory. */
 #ifndef TC_CONFIG_H
 #define TC_CONFIG_H
 
@@ -104,7 +106,9 @@ typedef struct tc_config {
         uint64_t seed;                    /*                                  (42) */
         int shuffle;                      /* reshuffle every epoch            (true) */
         int bucket;                       /* similar-length rows share a batch (false) */
-        int64_t threads;                  /* 0 = all cores                    (0) */
+        int64_t threads;                  /* worker threads, 0 = all cores    (0) */
+        int64_t shards;                   /* fixed split of every batch       (4) */
+        int hogwild;                      /* lock-free, non-deterministic     (false) */
         float validation_split;           /* held-out fraction when no data.valid (0) */
         enum tc_lr_schedule lr_schedule;  /* constant | linear | step | exponential (constant) */
         float lr_decay;                   /* step/exponential factor per period (0.5) */

@@ -15,14 +15,11 @@
 #include "version.h"
 
 int tc_session_config(tc_config *cfg, const char *path, char *const *sets, int nsets, const char *output,
-                      tc_err *err)
+                      tc_autoconf *ac, tc_err *err)
 {
-    tc_config_defaults(cfg);
-    if (tc_config_load_file(cfg, path, err) < 0)
-        return -1;
-    for (int i = 0; i < nsets; i++)
-        if (tc_config_set(cfg, sets[i], err) < 0)
-            return -1;
+    int rc = tc_autoconf_config(cfg, path, sets, nsets, ac, err);
+    if (rc < 0)
+        return rc;
     if (output) {
         if (strlen(output) >= sizeof cfg->output.model)
             return tc_err_set(err, "-o: path too long");
@@ -200,6 +197,12 @@ static int fix_config(tc_session *s, tc_err *err)
                           cfg->data.train);
     if (cfg->model.head == TC_HEAD_AUTO)
         cfg->model.head = ml ? TC_HEAD_SIGMOID : TC_HEAD_SOFTMAX;
+    if (s->autoconf) {   /* the 99th percentile instead of the longest row */
+        int before = s->autoconf->n;
+        tc_autoconf_maxlen(cfg, train, s->autoconf);
+        for (int i = before; i < s->autoconf->n; i++)
+            tc_progress_note(s->pg, "auto: %s", s->autoconf->note[i]);
+    }
     if (cfg->pad.maxlen == 0 && train->max_tokens > TC_MAX_MAXLEN)
         return tc_err_set(err, "%s: the longest row has %llu tokens, more than pad.maxlen can be (%d); set pad.maxlen "
                           "and longer rows are truncated", cfg->data.train, (unsigned long long)train->max_tokens,
@@ -275,8 +278,11 @@ int tc_session_prepare(tc_session *s, tc_err *err)
     s->meta_base = strlen(s->bd->meta);
     s->trainer = tc_trainer_new(s->bd->model, cfg, &s->train, s->valid.n ? &s->valid : NULL, s->row_w, &s->rng,
                                 err);
-    return s->trainer ? 0 : -1;
+    return s->trainer && tc_trainer_set_dist(s->trainer, s->dist, err) == 0 ? 0 : -1;
 }
+
+/* 1 if this process writes the run's files: alone, or process 0 of several. */
+static int writer(const tc_session *s) { return !s->dist || s->dist->rank == 0; }
 
 /* ---- resuming ------------------------------------------------------------ */
 
@@ -401,6 +407,8 @@ static const tc_epoch_log *last_epoch(const tc_trainer *t)
 
 int tc_session_save_checkpoint(tc_session *s, tc_err *err)
 {
+    if (!writer(s))
+        return 0;
     void *state;
     size_t len;
     if (tc_trainer_save_state(s->trainer, &state, &len, err) < 0)
@@ -439,6 +447,8 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
 {
     tc_session *s = ctx;
     const tc_config *cfg = &s->bd->cfg;
+    if (!writer(s))
+        return 0;
     if (s->metrics && write_metrics(s, e, err) < 0)
         return -1;
     if (cfg->output.save_best && e->best) {
@@ -457,7 +467,7 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
 /* output.metrics: written afresh, holding the epochs a resumed run already has. */
 static int open_metrics(tc_session *s, tc_err *err)
 {
-    if (!s->bd->cfg.output.metrics[0])
+    if (!s->bd->cfg.output.metrics[0] || !writer(s))
         return 0;
     s->metrics = open_memstream(&s->metrics_buf, &s->metrics_len);
     if (!s->metrics)
@@ -499,6 +509,8 @@ int tc_session_finish(tc_session *s, tc_err *err)
         tc_trainer_use_best(s->trainer);
         e = &h[best - 1];
     }
+    if (!writer(s))
+        return 0;
     summarize(s, e, n);
     if (cfg->output.quantize.method != TC_QUANT_NONE) {
         /* the trainer's last use of the model is over; pruning may replace it */
