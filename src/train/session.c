@@ -52,6 +52,7 @@ void tc_session_close(tc_session *s)
 {
     if (s->metrics)
         fclose(s->metrics);
+    free(s->metrics_buf);
     tc_trainer_free(s->trainer);
     free(s->row_w);
     tc_corpus_free(&s->train);
@@ -409,12 +410,20 @@ int tc_session_save_checkpoint(tc_session *s, tc_err *err)
     return rc;
 }
 
+/* output.metrics is rewritten whole (store/safefile.h) after every epoch
+ * from the lines kept in memory: the file on disk is never truncated or
+ * half-written, and an interrupted run leaves the epochs it finished. */
+static int flush_metrics(tc_session *s, tc_err *err)
+{
+    if (fflush(s->metrics) != 0 || ferror(s->metrics))
+        return tc_err_oom(err, "metrics lines");
+    return tc_write_atomic(s->bd->cfg.output.metrics, s->metrics_buf, s->metrics_len, err);
+}
+
 static int write_metrics(tc_session *s, const tc_epoch_log *e, tc_err *err)
 {
     tc_history_write(s->metrics, e);
-    if (fflush(s->metrics) != 0 || ferror(s->metrics))
-        return tc_err_set(err, "%s: write failed: %s", s->bd->cfg.output.metrics, strerror(errno));
-    return 0;
+    return flush_metrics(s, err);
 }
 
 /* After every epoch: the metrics line, the best model, a periodic checkpoint. */
@@ -437,22 +446,19 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
     return 0;
 }
 
-/* output.metrics: created afresh, holding the epochs a resumed run already has. */
+/* output.metrics: written afresh, holding the epochs a resumed run already has. */
 static int open_metrics(tc_session *s, tc_err *err)
 {
-    const char *path = s->bd->cfg.output.metrics;
-    if (!path[0])
+    if (!s->bd->cfg.output.metrics[0])
         return 0;
-    s->metrics = fopen(path, "w");
+    s->metrics = open_memstream(&s->metrics_buf, &s->metrics_len);
     if (!s->metrics)
-        return tc_err_set(err, "%s: %s", path, strerror(errno));
+        return tc_err_oom(err, "metrics lines");
     int n;
     const tc_epoch_log *h = tc_trainer_history(s->trainer, &n);
     for (int i = 0; i < n; i++)
         tc_history_write(s->metrics, &h[i]);
-    if (fflush(s->metrics) != 0)
-        return tc_err_set(err, "%s: write failed: %s", path, strerror(errno));
-    return 0;
+    return flush_metrics(s, err);
 }
 
 int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary *sum, tc_err *err)
@@ -467,10 +473,11 @@ int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary 
         snprintf(err->msg + n, sizeof err->msg - n, " (%.200s holds epoch %d, the best before this)",
                  s->bd->cfg.output.model, best);
     }
-    FILE *m = s->metrics;
+    if (s->metrics)
+        fclose(s->metrics);
+    free(s->metrics_buf);
     s->metrics = NULL;
-    if (m && fclose(m) != 0 && rc == 0)
-        return tc_err_set(err, "%s: write failed", s->bd->cfg.output.metrics);
+    s->metrics_buf = NULL;
     return rc;
 }
 
