@@ -61,7 +61,8 @@ void tc_outlock_release(tc_outlock *lock);
 /* Writes len bytes to path atomically (see above). */
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
 /* The same for the concatenation of nparts pieces (pieces of n = 0 are
- * skipped): a large file written from where its parts are, without a copy. */
+ * skipped): a model file is written from its small sections and straight
+ * from the weights, with no copy of the whole file in memory. */
 typedef struct tc_wpart {
     const void *p;
     size_t n;
