@@ -19,7 +19,7 @@ static const char HELP[] =
     "(embedding, dense and LSTM kernels; biases stay float32) by default.\n"
     "\n"
     "options:\n"
-    "  -o OUT        the quantized model (required; may not be MODEL itself)\n"
+    "  -o OUT        the quantized model (required; not MODEL itself, by any name)\n"
     "  --pq          product-quantize the embedding instead (FastText.zip): each\n"
     "                row's direction as cols/N one-byte codes of 256-centroid\n"
     "                k-means codebooks, its norm as one more byte\n"
@@ -90,9 +90,6 @@ static int parse_args(int argc, char **argv, quant_args *a)
     if (!a->in || !a->out)
         return tc_fail(TC_EXIT_USAGE, "quantize: %s (try 'textclf quantize --help')",
                        a->in ? "missing -o OUT" : "missing MODEL");
-    struct stat si, so;
-    if (stat(a->in, &si) == 0 && stat(a->out, &so) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-        return tc_fail(TC_EXIT_USAGE, "quantize: -o %s is MODEL itself; write the quantized copy elsewhere", a->out);
     return 0;
 }
 
@@ -108,9 +105,18 @@ int tc_cmd_quantize(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? TC_EXIT_OK : rc;
+    tc_err err = {{0}};
+    /* OUT is never MODEL (by identity, not spelling), is writable, and locked for this run */
+    const tc_fileref files[] = {{a.out, "-o", 1}, {a.in, "MODEL", 0}};
+    tc_outlock lock = TC_OUTLOCK_INIT;
+    if (tc_files_distinct(files, 2, &err) < 0)
+        return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+    if (tc_output_prepare(a.out, "-o", &lock, &err) < 0) {
+        tc_outlock_release(&lock);
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    }
     tc_bundle bd;
     tc_bundle_init(&bd);
-    tc_err err = {{0}};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t kept = 0;
@@ -131,5 +137,6 @@ int tc_cmd_quantize(int argc, char **argv)
                 a.o.q.pq ? "product-quantized" : "int8", (unsigned long long)kept, s);
     }
     tc_bundle_free(&bd);
+    tc_outlock_release(&lock);
     return rc;
 }

@@ -288,7 +288,7 @@ static void release(const unsigned char *p, size_t n, int own)
 }
 
 /* Checks the tensor table against the model the config describes, then copies
- * the values. */
+ * the values (values 0: a quantized file, whose TENS has the table only). */
 static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, int values, tc_err *err)
 {
     uint32_t n;

@@ -66,7 +66,8 @@ expect_fail 2 "missing MODEL" "$TEXTCLF" quantize -o "$tmp/x.bin"
 expect_fail 2 "--dsub needs an integer in 1..16" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --dsub 0
 expect_fail 2 "--cutoff needs an integer" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --cutoff -3
 expect_fail 2 "unknown option '--bogus'" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --bogus
-expect_fail 2 "is MODEL itself" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/f.bin"
+expect_fail 2 "is the same file as MODEL" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/f.bin"
+expect_fail 2 "is the same file as MODEL" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/../$(basename "$tmp")/f.bin"
 expect_fail 1 "--dsub 5 must divide embedding_dim 32" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --pq --dsub 5
 expect_fail 1 "No such file" "$TEXTCLF" quantize "$tmp/none.bin" -o "$tmp/x.bin"
 [ -e "$tmp/x.bin" ] && fail "a failed quantize left $tmp/x.bin"
