@@ -388,6 +388,10 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     if (code == TC_EXIT_OK) {
         print_table(res, view.metric);
+        if (res->partial)
+            fprintf(stderr, "tune: no trial finished within the budget; %s is trial %d's best epoch so far (epoch %d "
+                    "of %d run), %s %.4f on validation: a longer --budget gives a real search\n", a->output,
+                    res->best.id, res->best.best_epoch, res->best.epochs_run, view.metric, res->best.score);
         if (!a->quiet)
             fprintf(stderr, "tune: %d trials in %.1f s; best: trial %d, %s %.4f; wrote %s and %s\n", res->trials,
                     res->elapsed, res->best.id, view.metric, res->best.score, a->output, ypath);
