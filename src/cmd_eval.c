@@ -54,6 +54,7 @@ typedef struct {
     long k;
     float threshold;
     char **sets;
+    tc_signals *sig;       /* at_once until the report starts (cmd.h) */
 } eval_args;
 
 typedef struct {
@@ -64,7 +65,7 @@ typedef struct {
     uint64_t *unseen_rows; /* (labels.n - L) rows each unseen label appears on */
     uint64_t not_scored;   /* single-label rows whose only label is unseen */
     int L;
-    float *probs;          /* (n, L) */
+    float *probs;          /* (n, L), only for --tune-thresholds (see eval_stream) */
     float *thr;            /* (L) */
     const char **names;    /* (L) */
 } evaluation;
@@ -170,23 +171,69 @@ static int read_data(evaluation *ev, const eval_args *a, tc_err *err)
 
 /* ---- scoring ------------------------------------------------------------------ */
 
-static int score_multiclass(const evaluation *ev, tc_mc_report *r, tc_err *err)
+/* The model's probabilities arrive one inference group at a time
+ * (tc_infer_corpus): scored at once, so eval needs one group's rows x labels,
+ * not the whole file's — except for --tune-thresholds, which keeps them all
+ * (keep). */
+typedef struct eval_stream {
+    evaluation *ev;
+    tc_mc_report *mc;      /* single-label */
+    tc_ml_report *ml;      /* multi-label, thresholds ev->thr */
+    int keep;              /* copy into ev->probs instead */
+    uint8_t *truth, *pred; /* (L) scratch */
+} eval_stream;
+
+static void ml_add_row(const evaluation *ev, tc_ml_report *r, const uint8_t *truth, const float *p, uint8_t *pred)
 {
-    if (tc_mc_init(r, ev->L, err) < 0)
-        return -1;
+    for (int l = 0; l < ev->L; l++)
+        pred[l] = p[l] >= ev->thr[l];
+    tc_ml_add(r, truth, pred);
+    tc_ml_add_probs(r, truth, p);
+}
+
+static int stream_group(void *ctx, uint64_t first, int n, const float *probs, tc_err *err)
+{
+    (void)err;
+    eval_stream *s = ctx;
+    const evaluation *ev = s->ev;
     const tc_corpus *c = &ev->c;
-    for (uint64_t i = 0; i < c->n; i++) {
-        if (c->lab_off[i + 1] == c->lab_off[i])
-            continue;
-        const float *p = ev->probs + i * (uint64_t)ev->L;
-        int best = 0, truth = c->labels[c->lab_off[i]];
-        for (int l = 1; l < ev->L; l++)
-            if (p[l] > p[best])
-                best = l;
-        tc_mc_add(r, truth, best, p[truth]);
+    size_t L = (size_t)ev->L;
+    for (int i = 0; i < n; i++) {
+        uint64_t row = first + (uint64_t)i;
+        const float *p = probs + (size_t)i * L;
+        if (s->keep) {
+            memcpy(ev->probs + row * L, p, L * sizeof *p);
+        } else if (s->mc) {
+            if (c->lab_off[row + 1] == c->lab_off[row])
+                continue;
+            int best = 0, truth = c->labels[c->lab_off[row]];
+            for (int l = 1; l < ev->L; l++)
+                if (p[l] > p[best])
+                    best = l;
+            tc_mc_add(s->mc, truth, best, p[truth]);
+        } else {
+            memset(s->truth, 0, L);
+            for (uint64_t j = c->lab_off[row]; j < c->lab_off[row + 1]; j++)
+                s->truth[c->labels[j]] = 1;
+            ml_add_row(ev, s->ml, s->truth, p, s->pred);
+        }
     }
-    tc_mc_finish(r);
     return 0;
+}
+
+/* Runs the model over the corpus into s. */
+static int run_model(evaluation *ev, eval_stream *s, tc_err *err)
+{
+    tc_infer inf;
+    if (tc_infer_init(&inf, ev->bd, TC_INFER_BATCH, err) < 0)
+        return -1;
+    s->ev = ev;
+    s->truth = malloc((size_t)ev->L);
+    s->pred = malloc((size_t)ev->L);
+    int rc = s->truth && s->pred ? tc_infer_corpus(&inf, &ev->c, stream_group, s, err) : tc_err_oom(err, "labels");
+    free(s->truth), free(s->pred);
+    tc_infer_free(&inf);
+    return rc;
 }
 
 /* truth (n, L) of the known labels. */
@@ -214,13 +261,8 @@ static int score_multilabel(const evaluation *ev, const uint8_t *truth, long k, 
         tc_ml_free(r);
         return tc_err_oom(err, "predictions");
     }
-    for (uint64_t i = 0; i < ev->c.n; i++) {
-        const float *p = ev->probs + i * (uint64_t)ev->L;
-        for (int l = 0; l < ev->L; l++)
-            pred[l] = p[l] >= ev->thr[l];
-        tc_ml_add(r, truth + i * (uint64_t)ev->L, pred);
-        tc_ml_add_probs(r, truth + i * (uint64_t)ev->L, p);
-    }
+    for (uint64_t i = 0; i < ev->c.n; i++)
+        ml_add_row(ev, r, truth + i * (uint64_t)ev->L, ev->probs + i * (uint64_t)ev->L, pred);
     free(pred);
     tc_ml_finish(r);
     return 0;
@@ -244,16 +286,38 @@ static int tune(evaluation *ev, const eval_args *a, const uint8_t *truth, double
     return rc;
 }
 
+/* The SVG is drawn in memory and replaces FILE atomically (store/safefile.h). */
 static int write_svg(const evaluation *ev, const eval_args *a, const tc_mc_report *r, tc_err *err)
 {
-    FILE *f = fopen(a->svg, "wb");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return tc_err_set(err, "%s: cannot create: %s", a->svg, strerror(errno));
+        return tc_err_oom(err, "confusion SVG");
     char title[512];
     snprintf(title, sizeof title, "%s on %s", a->model, a->data);
     int bad = tc_confusion_svg_write(f, r, ev->names, title) < 0;
-    if (fclose(f) != 0 || bad)
-        return tc_err_set(err, "%s: write error", a->svg);
+    bad |= fclose(f) != 0;
+    int rc = bad ? tc_err_oom(err, "confusion SVG") : tc_write_atomic(a->svg, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+/* Before the model is read: the SVG is neither the model nor DATA, and the
+ * files eval writes (the SVG; MODEL with --tune-thresholds) are locked. */
+static int prepare_outputs(const eval_args *a, tc_outlock *svg, tc_outlock *model, tc_err *err)
+{
+    const tc_fileref files[] = {
+        {a->svg, "--confusion-svg", 1},
+        {a->model, "MODEL", a->tune},
+        {strcmp(a->data, "-") ? a->data : NULL, "DATA", 0},
+    };
+    if (tc_files_distinct(files, 3, err) < 0)
+        return -1;
+    if (a->svg && tc_output_prepare(a->svg, "--confusion-svg", svg, err) < 0)
+        return -1;
+    if (a->tune && tc_output_prepare(a->model, "MODEL", model, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -346,18 +410,16 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
                           a->model);
     if (a->svg && multilabel)
         return tc_err_set(err, "--confusion-svg needs a single-label model; %s is multi-label", a->model);
-    tc_infer inf;
-    if (tc_infer_init(&inf, bd, TC_INFER_BATCH, err) < 0)
-        return -1;
-    int rc = tc_infer_corpus(&inf, &ev->c, ev->probs, err);
-    tc_infer_free(&inf);
-    if (rc < 0)
-        return -1;
+    int rc;
     if (!multilabel) {
         tc_mc_report mc;
-        if (score_multiclass(ev, &mc, err) < 0)
+        if (tc_mc_init(&mc, ev->L, err) < 0)
             return -1;
-        rc = a->svg ? write_svg(ev, a, &mc, err) : 0;
+        eval_stream st = {.mc = &mc};
+        rc = run_model(ev, &st, err);
+        tc_mc_finish(&mc);
+        rc = rc == 0 && a->svg ? write_svg(ev, a, &mc, err) : rc;
+        a->sig->at_once = 0; /* a signal now ends the command after the whole report */
         if (rc == 0 && a->json)
             json_report(ev, a, &mc, NULL, NULL);
         else if (rc == 0) {
@@ -367,6 +429,37 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
         tc_mc_free(&mc);
         return rc;
     }
+    if (!a->tune) {
+        tc_ml_report ml;
+        if (tc_ml_init(&ml, ev->L, err) < 0)
+            return -1;
+        ml.k = (int)a->k;
+        eval_stream st = {.ml = &ml};
+        rc = run_model(ev, &st, err);
+        tc_ml_finish(&ml);
+        a->sig->at_once = 0;
+        if (rc == 0 && a->json)
+            json_report(ev, a, NULL, &ml, &ml);
+        else if (rc == 0) {
+            tc_ml_print_text(stdout, &ml, ev->names);
+            text_extras(ev, a, &ml, &ml, NULL);
+        }
+        tc_ml_free(&ml);
+        return rc;
+    }
+    /* --tune-thresholds: every row's probabilities and labels at once */
+    size_t cells = ev->c.n * (size_t)ev->L;
+    if (ev->c.n && cells / ev->c.n != (size_t)ev->L)
+        return tc_err_set(err, "--tune-thresholds: %llu rows x %d labels is too many", (unsigned long long)ev->c.n,
+                          ev->L);
+    if (!(ev->probs = malloc((cells ? cells : 1) * sizeof *ev->probs)))
+        return tc_err_set(err, "--tune-thresholds keeps every row's probability of every label: %llu rows x %d "
+                          "labels = %.1f GB (and %.1f GB of labels), more than there is memory for; tune on "
+                          "fewer rows", (unsigned long long)ev->c.n, ev->L, (double)cells * 4 / 1e9,
+                          (double)cells / 1e9);
+    eval_stream st = {.keep = 1};
+    if (run_model(ev, &st, err) < 0)
+        return -1;
     uint8_t *truth = truth_matrix(ev, err);
     double *f1 = malloc((size_t)ev->L * sizeof *f1);
     tc_ml_report before, after;
@@ -374,6 +467,7 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
     rc = !truth || !f1 ? (f1 ? -1 : tc_err_oom(err, "scores")) : score_multilabel(ev, truth, a->k, &before, err);
     if (rc == 0 && a->tune)
         rc = tune(ev, a, truth, f1, err) < 0 || score_multilabel(ev, truth, a->k, &after, err) < 0 ? -1 : 0;
+    a->sig->at_once = 0;
     if (rc == 0) {
         const tc_ml_report *shown = a->tune ? &after : &before;
         if (a->json) {
@@ -388,7 +482,20 @@ static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
     return rc;
 }
 
+static int evaluate_model(tc_bundle *bd, const eval_args *a);
+
 static int run(tc_bundle *bd, const eval_args *a)
+{
+    tc_err err = {{0}};
+    tc_outlock svg = TC_OUTLOCK_INIT, model = TC_OUTLOCK_INIT;
+    int code = prepare_outputs(a, &svg, &model, &err) < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg)
+                                                          : evaluate_model(bd, a);
+    tc_outlock_release(&svg);
+    tc_outlock_release(&model);
+    return code;
+}
+
+static int evaluate_model(tc_bundle *bd, const eval_args *a)
 {
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)
@@ -422,14 +529,12 @@ static int run(tc_bundle *bd, const eval_args *a)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
         goto out;
     }
-    if (!(ev.probs = malloc((ev.c.n ? ev.c.n : 1) * (size_t)ev.L * sizeof *ev.probs))) {
-        code = tc_fail(TC_EXIT_ERR, "out of memory (%llu rows x %d labels)", (unsigned long long)ev.c.n, ev.L);
-        goto out;
-    }
     if (evaluate(&ev, a, &err) < 0)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     else
         code = tc_finish_output(TC_EXIT_OK, "the report");
+    if (code == TC_EXIT_OK && a->sig->stop) /* came while the report was written: it is whole */
+        code = tc_signal_status(a->sig->stop);
     if (ev.c.skipped || ev.c.invalid_utf8)
         fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
                 a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);
@@ -440,10 +545,12 @@ out:
     return code;
 }
 
-int tc_cmd_eval(int argc, char **argv)
+int tc_cmd_eval(int argc, char **argv, tc_signals *sig)
 {
     eval_args a;
+    sig->at_once = 1; /* nothing to finish until the report: a signal exits at once */
     int code = parse_args(argc, argv, &a);
+    a.sig = sig;
     if (code == 0) {
         tc_bundle bd;
         tc_bundle_init(&bd);

@@ -166,7 +166,6 @@ static int print_line(tokenizer_run *t, const char *text, size_t len, FILE *out,
     }
     for (size_t i = 0; i < tk.n; i++)
         t->th[i] = tc_hash_bytes(tk.buf + tk.off[i], tk.len[i]);
-    uint32_t base = tc_vocab_size(&t->bd.vocab);
     int first = 1;
     for (size_t i = 0; i < tk.n; i++) {
         const char *w = tk.buf + tk.off[i];
@@ -187,9 +186,14 @@ static int print_line(tokenizer_run *t, const char *text, size_t len, FILE *out,
                 continue;
             fputs(first ? "" : " ", out);
             put_feature_text(t, &tk, i, &t->info[k], out);
-            if (t->have_model)
-                fprintf(out, ":%u", base + t->info[k].bucket);
-            else
+            if (t->have_model) {
+                int32_t row = tc_vocab_feature(&t->bd.vocab, t->info[k].bucket);
+                if (row != TC_PAD_ID)
+                    fprintf(out, ":%d", (int)row);
+                else   /* a bucket no training row used: the model has no row for it */
+                    fprintf(out, ":-");
+            } else
+
                 fprintf(out, "#%u", t->info[k].bucket);
             first = 0;
         }
@@ -287,7 +291,7 @@ static int setup(tokenizer_run *t, const tok_args *a, tc_err *err)
     return 0;
 }
 
-static int run(tokenizer_run *t, const tok_args *a)
+static int run(tokenizer_run *t, const tok_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
     if (setup(t, a, &err) < 0)
@@ -299,9 +303,10 @@ static int run(tokenizer_run *t, const tok_args *a)
     int interactive = strcmp(in, "-") == 0;
     if (interactive)
         tc_reader_set_partial_reads(r, 1);
-    int code = TC_EXIT_OK, got;
+    tc_reader_set_stop(r, &sig->stop);
+    int code = TC_EXIT_OK, got = 0;
     tc_record rec;
-    while ((got = tc_reader_next(r, &rec, &err)) > 0) {
+    while (!sig->stop && (got = tc_reader_next(r, &rec, &err)) > 0) { /* a signal: stop after a whole line */
         if ((a->stats ? count_line(t, rec.fields[0], rec.lens[0], &err)
                       : print_line(t, rec.fields[0], rec.lens[0], stdout, &err)) < 0) {
             code = tc_fail(TC_EXIT_ERR, "%s:%llu: %s", in, (unsigned long long)rec.line, err.msg);
@@ -312,13 +317,15 @@ static int run(tokenizer_run *t, const tok_args *a)
             break;
         }
     }
-    if (got < 0)
+    if (got < 0 && !sig->stop)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     tc_reader_close(r);
     if (code == TC_EXIT_OK && a->stats)
         print_stats(t, stdout);
     if (code == TC_EXIT_OK && !tc_output_closed())
         code = tc_finish_output(code, "the tokens");
+    if (code == TC_EXIT_OK && sig->stop)
+        return tc_signal_status(sig->stop);
     if (code == TC_EXIT_OK && t->cut_lines)
         fprintf(stderr, "textclf: note: %llu lines have more than pad.maxlen = %lld items; shown cut as the model "
                         "cuts them (pad.truncating: %s)\n",
@@ -327,7 +334,7 @@ static int run(tokenizer_run *t, const tok_args *a)
     return code;
 }
 
-int tc_cmd_tokenize(int argc, char **argv)
+int tc_cmd_tokenize(int argc, char **argv, tc_signals *sig)
 {
     tok_args a;
     int rc = parse_args(argc, argv, &a);
@@ -338,7 +345,7 @@ int tc_cmd_tokenize(int argc, char **argv)
     tokenizer_run t;
     memset(&t, 0, sizeof t);
     tc_bundle_init(&t.bd);
-    rc = run(&t, &a);
+    rc = run(&t, &a, sig);
     tc_tokenizer_free(t.tok);
     free(t.th);
     free(t.buckets);

@@ -2,7 +2,6 @@
 #define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores POSIX_MADV_DONTNEED */
 #include "checkpoint.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -15,6 +14,7 @@
 
 #include "text/ngram.h"
 #include "util/bytes.h"
+#include "util/mem.h"
 #include "version.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -40,6 +40,8 @@ void tc_bundle_free(tc_bundle *b)
     b->model = NULL;
     free(b->thresholds);
     b->thresholds = NULL;
+    tc_quant_free(b->quant);
+    b->quant = NULL;
     free(b->state);
     b->state = NULL;
     b->state_len = 0;
@@ -78,6 +80,29 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
+/* FEAT: u32 version (1) | u32 buckets | u32 n | n varints: bucket[0], then
+ * each gap bucket[i] - bucket[i-1] (>= 1), LEB128 (7 bits a byte, low
+ * first): the buckets seen are dense, so most gaps take one byte, not four. */
+#define FEAT_VERSION 1
+static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
+{
+    put_u32(w, FEAT_VERSION);
+    put_u32(w, buckets);
+    put_u32(w, v->nfeat);
+    for (uint32_t i = 0; i < v->nfeat; i++) {
+        uint32_t x = v->feat[i] - (i ? v->feat[i - 1] : 0);
+        unsigned char b[5];
+        int k = 0;
+        do {
+            b[k] = (unsigned char)(x & 0x7f);
+            x >>= 7;
+            b[k] |= x ? 0x80 : 0;
+            k++;
+        } while (x);
+        tc_wbuf_put(w, b, (size_t)k);
+    }
+}
+
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 {
     /* Where files are written (output.*: model, checkpoint, metrics) is not
@@ -98,7 +123,7 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
     tc_wbuf_put(&w, writer, sizeof writer);
-    put_u32(&w, 6 + !!b->thresholds + !!b->state);
+    put_u32(&w, 6 + !!b->thresholds + !!b->state + b->vocab.feat_map + !!b->quant);
     size_t at = begin_section(&w, "CONF");
     tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
@@ -112,6 +137,11 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     at = begin_section(&w, "VOCB");
     put_strings(&w, &b->vocab.words);
     end_section(&w, at);
+    if (b->vocab.feat_map) {
+        at = begin_section(&w, "FEAT");
+        put_feature_map(&w, &b->vocab, (uint32_t)b->cfg.tokenizer.buckets);
+        end_section(&w, at);
+    }
     at = begin_section(&w, "LABL");
     put_strings(&w, &b->labels);
     end_section(&w, at);
@@ -132,114 +162,41 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
         put_u32(&w, (uint32_t)t->rows);
         put_u32(&w, (uint32_t)t->cols);
     }
-    tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
+    /* The weights (and the training state) go to the file from where they
+     * are, not through a copy in w: saving needs no second model's worth of
+     * memory.  TENS's length counts the weights that follow the table. */
+    size_t wbytes = b->quant ? 0 : m->nparams * sizeof(float);
     end_section(&w, at);
+    if (!w.oom) {
+        uint64_t len = w.len - at - 8 + wbytes;
+        memcpy(w.p + at, &len, 8);
+    }
+    tc_wbuf tail = {0};
+    if (b->quant) {
+        at = begin_section(&tail, "QUAN");
+        tc_quant_put(&tail, b->quant);
+        end_section(&tail, at);
+    }
     if (b->state) {
-        at = begin_section(&w, "TRST");
-        tc_wbuf_put(&w, b->state, b->state_len);
-        end_section(&w, at);
+        tc_wbuf_put(&tail, "TRST", 4);
+        put_u32(&tail, 0);
+        put_u64(&tail, b->state_len);
     }
-    if (!w.oom)
-        put_u32(&w, tc_crc32(0, w.p, w.len));
-    int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
+    int rc;
+    if (w.oom || tail.oom) {
+        rc = tc_err_oom(err, "checkpoint buffer");
+    } else {
+        tc_wpart parts[5] = {{w.p, w.len}, {m->params, wbytes}, {tail.p, tail.len},
+                             {b->state, b->state ? b->state_len : 0}, {NULL, 4}};
+        uint32_t crc = 0;
+        for (int i = 0; i < 4; i++)
+            crc = tc_crc32(crc, parts[i].p, parts[i].n);
+        parts[4].p = &crc;
+        rc = tc_write_atomic_parts(path, parts, 5, err);
+    }
     free(w.p);
+    free(tail.p);
     return rc;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
-{
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp)
-        return tc_err_oom(err, "path");
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return tc_err_set(err, "%s: cannot create temporary file: %s", path, strerror(e));
-    }
-    /* mkstemp creates 0600; give the file the mode a plain fopen would */
-    mode_t mask = umask(0);
-    umask(mask);
-    int e = 0;
-    if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
-        e = errno;
-    if (close(fd) < 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) < 0)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        free(tmp);
-        return tc_err_set(err, "%s: write failed: %s (the previous file, if any, is unchanged)", path,
-                          strerror(e));
-    }
-    free(tmp);
-    /* make the rename itself durable */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
-        int dfd = open(d, O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
-    return 0;
-}
-
-int tc_remove_stale_temps(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t bl = strlen(base), dl = slash ? (size_t)(slash - path) + 1 : 0;
-    char *dir = malloc(dl + 2);
-    if (!dir)
-        return 0;
-    if (dl)
-        memcpy(dir, path, dl);
-    else
-        dir[dl++] = '.';
-    dir[dl] = 0;
-    DIR *d = opendir(dir);
-    int removed = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        /* exactly BASE.tmp.XXXXXX, the names tc_write_atomic gives its temporary files */
-        if (strncmp(e->d_name, base, bl) != 0 || strncmp(e->d_name + bl, ".tmp.", 5) != 0 ||
-            strlen(e->d_name + bl + 5) != 6)
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(n);
-        if (full) {
-            snprintf(full, n, "%s%s%s", dir, slash ? "" : "/", e->d_name);
-            removed += unlink(full) == 0;
-            free(full);
-        }
-    }
-    if (d)
-        closedir(d);
-    free(dir);
-    return removed;
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -300,35 +257,26 @@ int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap)
     return -1;
 }
 
-/* Loading maps the file and walks it once in RELEASE_CHUNK pieces (checksum,
- * then weights), dropping each piece's pages once it has been used: reading a
- * model then costs about its size in memory, not twice that (the mapping is
- * read-only and private, so a dropped page would only be read again from the
- * file).  For data that is not a mapping (mapped == 0) nothing is dropped. */
+/* Loading reads the file (never maps it: a file truncated or rewritten
+ * under a mapping kills the reader with SIGBUS) into an anonymous mapping,
+ * and drops each RELEASE_CHUNK of the weights once they are copied into the
+ * model: reading a model then costs about its size in memory, not twice
+ * that.  For data the caller owns (own == 0) nothing is dropped. */
 #define RELEASE_CHUNK ((size_t)8 << 20)
 
-static void release(const unsigned char *p, size_t n, int mapped)
+static void release(const unsigned char *p, size_t n, int own)
 {
-    if (!mapped || n == 0)
+    if (!own || n == 0)
         return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = (uintptr_t)p & ~(page - 1);
-    madvise((void *)a, (uintptr_t)p + n - a, MADV_DONTNEED);
-}
-
-static uint32_t crc_release(const unsigned char *p, size_t n, int mapped)
-{
-    uint32_t crc = 0;
-    for (size_t at = 0; at < n; at += RELEASE_CHUNK) {
-        size_t k = n - at < RELEASE_CHUNK ? n - at : RELEASE_CHUNK;
-        crc = tc_crc32(crc, p + at, k);
-        release(p + at, k, mapped);
-    }
-    return crc;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = ((uintptr_t)p + page - 1) & ~(page - 1),
+              end = ((uintptr_t)p + n) & ~(page - 1);
+    if (end > a) /* whole pages inside [p, p + n) only: their neighbours are still to be read */
+        madvise((void *)a, end - a, MADV_DONTNEED);
 }
 
 /* Checks the tensor table against the model the config describes, then copies
  * the values. */
-static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, tc_err *err)
+static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, int values, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
@@ -348,14 +296,14 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, t
             return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
                               path, i, name, rows, cols, t->name, t->rows, t->cols);
     }
-    size_t bytes = m->nparams * sizeof(float);
+    size_t bytes = values ? m->nparams * sizeof(float) : 0; /* quantized: the table only */
     if (r->len - r->pos != bytes)
         return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path,
                           r->len - r->pos, bytes);
     for (size_t at = 0; at < bytes; at += RELEASE_CHUNK) {
         size_t k = bytes - at < RELEASE_CHUNK ? bytes - at : RELEASE_CHUNK;
         memcpy((unsigned char *)m->params + at, r->p + r->pos + at, k);
-        release(r->p + r->pos + at, k, mapped);
+        release(r->p + r->pos + at, k, own);
     }
     for (size_t i = 0; i < m->nparams; i++)
         if (!isfinite(m->params[i]))
@@ -363,37 +311,9 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, t
     return 0;
 }
 
-static int read_file(const char *path, unsigned char **data, size_t *len, tc_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tc_err_set(err, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return tc_err_set(err, "%s: not a regular file", path);
-    }
-    size_t n = (size_t)st.st_size;
-    unsigned char *p = malloc(n ? n : 1);
-    if (!p) {
-        fclose(f);
-        return tc_err_oom(err, "model file");
-    }
-    size_t got = fread(p, 1, n, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || got != n) {
-        free(p);
-        return tc_err_set(err, "%s: read error", path);
-    }
-    *data = p;
-    *len = n;
-    return 0;
-}
-
 /* The sections of a file, by tag.  KNOWN lists every tag this version
  * reads; the first NREQUIRED must be there. */
-static const char KNOWN[][5] = {"CONF", "KIND", "META", "VOCB", "LABL", "TENS", "THRS", "TRST"};
+static const char KNOWN[][5] = {"CONF", "KIND", "META", "VOCB", "LABL", "TENS", "THRS", "TRST", "FEAT", "QUAN"};
 #define NKNOWN (sizeof KNOWN / sizeof KNOWN[0])
 #define NREQUIRED 6
 
@@ -469,7 +389,61 @@ static int load_thresholds(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *e
     return 0;
 }
 
-static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *path, tc_err *err)
+/* Decodes b->quant (parsed, matching the tensor table) into b->model. */
+static int load_quantized(tc_bundle *b, const char *path, tc_err *err)
+{
+    if (tc_quant_check(b->quant, b->model, path, err) < 0)
+        return -1;
+    tc_quant_decode(b->quant, b->model);
+    for (size_t i = 0; i < b->model->nparams; i++)
+        if (!isfinite(b->model->params[i]))
+            return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
+    return 0;
+}
+
+/* The FEAT section (see put_feature_map) into b->vocab; the config is loaded. */
+static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t version, buckets, n;
+    tc_ngram_opts ng;
+    tc_ngram_opts_from_config(&ng, &b->cfg);
+    if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
+        return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
+    if (version != FEAT_VERSION)
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads %u", path, version, FEAT_VERSION);
+    if (!tc_ngram_on(&ng) || buckets != ng.buckets)
+        return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
+                          path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
+    if (n > r->len - r->pos) /* every entry takes at least one byte */
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len - r->pos);
+    uint32_t *feat = malloc((size_t)(n ? n : 1) * sizeof *feat);
+    if (!feat)
+        return tc_err_oom(err, "feature map");
+    uint64_t at = 0;
+    int bad = 0;
+    for (uint32_t i = 0; i < n && !bad; i++) {
+        uint64_t x = 0;
+        unsigned char c = 0x80;
+        for (int sh = 0; (c & 0x80) && sh < 35 && !bad; sh += 7) {
+            bad = tc_rbuf_get(r, &c, 1) < 0;
+            x |= (uint64_t)(c & 0x7f) << sh;
+        }
+        at += x;
+        bad |= (c & 0x80) || (i && x == 0) || at > UINT32_MAX;
+        feat[i] = (uint32_t)at;
+    }
+    if (bad || r->pos != r->len) {
+        free(feat);
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len);
+    }
+    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
+    free(feat);
+    return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
+}
+
+static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
     char name[TC_PATH_MAX + 16];
@@ -495,17 +469,25 @@ static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *pat
         return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
     if (section(s, "THRS") && load_thresholds(section(s, "THRS"), b, path, err) < 0)
         return -1;
+    if (section(s, "FEAT") && load_feature_map(section(s, "FEAT"), b, path, err) < 0)
+        return -1;
     tc_model_spec spec;
     tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
-    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
-    size_t need = tc_model_count_params(&spec);
-    if (need == 0 || tens->len / sizeof(float) < need)
+    /* The weights must already be in the file: refuse a spec larger than the file before allocating
+     * (quantized: the section parsed, bounded by its bytes, must hold exactly the model's weights). */
+    size_t need = tc_model_count_params(&spec), qparams = 0;
+    tc_rbuf *quan = section(s, "QUAN");
+    if (quan && tc_quant_get(quan, &b->quant, &qparams, path, err) < 0)
+        return -1;
+    if (need == 0 || (quan ? qparams != need : tens->len / sizeof(float) < need))
         return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
                           path);
     b->model = tc_model_new(&spec, err);
     if (!b->model)
         return tc_err_prefix(err, "%s", path);
-    if (load_tensors(tens, b->model, path, mapped, err) < 0)
+    if (load_tensors(tens, b->model, path, own, !quan, err) < 0)
+        return -1;
+    if (quan && load_quantized(b, path, err) < 0)
         return -1;
     tc_rbuf *state = section(s, "TRST");
     if (state) {
@@ -518,7 +500,7 @@ static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *pat
     return 0;
 }
 
-static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b, const char *path, tc_err *err)
+static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf r = {data, len, 0};
     char magic[8], writer[17] = {0};
@@ -541,18 +523,18 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
         return tc_err_set(err, "%s: truncated model file", path);
     uint32_t crc;
     memcpy(&crc, data + len - 4, 4);
-    if (crc_release(data, len - 4, mapped) != crc)
+    if (tc_crc32(0, data, len - 4) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
     tc_rbuf body = {data + HEADER_BYTES, len - 4 - HEADER_BYTES, 0};
     sections secs;
     if (split_sections(&body, nsec, &secs, path, err) < 0)
         return -1;
-    return parse_sections(&secs, mapped, b, path, err);
+    return parse_sections(&secs, own, b, path, err);
 }
 
-static int load_parsed(const void *data, size_t len, int mapped, const char *name, tc_bundle *b, tc_err *err)
+static int load_parsed(const void *data, size_t len, int own, const char *name, tc_bundle *b, tc_err *err)
 {
-    int rc = parse(data, len, mapped, b, name, err);
+    int rc = parse(data, len, own, b, name, err);
     if (rc < 0) {
         tc_bundle_free(b);
         tc_bundle_init(b);
@@ -565,29 +547,109 @@ int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bu
     return load_parsed(data, len, 0, name, b, err);
 }
 
+/* read(2) or pread(2) until n bytes, the end of the file or an error;
+ * returns the bytes read, or -1. */
+static ssize_t read_full(int fd, unsigned char *p, size_t n, off_t at, int positional)
+{
+    size_t got = 0;
+    while (got < n) {
+        size_t want = n - got > ((size_t)1 << 30) ? (size_t)1 << 30 : n - got;
+        ssize_t k = positional ? pread(fd, p + got, want, at + (off_t)got) : read(fd, p + got, want);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* The header says whether this is a model at all: checked before the rest
+ * of an arbitrary file decides how much is allocated. */
+static int check_header(const unsigned char *h, size_t n, const char *path, tc_err *err)
+{
+    if (n < 8 || memcmp(h, MAGIC, 8) != 0)
+        return tc_err_set(err, "%s: not a textclf model file (bad magic)", path);
+    if (n < HEADER_BYTES + 4)
+        return tc_err_set(err, "%s: truncated model file", path);
+    return 0;
+}
+
+/* A regular file: its size, then every byte of it by pread into an
+ * anonymous mapping (released by parse as it goes).  A file that shrinks
+ * while it is read is an error, never a signal. */
+static int load_regular(int fd, const struct stat *st, const char *path, tc_bundle *b, tc_err *err)
+{
+    unsigned char h[HEADER_BYTES + 4];
+    ssize_t hn = read_full(fd, h, sizeof h, 0, 1);
+    if (hn < 0)
+        return tc_err_set(err, "%s: read error: %s", path, strerror(errno));
+    if (check_header(h, (size_t)hn, path, err) < 0)
+        return -1;
+    if ((uintmax_t)st->st_size > SIZE_MAX)
+        return tc_err_set(err, "%s: too large", path);
+    size_t len = (size_t)st->st_size;
+    void *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        return tc_err_oom(err, "model file");
+    ssize_t got = read_full(fd, buf, len, 0, 1);
+    int rc;
+    if (got < 0)
+        rc = tc_err_set(err, "%s: read error: %s", path, strerror(errno));
+    else if ((size_t)got < len)
+        rc = tc_err_set(err, "%s: truncated model file (%zu of %zu bytes; was it replaced while being read?)",
+                        path, (size_t)got, len);
+    else
+        rc = load_parsed(buf, len, 1, path, b, err);
+    munmap(buf, len);
+    return rc;
+}
+
+/* A pipe or other stream: read as it comes, after its header was checked. */
+static int load_stream(int fd, const char *path, tc_bundle *b, tc_err *err)
+{
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *p = malloc(cap);
+    if (!p)
+        return tc_err_oom(err, "model file");
+    int rc = 0;
+    for (;;) {
+        if (len == cap && tc_grow((void **)&p, &cap, cap + 1, 1, "model file", err) < 0) {
+            rc = -1;
+            break;
+        }
+        ssize_t k = read_full(fd, p + len, cap - len, 0, 0);
+        if (k < 0) {
+            rc = tc_err_set(err, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
+        len += (size_t)k;
+        if (len >= HEADER_BYTES + 4 && (rc = check_header(p, len, path, err)) < 0)
+            break;
+        if (len < cap)
+            break; /* the end */
+    }
+    if (rc == 0)
+        rc = check_header(p, len, path, err) < 0 ? -1 : load_parsed(p, len, 0, path, b, err);
+    free(p);
+    return rc;
+}
+
 int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err)
 {
-    /* a regular file is mapped (see RELEASE_CHUNK); anything else is read */
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return tc_err_set(err, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uintmax_t)st.st_size <= SIZE_MAX) {
-        size_t len = (size_t)st.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-        if (map != MAP_FAILED) {
-            int rc = load_parsed(map, len, 1, path, b, err);
-            munmap(map, len);
-            return rc;
-        }
-    } else if (fd >= 0) {
-        close(fd);
-    }
-    unsigned char *data = NULL;
-    size_t len = 0;
-    if (read_file(path, &data, &len, err) < 0)
-        return -1;
-    int rc = load_parsed(data, len, 0, path, b, err);
-    free(data);
+    int rc;
+    if (fstat(fd, &st) < 0)
+        rc = tc_err_set(err, "%s: %s", path, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        rc = tc_err_set(err, "%s: is a directory", path);
+    else
+        rc = S_ISREG(st.st_mode) ? load_regular(fd, &st, path, b, err) : load_stream(fd, path, b, err);
+    close(fd);
     return rc;
 }

@@ -20,6 +20,11 @@
  *         thresholds in label-id order (eval --tune-thresholds; each in [0, 1])
  *   TRST  training state (optimizer moments, epoch, RNG, data order) for
  *         resuming; opaque bytes here, defined by the trainer
+ *   QUAN  quantized weights (quant.h); the TENS section then holds the
+ *         tensor table only, no values
+ *   FEAT  the compact feature map (vocab.h): u32 version 1 | u32
+ *         tokenizer.buckets | u32 n | n LEB128 varints: the first bucket,
+ *         then each gap to the next (>= 1); without it every bucket has a row
  *
  * Older files: format 1 (textclf 0.1.0 before typed metadata) kept the task
  * and thresholds as META text; such a file is refused with a message naming
@@ -29,11 +34,15 @@
  *
  * The config is stored with output.* (model, checkpoint, metrics paths) at
  * their defaults, so the bytes do not depend on where files are written.
- * Saving builds the file in memory, writes it to a temporary file in the same
+ * Saving builds the small sections in memory and writes them, the weights
+ * and the training state (straight from where they are) to a temporary file in the same
  * directory, fsyncs it, renames it over the target and fsyncs the directory:
  * the target is always either the old file or the complete new one.
- * Loading maps the file (dropping pages as it goes, so it needs about the
- * model's size in memory, not twice) and checks magic, version, the checksum and
+ * Loading reads the file with pread (never mmap: a file truncated or rewritten
+ * while mapped would kill the reader with SIGBUS; changed under a read it is a
+ * "truncated" or checksum error), checks the magic before allocating by the
+ * file's size, drops the weights' pages as they are copied (so it needs about
+ * the model's size in memory, not twice), and checks version, the checksum and
  * every length and count against the bytes that are really there before it
  * allocates anything sized by them. */
 #ifndef TC_CHECKPOINT_H
@@ -43,7 +52,9 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store/safefile.h" /* tc_write_atomic: how a checkpoint is saved */
 #include "nn/model.h"
+#include "store/quant.h"
 #include "text/vocab.h"
 #include "util/crc32.h" /* the checksum, for callers that check files */
 #include "util/strtab.h"
@@ -60,6 +71,8 @@ typedef struct tc_bundle {
     enum tc_task task;        /* KIND */
     float *thresholds;        /* THRS: (labels.n) per-label thresholds (malloc'd, owned), NULL if none */
     char meta[TC_META_MAX];   /* "key=value\n" lines: the training summary */
+    tc_quant *quant;          /* quantized weights (owned), NULL for a float model: saved in QUAN
+                               * instead of TENS's values; loading decodes them into model */
     void *state;              /* optional TRST section (malloc'd, owned), NULL if none */
     size_t state_len;
 } tc_bundle;
@@ -75,14 +88,5 @@ int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bu
 
 /* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
-
-/* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
-int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
-
-/* Removes the temporary files ("PATH.tmp.XXXXXX") that a tc_write_atomic into
- * path left behind when the process was killed mid-write (textclf's second
- * Ctrl-C exits at once); returns how many.  Only for a path no other process
- * is writing. */
-int tc_remove_stale_temps(const char *path);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/shrink.h"
 #include "text/ngram.h"
 #include "text/vectors.h"
 #include "train/split.h"
@@ -48,6 +49,7 @@ void tc_session_close(tc_session *s)
 {
     if (s->metrics)
         fclose(s->metrics);
+    free(s->metrics_buf);
     tc_trainer_free(s->trainer);
     free(s->row_w);
     tc_corpus_free(&s->train);
@@ -141,7 +143,8 @@ static int hold_out(tc_session *s, tc_err *err)
 }
 
 /* The vocabulary from the training rows' counts; their ids (and the held-out
- * rows') become vocabulary ids, hashed features vocabulary size + bucket. */
+ * rows') become vocabulary ids, hashed features the rows of the buckets the
+ * training rows use (tokenizer.feature_min_count times or more). */
 static int build_vocab(tc_session *s, tc_err *err)
 {
     tc_bundle *bd = s->bd;
@@ -152,8 +155,12 @@ static int build_vocab(tc_session *s, tc_err *err)
     if (!remap)
         return tc_err_oom(err, "vocabulary");
     int rc = tc_vocab_build(&bd->vocab, words, cfg->tokenizer.num_words, cfg->tokenizer.min_count, remap, err);
-    if (rc == 0)
-        tc_corpus_remap_tokens(&s->train, remap, tc_vocab_size(&bd->vocab));
+    if (rc == 0) {
+        tc_ngram_opts ng;
+        tc_ngram_opts_from_config(&ng, cfg);
+        rc = tc_corpus_remap_tokens(&s->train, remap, &bd->vocab, tc_ngram_on(&ng) ? ng.buckets : 0,
+                                    (uint64_t)cfg->tokenizer.feature_min_count, err);
+    }
     if (rc == 0 && split)
         rc = tc_split_lookup(&s->valid, &s->all, &bd->vocab, err);
     free(remap);
@@ -406,12 +413,20 @@ int tc_session_save_checkpoint(tc_session *s, tc_err *err)
     return rc;
 }
 
+/* output.metrics is rewritten whole (store/safefile.h) after every epoch
+ * from the lines kept in memory: the file on disk is never truncated or
+ * half-written, and an interrupted run leaves the epochs it finished. */
+static int flush_metrics(tc_session *s, tc_err *err)
+{
+    if (fflush(s->metrics) != 0 || ferror(s->metrics))
+        return tc_err_oom(err, "metrics lines");
+    return tc_write_atomic(s->bd->cfg.output.metrics, s->metrics_buf, s->metrics_len, err);
+}
+
 static int write_metrics(tc_session *s, const tc_epoch_log *e, tc_err *err)
 {
     tc_history_write(s->metrics, e);
-    if (fflush(s->metrics) != 0 || ferror(s->metrics))
-        return tc_err_set(err, "%s: write failed: %s", s->bd->cfg.output.metrics, strerror(errno));
-    return 0;
+    return flush_metrics(s, err);
 }
 
 /* After every epoch: the metrics line, the best model, a periodic checkpoint. */
@@ -434,22 +449,19 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
     return 0;
 }
 
-/* output.metrics: created afresh, holding the epochs a resumed run already has. */
+/* output.metrics: written afresh, holding the epochs a resumed run already has. */
 static int open_metrics(tc_session *s, tc_err *err)
 {
-    const char *path = s->bd->cfg.output.metrics;
-    if (!path[0])
+    if (!s->bd->cfg.output.metrics[0])
         return 0;
-    s->metrics = fopen(path, "w");
+    s->metrics = open_memstream(&s->metrics_buf, &s->metrics_len);
     if (!s->metrics)
-        return tc_err_set(err, "%s: %s", path, strerror(errno));
+        return tc_err_oom(err, "metrics lines");
     int n;
     const tc_epoch_log *h = tc_trainer_history(s->trainer, &n);
     for (int i = 0; i < n; i++)
         tc_history_write(s->metrics, &h[i]);
-    if (fflush(s->metrics) != 0)
-        return tc_err_set(err, "%s: write failed: %s", path, strerror(errno));
-    return 0;
+    return flush_metrics(s, err);
 }
 
 int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary *sum, tc_err *err)
@@ -464,10 +476,11 @@ int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary 
         snprintf(err->msg + n, sizeof err->msg - n, " (%.200s holds epoch %d, the best before this)",
                  s->bd->cfg.output.model, best);
     }
-    FILE *m = s->metrics;
+    if (s->metrics)
+        fclose(s->metrics);
+    free(s->metrics_buf);
     s->metrics = NULL;
-    if (m && fclose(m) != 0 && rc == 0)
-        return tc_err_set(err, "%s: write failed", s->bd->cfg.output.metrics);
+    s->metrics_buf = NULL;
     return rc;
 }
 
@@ -482,9 +495,22 @@ int tc_session_finish(tc_session *s, tc_err *err)
         e = &h[best - 1];
     }
     summarize(s, e, n);
+    if (cfg->output.quantize.method != TC_QUANT_NONE) {
+        /* the trainer's last use of the model is over; pruning may replace it */
+        tc_shrink_opts o = {.cutoff = (uint64_t)cfg->output.quantize.cutoff};
+        tc_quant_opts_default(&o.q);
+        o.q.pq = cfg->output.quantize.method == TC_QUANT_PQ;
+        o.q.dsub = (int)cfg->output.quantize.dsub;
+        o.q.seed = cfg->train.seed;
+        uint64_t kept;
+        if (tc_shrink(s->bd, &o, &kept, err) < 0)
+            return -1;
+    }
     if (tc_checkpoint_save(cfg->output.model, s->bd, err) < 0)
         return -1;
-    tc_progress_note(s->pg, "saved %s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "");
+    tc_progress_note(s->pg, "saved %s%s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "",
+                     !s->bd->quant ? "" : cfg->output.quantize.method == TC_QUANT_PQ ? ", quantized (pq)"
+                                                                                    : ", quantized (int8)");
     /* a checkpoint that --resume just finished is spent, unless checkpoints are kept */
     if (s->resumed_from && cfg->output.checkpoint_every == 0 && !strcmp(s->resumed_from, s->ckpt))
         unlink(s->ckpt);

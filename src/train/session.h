@@ -51,7 +51,10 @@ typedef struct tc_session {
     tc_autoconf *autoconf;          /* borrowed: the data's choices (train DATA), or NULL */
     char ckpt[TC_PATH_MAX + 8];     /* output.checkpoint, or output.model + ".ckpt" */
     size_t meta_base;               /* bd->meta bytes before the training summary */
-    FILE *metrics;                  /* output.metrics while running */
+    FILE *metrics;                  /* output.metrics' lines while running: a memory stream over
+                                     * metrics_buf, the file rewritten atomically after each epoch */
+    char *metrics_buf;
+    size_t metrics_len;
 } tc_session;
 
 /* Defaults, then the config file at path — or, for a data file (a name
