@@ -47,7 +47,7 @@
  *   one draw in eight (units 32 or 64, mean over time).
  * --max-model-size S: a draw whose hashed rows alone would pass S/2 (or
  * 256 MB, trials run side by side) gets fewer buckets; a trained model file larger than S is scored but never chosen.
- * (Float32 size: quantization, issue 14, is not in yet.) */
+ * (Float32 size: the search does not use `textclf quantize` yet.) */
 #ifndef TC_TUNE_H
 #define TC_TUNE_H
 
