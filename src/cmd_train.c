@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "train/outputs.h"
 #include "train/autoconf.h"
 #include "train/history.h"
-#include "train/outputs.h"
 #include "train/session.h"
 
 static const char HELP[] =
