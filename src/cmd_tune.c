@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "store/checkpoint.h"
+#include "store/safefile.h"
 #include "train/autoconf.h"
 #include "train/tune.h"
 
@@ -369,6 +370,20 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
                       .metric = a->metric, .max_size = a->max_size, .seed = a->seed, .jobs = a->jobs,
                       .rung0_epochs = tc_tune_rung0_epochs(rows), .resume = a->resume, .stop = stop,
                       .on_event = on_event, .ctx = &view};
+    char ypath[TC_PATH_MAX + 8];
+    yaml_path(a->output, ypath, sizeof ypath);
+    /* the outputs are not inputs, and no other run writes them (store/safefile.h) */
+    tc_fileref files[] = {{a->source, "the data or config", 0}, {base->data.train, "data.train", 0},
+                          {base->data.valid, "data.valid", 0}, {a->output, "-o", 1}, {ypath, "the best config", 1}};
+    tc_outlock lm = TC_OUTLOCK_INIT, ly = TC_OUTLOCK_INIT;
+    if (tc_files_distinct(files, 5, &err) < 0 || tc_output_prepare(a->output, "-o", &lm, &err) < 0 ||
+        tc_output_prepare(ypath, "the best config", &ly, &err) < 0) {
+        tc_outlock_release(&lm);
+        tc_outlock_release(&ly);
+        free(base);
+        free(res);
+        return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+    }
     if (!a->quiet)
         fprintf(stderr, "tune: %s, %s on the validation rows, budget %.0f s%s, %d trials at once, seed %llu, "
                 "rung 0 = %lld epochs (%llu rows); trials in %s%s\n", a->source, view.metric, a->budget,
@@ -376,7 +391,6 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
                 (long long)o.rung0_epochs, (unsigned long long)rows, dir,
                 a->max_size ? "; model size limit checked on the float32 model file" : "");
     code = TC_EXIT_OK;
-    char ypath[TC_PATH_MAX + 8];
     if (tc_tune_run(base, cjk, &o, res, &err) < 0)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     else if (view.tty && !a->quiet)
@@ -388,6 +402,10 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     if (code == TC_EXIT_OK) {
         print_table(res, view.metric);
+        if (res->partial)
+            fprintf(stderr, "tune: no trial finished within the budget; %s is trial %d's best epoch so far (epoch %d "
+                    "of %d run), %s %.4f on validation: a longer --budget gives a real search\n", a->output,
+                    res->best.id, res->best.best_epoch, res->best.epochs_run, view.metric, res->best.score);
         if (!a->quiet)
             fprintf(stderr, "tune: %d trials in %.1f s; best: trial %d, %s %.4f; wrote %s and %s\n", res->trials,
                     res->elapsed, res->best.id, view.metric, res->best.score, a->output, ypath);
@@ -395,6 +413,8 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
             code = tc_fail(TC_EXIT_INTERRUPTED, "tune: interrupted; %s holds the best so far; continue with the same "
                            "command and --resume", a->output);
     }
+    tc_outlock_release(&lm);
+    tc_outlock_release(&ly);
     free(base);
     free(res);
     return code;

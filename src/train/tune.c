@@ -172,6 +172,7 @@ typedef struct tune_run {
     tc_trial *done;                 /* results read back from trials.jsonl (--resume) */
     size_t ndone;
     int best;                       /* index into t, -1 = none */
+    int fallback;                   /* a stopped trial's best epoch so far, used when no trial finished; -1 */
     int started_count;              /* trials started or resumed (for max_trials) */
     int finished;
     double t0, before;              /* start of this run; seconds of earlier runs */
@@ -279,6 +280,16 @@ static void score(const tune_run *s, tc_trial *t, int wstatus)
         return;
     t->size = (uint64_t)st.st_size;
     t->status = s->o->max_size && t->size > s->o->max_size ? TC_TRIAL_TOO_BIG : TC_TRIAL_OK;
+}
+
+/* A trial the budget stopped: its best epoch so far, if it has one (save_best
+ * has the model file hold it, rewritten atomically).  1 if it has a score. */
+static int score_partial(const tune_run *s, tc_trial *t)
+{
+    score(s, t, 0);   /* as if it had exited 0 */
+    int ok = t->status == TC_TRIAL_OK;
+    t->status = TC_TRIAL_CUT;
+    return ok;
 }
 
 /* ---- the results file ---------------------------------------------------- */
@@ -481,13 +492,22 @@ static void cut_running(tune_run *s)
             continue;
         waitpid(sl->pid, NULL, 0);
         tc_trial *t = &s->t[sl->idx];
-        t->status = TC_TRIAL_CUT;
         t->seconds = tc_tune_now() - sl->started;
         char path[TC_PATH_MAX + 32];
         trial_path(s, t, "bin", path, sizeof path);
         tc_remove_stale_temps(path);
-        remove_file(s, t, "bin");
         remove_file(s, t, "ckpt");
+        /* nothing finished: keep the better stopped trial's best epoch so far
+         * (timing decides it, so it is never logged: --resume runs it again) */
+        int keep = s->best < 0 && score_partial(s, t) &&
+                   (s->fallback < 0 || t->score > s->t[s->fallback].score);
+        t->status = TC_TRIAL_CUT;
+        if (keep && s->fallback >= 0)
+            remove_file(s, &s->t[s->fallback], "bin");
+        if (keep)
+            s->fallback = sl->idx;
+        else
+            remove_file(s, t, "bin");
         sl->pid = 0;
         emit(s, TC_TUNE_DONE, t);
     }
@@ -666,11 +686,15 @@ static void results(tune_run *s, tc_tune_result *res)
     res->elapsed = elapsed(s);
     res->best.id = -1;
     res->ntop = 0;
-    if (s->best >= 0) {
-        res->best = s->t[s->best];
-        res->best_cfg = s->cfg[s->best];
-        trial_path(s, &s->t[s->best], "bin", res->best_model, sizeof res->best_model);
+    int b = s->best >= 0 ? s->best : s->fallback;
+    res->partial = s->best < 0 && b >= 0;
+    if (b >= 0) {
+        res->best = s->t[b];
+        res->best_cfg = s->cfg[b];
+        trial_path(s, &s->t[b], "bin", res->best_model, sizeof res->best_model);
     }
+    if (res->partial)
+        res->top[res->ntop++] = s->t[b];
     int *idx = malloc((s->n ? s->n : 1) * sizeof *idx), m = 0;
     if (!idx)
         return;
@@ -687,7 +711,7 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
 {
     if (o->jobs < 1 || (o->budget_s <= 0 && o->max_trials <= 0))
         return tc_err_set(err, "tune: needs jobs >= 1 and a budget or a trial limit");
-    tune_run s = {.base = base, .cjk = cjk, .o = o, .best = -1, .t0 = o->started > 0 ? o->started : tc_tune_now()};
+    tune_run s = {.base = base, .cjk = cjk, .o = o, .best = -1, .fallback = -1, .t0 = o->started > 0 ? o->started : tc_tune_now()};
     char *yaml = tc_config_to_yaml(base, err), head[256], path[TC_PATH_MAX + 32];
     if (!yaml)
         return -1;

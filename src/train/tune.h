@@ -23,7 +23,10 @@
  * wall-clock budget decides only how far along this fixed plan the search
  * gets: when it runs out, the trials still running are stopped and not
  * scored.  --max-trials N ends the plan after N trials instead: a budget in
- * a unit that does not depend on the machine (tests use it).
+ * a unit that does not depend on the machine (tests use it).  If no trial
+ * has finished when the budget ends, the best epoch so far of a stopped one
+ * (its model file, which save_best keeps) is the result, flagged partial:
+ * something rather than nothing, and said to depend on timing.
  *
  * Trials run as child processes (`textclf train TRIAL.yaml -q`), as many at
  * once as --jobs (default: the cores), each in its own process group so a
@@ -44,7 +47,7 @@
  *   one draw in eight (units 32 or 64, mean over time).
  * --max-model-size S: a draw whose hashed rows alone would pass S/2 (or
  * 256 MB, trials run side by side) gets fewer buckets; a trained model file larger than S is scored but never chosen.
- * (Float32 size: quantization, issue 14, is not in yet.) */
+ * (Float32 size: the search does not use `textclf quantize` yet.) */
 #ifndef TC_TUNE_H
 #define TC_TUNE_H
 
@@ -98,6 +101,7 @@ typedef struct tc_tune_result {
     int interrupted;                /* *stop ended it */
     double elapsed;                 /* seconds, over all runs */
     tc_trial best;                  /* valid when best.id >= 0 */
+    int partial;                    /* no trial finished: best is a stopped trial's best epoch so far */
     tc_config best_cfg;
     char best_model[TC_PATH_MAX + 32];  /* the best trial's model file, in the work folder */
     tc_trial top[10];               /* the best scored trials, best first */
