@@ -1,15 +1,11 @@
-/* cmd_eval.c — `textclf eval MODEL DATA`: the model's own reading and
- * tokenizing path over a labelled file, the same inference path as predict
- * (predict/infer.h), then metrics (eval/metrics.h).
- *
- * Labels in DATA that the model never saw are read into a copy of the
- * model's label set (ids >= L), counted per name, and then dropped from
- * their rows: a single-label row left without a label is not scored, a
- * multi-label row is scored on its known labels.  The report names them.
+/* cmd_eval.c — `textclf eval MODEL DATA`: options, the report's layout and
+ * the exit code around eval/evaluate.h (the model's own reading path, the
+ * inference path of predict, then metrics).  The report names the labels
+ * of DATA the model never saw.
  *
  * --tune-thresholds (sigmoid multi-label models) picks each label's F1-best
  * threshold on DATA (a validation file), stores the thresholds in the
- * model's META section and rewrites the model file atomically; predict and
+ * model file's THRS section and rewrites the file atomically; predict and
  * eval then use them unless --threshold is given. */
 #include <errno.h>
 #include <stdio.h>
@@ -17,12 +13,9 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "predict/emit.h"
-#include "predict/infer.h"
-#include "store/checkpoint.h"
-#include "text/corpus.h"
 #include "eval/confusion_svg.h"
-#include "eval/metrics.h"
+#include "eval/evaluate.h"
+#include "util/text.h"
 
 static const char HELP[] =
     "usage: textclf eval MODEL DATA [options]\n"
@@ -55,19 +48,6 @@ typedef struct {
     float threshold;
     char **sets;
 } eval_args;
-
-typedef struct {
-    tc_bundle *bd;
-    tc_config saved;       /* the model's config before --set, written back by --tune-thresholds */
-    tc_corpus c;
-    tc_strtab labels;      /* the model's labels, then the unseen ones */
-    uint64_t *unseen_rows; /* (labels.n - L) rows each unseen label appears on */
-    uint64_t not_scored;   /* single-label rows whose only label is unseen */
-    int L;
-    float *probs;          /* (n, L) */
-    float *thr;            /* (L) */
-    const char **names;    /* (L) */
-} evaluation;
 
 /* ---- arguments ---------------------------------------------------------------- */
 
@@ -122,136 +102,31 @@ static int parse_args(int argc, char **argv, eval_args *a)
     return 0;
 }
 
-/* ---- reading ------------------------------------------------------------------ */
+/* ---- tuning and the heatmap ------------------------------------------------- */
 
-/* Drops label ids >= L from every row, counting each unseen label's rows. */
-static void drop_unseen(evaluation *ev)
+/* The tuned thresholds into MODEL's file, with the model's own config (not
+ * the --set data.* keys this run read DATA with). */
+static int save_tuned(tc_bundle *bd, const tc_config *saved, const char *path, tc_err *err)
 {
-    tc_corpus *c = &ev->c;
-    uint64_t w = 0;
-    for (uint64_t r = 0; r < c->n; r++) {
-        uint64_t from = c->lab_off[r], to = c->lab_off[r + 1], kept = 0;
-        c->lab_off[r] = w;
-        for (uint64_t j = from; j < to; j++) {
-            int32_t id = c->labels[j];
-            if (id < ev->L)
-                c->labels[w++] = id, kept++;
-            else
-                ev->unseen_rows[id - ev->L]++;
-        }
-        ev->not_scored += !ev->bd->model->s.multilabel && !kept && to > from;
-    }
-    if (c->n)
-        c->lab_off[c->n] = w;
-}
-
-static int read_data(evaluation *ev, const eval_args *a, tc_err *err)
-{
-    tc_bundle *bd = ev->bd;
-    for (uint32_t i = 0; i < bd->labels.n; i++)
-        if (tc_strtab_intern(&ev->labels, tc_strtab_str(&bd->labels, i), tc_strtab_len(&bd->labels, i), NULL,
-                             err) < 0)
-            return -1;
-    tc_tokenizer *tok = tc_tokenizer_from_config(&bd->cfg, err);
-    if (!tok)
-        return -1;
-    tc_corpus_src src = {&bd->cfg, tok, NULL, &bd->vocab, &ev->labels, 1};
-    int rc = tc_corpus_read(&ev->c, a->data, &src, err);
-    tc_tokenizer_free(tok);
-    if (rc < 0)
-        return -1;
-    size_t unseen = ev->labels.n - (uint32_t)ev->L;
-    ev->unseen_rows = calloc(unseen ? unseen : 1, sizeof *ev->unseen_rows);
-    if (!ev->unseen_rows)
-        return tc_err_oom(err, "labels");
-    drop_unseen(ev);
-    return 0;
-}
-
-/* ---- scoring ------------------------------------------------------------------ */
-
-static int score_multiclass(const evaluation *ev, tc_mc_report *r, tc_err *err)
-{
-    if (tc_mc_init(r, ev->L, err) < 0)
-        return -1;
-    const tc_corpus *c = &ev->c;
-    for (uint64_t i = 0; i < c->n; i++) {
-        if (c->lab_off[i + 1] == c->lab_off[i])
-            continue;
-        const float *p = ev->probs + i * (uint64_t)ev->L;
-        int best = 0, truth = c->labels[c->lab_off[i]];
-        for (int l = 1; l < ev->L; l++)
-            if (p[l] > p[best])
-                best = l;
-        tc_mc_add(r, truth, best, p[truth]);
-    }
-    tc_mc_finish(r);
-    return 0;
-}
-
-/* truth (n, L) of the known labels. */
-static uint8_t *truth_matrix(const evaluation *ev, tc_err *err)
-{
-    const tc_corpus *c = &ev->c;
-    uint8_t *t = calloc(c->n ? c->n * (size_t)ev->L : 1, 1);
-    if (!t) {
-        tc_err_oom(err, "label matrix");
-        return NULL;
-    }
-    for (uint64_t i = 0; i < c->n; i++)
-        for (uint64_t j = c->lab_off[i]; j < c->lab_off[i + 1]; j++)
-            t[i * (uint64_t)ev->L + (uint64_t)c->labels[j]] = 1;
-    return t;
-}
-
-static int score_multilabel(const evaluation *ev, const uint8_t *truth, long k, tc_ml_report *r, tc_err *err)
-{
-    if (tc_ml_init(r, ev->L, err) < 0)
-        return -1;
-    r->k = (int)k;
-    uint8_t *pred = malloc((size_t)ev->L);
-    if (!pred) {
-        tc_ml_free(r);
-        return tc_err_oom(err, "predictions");
-    }
-    for (uint64_t i = 0; i < ev->c.n; i++) {
-        const float *p = ev->probs + i * (uint64_t)ev->L;
-        for (int l = 0; l < ev->L; l++)
-            pred[l] = p[l] >= ev->thr[l];
-        tc_ml_add(r, truth + i * (uint64_t)ev->L, pred);
-        tc_ml_add_probs(r, truth + i * (uint64_t)ev->L, p);
-    }
-    free(pred);
-    tc_ml_finish(r);
-    return 0;
-}
-
-/* Picks, stores and saves per-label thresholds; ev->thr becomes them. */
-static int tune(evaluation *ev, const eval_args *a, const uint8_t *truth, double *f1, tc_err *err)
-{
-    tc_bundle *bd = ev->bd;
-    if (tc_ml_tune_thresholds(ev->probs, truth, ev->c.n, ev->L, bd->cfg.model.threshold, ev->thr, f1, err) < 0 ||
-        tc_infer_thresholds_put(bd, ev->thr, err) < 0)
-        return -1;
     tc_config *cur = malloc(sizeof *cur);
     if (!cur)
         return tc_err_oom(err, "config");
     *cur = bd->cfg;
-    bd->cfg = ev->saved;
-    int rc = tc_checkpoint_save(a->model, bd, err);
+    bd->cfg = *saved;
+    int rc = tc_checkpoint_save(path, bd, err);
     bd->cfg = *cur;
     free(cur);
     return rc;
 }
 
-static int write_svg(const evaluation *ev, const eval_args *a, const tc_mc_report *r, tc_err *err)
+static int write_svg(const tc_evaluation *ev, const eval_args *a, tc_err *err)
 {
     FILE *f = fopen(a->svg, "wb");
     if (!f)
         return tc_err_set(err, "%s: cannot create: %s", a->svg, strerror(errno));
     char title[512];
     snprintf(title, sizeof title, "%s on %s", a->model, a->data);
-    int bad = tc_confusion_svg_write(f, r, ev->names, title) < 0;
+    int bad = tc_confusion_svg_write(f, &ev->mc, ev->names, title) < 0;
     if (fclose(f) != 0 || bad)
         return tc_err_set(err, "%s: write error", a->svg);
     return 0;
@@ -259,13 +134,13 @@ static int write_svg(const evaluation *ev, const eval_args *a, const tc_mc_repor
 
 /* ---- reporting ---------------------------------------------------------------- */
 
-static void text_extras(const evaluation *ev, const eval_args *a, const tc_ml_report *before,
-                        const tc_ml_report *after, const double *f1)
+static void text_extras(const tc_evaluation *ev, const eval_args *a)
 {
+    const tc_ml_report *before = &ev->before, *after = &ev->after;
     uint64_t empty = tc_corpus_count_empty(&ev->c);
     if (empty)
         printf("\n%llu rows have no tokens and were classified by the model's prior\n", (unsigned long long)empty);
-    size_t unseen = ev->labels.n - (uint32_t)ev->L;
+    size_t unseen = tc_evaluation_unseen(ev);
     if (unseen) {
         printf("\nlabels the model never saw (%zu):", unseen);
         for (size_t u = 0; u < unseen; u++)
@@ -285,13 +160,14 @@ static void text_extras(const evaluation *ev, const eval_args *a, const tc_ml_re
         w = (int)strlen(ev->names[l]) > w ? (int)strlen(ev->names[l]) : w;
     printf("%-*s  threshold  f1 (on this data)\n", w, "label");
     for (int l = 0; l < ev->L; l++)
-        printf("%-*s  %9.4f  %.4f\n", w, ev->names[l], ev->thr[l], f1[l]);
+        printf("%-*s  %9.4f  %.4f\n", w, ev->names[l], ev->thr[l], ev->f1[l]);
 }
 
 /* The metrics object with the fields below added before its closing brace. */
-static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_report *mc, const tc_ml_report *before,
-                        const tc_ml_report *after)
+static void json_report(const tc_evaluation *ev, const eval_args *a)
 {
+    const tc_mc_report *mc = ev->multilabel ? NULL : &ev->mc;
+    const tc_ml_report *before = &ev->before, *after = ev->tuned ? &ev->after : &ev->before;
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -310,7 +186,7 @@ static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_re
     printf(",\"rows_read\":%llu,\"rows_no_tokens\":%llu,\"rows_not_scored\":%llu,\"unseen_labels\":[",
            (unsigned long long)ev->c.n, (unsigned long long)tc_corpus_count_empty(&ev->c),
            (unsigned long long)ev->not_scored);
-    for (size_t u = 0; u < ev->labels.n - (uint32_t)ev->L; u++) {
+    for (size_t u = 0; u < tc_evaluation_unseen(ev); u++) {
         const char *nm = tc_strtab_str(&ev->labels, (uint32_t)(ev->L + (int)u));
         fputs(u ? ",{\"label\":" : "{\"label\":", stdout);
         tc_json_str(stdout, nm, strlen(nm));
@@ -337,55 +213,29 @@ static void json_report(const evaluation *ev, const eval_args *a, const tc_mc_re
 
 /* ---- running ------------------------------------------------------------------ */
 
-static int evaluate(evaluation *ev, const eval_args *a, tc_err *err)
+static int evaluate(tc_evaluation *ev, const eval_args *a, const tc_config *saved, tc_err *err)
 {
-    tc_bundle *bd = ev->bd;
-    int multilabel = bd->model->s.multilabel;
-    if (a->tune && !multilabel)
+    if (a->tune && !ev->multilabel)
         return tc_err_set(err, "--tune-thresholds needs a multi-label (sigmoid) model; %s has one label per row",
                           a->model);
-    if (a->svg && multilabel)
+    if (a->svg && ev->multilabel)
         return tc_err_set(err, "--confusion-svg needs a single-label model; %s is multi-label", a->model);
-    tc_infer inf;
-    if (tc_infer_init(&inf, bd, TC_INFER_BATCH, err) < 0)
+    if (tc_evaluation_score(ev, a->k, err) < 0)
         return -1;
-    int rc = tc_infer_corpus(&inf, &ev->c, ev->probs, err);
-    tc_infer_free(&inf);
-    if (rc < 0)
+    if (a->tune && (tc_evaluation_tune(ev, a->k, err) < 0 || save_tuned(ev->bd, saved, a->model, err) < 0))
         return -1;
-    if (!multilabel) {
-        tc_mc_report mc;
-        if (score_multiclass(ev, &mc, err) < 0)
-            return -1;
-        rc = a->svg ? write_svg(ev, a, &mc, err) : 0;
-        if (rc == 0 && a->json)
-            json_report(ev, a, &mc, NULL, NULL);
-        else if (rc == 0) {
-            tc_mc_print_text(stdout, &mc, ev->names);
-            text_extras(ev, a, NULL, NULL, NULL);
-        }
-        tc_mc_free(&mc);
-        return rc;
+    if (a->svg && write_svg(ev, a, err) < 0)
+        return -1;
+    if (a->json) {
+        json_report(ev, a);
+        return 0;
     }
-    uint8_t *truth = truth_matrix(ev, err);
-    double *f1 = malloc((size_t)ev->L * sizeof *f1);
-    tc_ml_report before, after;
-    memset(&before, 0, sizeof before), memset(&after, 0, sizeof after);
-    rc = !truth || !f1 ? (f1 ? -1 : tc_err_oom(err, "scores")) : score_multilabel(ev, truth, a->k, &before, err);
-    if (rc == 0 && a->tune)
-        rc = tune(ev, a, truth, f1, err) < 0 || score_multilabel(ev, truth, a->k, &after, err) < 0 ? -1 : 0;
-    if (rc == 0) {
-        const tc_ml_report *shown = a->tune ? &after : &before;
-        if (a->json) {
-            json_report(ev, a, NULL, &before, shown);
-        } else {
-            tc_ml_print_text(stdout, shown, ev->names);
-            text_extras(ev, a, &before, shown, f1);
-        }
-    }
-    tc_ml_free(&before), tc_ml_free(&after);
-    free(truth), free(f1);
-    return rc;
+    if (ev->multilabel)
+        tc_ml_print_text(stdout, ev->tuned ? &ev->after : &ev->before, ev->names);
+    else
+        tc_mc_print_text(stdout, &ev->mc, ev->names);
+    text_extras(ev, a);
+    return 0;
 }
 
 static int run(tc_bundle *bd, const eval_args *a)
@@ -393,40 +243,28 @@ static int run(tc_bundle *bd, const eval_args *a)
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    evaluation ev;
-    memset(&ev, 0, sizeof ev);
-    ev.bd = bd;
-    ev.saved = bd->cfg;
-    ev.L = bd->model->s.nlabels;
-    tc_corpus_init(&ev.c);
-    tc_strtab_init(&ev.labels);
-    for (int i = 0; i < a->nsets; i++) {
+    tc_config *saved = malloc(sizeof *saved); /* the model's config before --set, for --tune-thresholds */
+    if (!saved)
+        return tc_fail(TC_EXIT_ERR, "out of memory");
+    *saved = bd->cfg;
+    int code = TC_EXIT_OK;
+    for (int i = 0; i < a->nsets && code == TC_EXIT_OK; i++) {
         if (strncmp(a->sets[i], "data.", 5) != 0)
-            return tc_fail(TC_EXIT_USAGE, "--set %s: eval only takes data.* keys", a->sets[i]);
-        if (tc_config_set(&bd->cfg, a->sets[i], &err) < 0)
-            return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+            code = tc_fail(TC_EXIT_USAGE, "--set %s: eval only takes data.* keys", a->sets[i]);
+        else if (tc_config_set(&bd->cfg, a->sets[i], &err) < 0)
+            code = tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+    }
+    if (code != TC_EXIT_OK) {
+        free(saved);
+        return code;
     }
     tc_set_threads(1);
-    int code = TC_EXIT_OK;
-    ev.thr = malloc((size_t)ev.L * sizeof *ev.thr);
-    ev.names = malloc((size_t)ev.L * sizeof *ev.names);
-    if (!ev.thr || !ev.names) {
-        code = tc_fail(TC_EXIT_ERR, "out of memory");
-        goto out;
-    }
-    for (int l = 0; l < ev.L; l++) {
-        ev.names[l] = tc_strtab_str(&bd->labels, (uint32_t)l);
-        ev.thr[l] = a->threshold;
-    }
-    if ((a->threshold <= 0 && tc_infer_thresholds_get(bd, ev.thr, &err) < 0) || read_data(&ev, a, &err) < 0) {
+    tc_evaluation ev;
+    if (tc_evaluation_open(&ev, bd, a->threshold, &err) < 0 || tc_evaluation_read(&ev, a->data, &err) < 0) {
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
         goto out;
     }
-    if (!(ev.probs = malloc((ev.c.n ? ev.c.n : 1) * (size_t)ev.L * sizeof *ev.probs))) {
-        code = tc_fail(TC_EXIT_ERR, "out of memory (%llu rows x %d labels)", (unsigned long long)ev.c.n, ev.L);
-        goto out;
-    }
-    if (evaluate(&ev, a, &err) < 0)
+    if (evaluate(&ev, a, saved, &err) < 0)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     else
         code = tc_finish_output(TC_EXIT_OK, "the report");
@@ -434,9 +272,8 @@ static int run(tc_bundle *bd, const eval_args *a)
         fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
                 a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);
 out:
-    tc_corpus_free(&ev.c);
-    tc_strtab_free(&ev.labels);
-    free(ev.unseen_rows), free(ev.probs), free(ev.thr), free(ev.names);
+    tc_evaluation_close(&ev);
+    free(saved);
     return code;
 }
 
