@@ -36,7 +36,7 @@ static const char HELP[] =
     "  --resume CKPT     continue the run saved in CKPT (output.checkpoint, written every\n"
     "                    output.checkpoint_every epochs and on Ctrl-C); same config required,\n"
     "                    except train.epochs, train.threads and output.*\n"
-    "  -q, --quiet       nothing on stderr but errors and the data.test result\n"
+    "  -q, --quiet       nothing on stderr but errors\n"
     "  -v, --verbose     also ten progress lines per epoch and every file written\n"
     "  --help-config     list every config key with its type, default and meaning\n"
     "\n"
@@ -185,18 +185,16 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
     if (!s->bd->cfg.data.test[0])
         return TC_EXIT_OK;
-    /* --quiet prints nothing but errors: the test file is still read and checked */
     tc_eval_result er;
-    uint64_t empty;
-    if (tc_session_test(s, &er, &empty, err) < 0)
+    if (tc_session_test(s, &er, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
-    if (!a->quiet)
+    if (!a->quiet) { /* --quiet: nothing but errors; the test file is still read and checked */
         fprintf(stderr, "test: %s: %llu rows  loss %.4f  %s %.4f", s->bd->cfg.data.test, (unsigned long long)er.rows,
                 er.loss, er.multilabel ? "binary_acc" : "accuracy", er.accuracy);
-    if (!a->quiet && empty)
-        fprintf(stderr, "  (%llu with no tokens, classified by the prior)", (unsigned long long)empty);
-    if (!a->quiet)
+        if (er.rows_no_tokens)
+            fprintf(stderr, "  (%llu with no tokens, classified by the prior)", (unsigned long long)er.rows_no_tokens);
         fputc('\n', stderr);
+    }
     tc_eval_result_free(&er);
     return TC_EXIT_OK;
 }

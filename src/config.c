@@ -1641,7 +1641,8 @@ void tc_config_print_reference(FILE *out)
     fprintf(out, "Configuration keys.  In a YAML file each key sits inside its section:\n"
                  "    train:\n      epochs: 10\n"
                  "On the command line:  --set train.epochs=10   (the value is read as YAML).\n"
-                 "Paths are relative to the current directory.\n\n");
+                 "Paths are relative to the current directory; ${NAME} and ${NAME:-default} in a path\n"
+                 "come from the environment (the shipped configs use ${TEXTCLF_DATA:-../shared/data}).\n\n");
     fprintf(out, "  %-*s  %-8s  %-*s  %s\n", wname, "KEY", "TYPE", wdef, "DEFAULT", "ALLOWED");
     for (size_t i = 0; i < N_KEYS; i++) {
         const key_def *k = &KEYS[i];

@@ -13,6 +13,7 @@
 #include "text/corpus.h"
 #include "util/mem.h"
 
+/* A text with no tokens is ROW_OK: it gets the model's prior (corpus.h). */
 enum { ROW_OK, ROW_ERROR };
 
 typedef struct {
@@ -100,20 +101,17 @@ static int resolve(const tc_predictor *p, const char *opt, const char *spec, siz
 {
     if (tc_column_find(hdr, spec, len, col) == 0)
         return 0;
-    if (hdr)
-        return tc_err_set(err, "%s:%llu: %s '%.*s' is not a column of the header", p->name,
-                          (unsigned long long)hdr->line, opt, (int)len, spec);
-    return tc_err_set(err, "%s: %s '%.*s' is a column name, but the input has no header (use a 0-based index)",
-                      p->name, opt, (int)len, spec);
+    return tc_column_error(hdr, p->name, opt, spec, len, err);
 }
 
-static int add_text_col(tc_predictor *p, const char *spec, size_t len, const tc_record *hdr, tc_err *err)
+static int add_text_col(tc_predictor *p, const char *opt, const char *spec, size_t len, const tc_record *hdr,
+                        tc_err *err)
 {
     long *c = realloc(p->text_cols, (size_t)(p->ntext + 1) * sizeof *c);
     if (!c)
         return tc_err_oom(err, "columns");
     p->text_cols = c;
-    return resolve(p, "--text-col", spec, len, hdr, &p->text_cols[p->ntext++], err);
+    return resolve(p, opt, spec, len, hdr, &p->text_cols[p->ntext++], err);
 }
 
 static int add_keep_col(tc_predictor *p, long col, const tc_record *hdr, tc_err *err)
@@ -151,15 +149,16 @@ static int resolve_columns(tc_predictor *p, const tc_record *first, int is_heade
         for (;;) {
             const char *e = strchr(s, TC_COLUMN_SEP);
             size_t n = e ? (size_t)(e - s) : strlen(s);
-            if (add_text_col(p, s, n, hdr, err) < 0)
-                return tc_err_prefix(err, "(the model's data.text_column; choose with --text-col)");
+            if (add_text_col(p, "the model's text column (data.text_column; choose one with --text-col)", s, n,
+                             hdr, err) < 0)
+                return -1;
             if (!e)
                 break;
             s = e + 1;
         }
     }
     for (int i = 0; i < a->ntext; i++)
-        if (add_text_col(p, a->text_specs[i], strlen(a->text_specs[i]), hdr, err) < 0)
+        if (add_text_col(p, "--text-col", a->text_specs[i], strlen(a->text_specs[i]), hdr, err) < 0)
             return -1;
     for (int i = 0; i < a->nkeep_lists; i++) {
         for (const char *s = a->keep_lists[i];;) {

@@ -193,6 +193,34 @@ int tc_column_find(const tc_record *hdr, const char *spec, size_t len, long *col
     return 0;
 }
 
+int tc_column_error(const tc_record *hdr, const char *name, const char *what, const char *spec, size_t len,
+                    tc_err *err)
+{
+    if (!hdr)
+        return tc_err_set(err, "%s: %s '%.*s' is a column name, but the input has no header (use a 0-based index)",
+                          name, what, (int)len, spec);
+    char cols[200];
+    size_t n = 0;
+    cols[0] = 0;
+    for (size_t i = 0; i < hdr->nfields && n + 4 < sizeof cols; i++) {
+        const char *f = hdr->fields[i];
+        size_t fl = hdr->lens[i];
+        trim(&f, &fl);
+        size_t room = sizeof cols - n - 4; /* keep room for "..." */
+        int w = snprintf(cols + n, sizeof cols - n, "%s%.*s", i ? ", " : "", (int)(fl < room ? fl : room), f);
+        n += w > 0 ? (size_t)w : 0;
+        if (n >= sizeof cols - 4 || (i + 1 < hdr->nfields && n + 8 >= sizeof cols)) {
+            snprintf(cols + (n < sizeof cols - 4 ? n : sizeof cols - 4), 4, "...");
+            break;
+        }
+    }
+    for (char *c = cols; *c; c++) /* one line, whatever the header holds */
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+    return tc_err_set(err, "%s:%llu: %s '%.*s' is not a column of the header (columns: %s)", name,
+                      (unsigned long long)hdr->line, what, (int)len, spec, cols);
+}
+
 void tc_text_join(tc_wbuf *w, const char *p, size_t len)
 {
     if (w->len && len)
@@ -224,11 +252,10 @@ static int resolve_column(const char *key, const char *spec, const tc_record *hd
 {
     if (tc_column_find(hdr, spec, strlen(spec), col) == 0)
         return 0;
-    if (hdr)
-        return tc_err_set(err, "%s:%llu: %s '%s' is not a column of the header", path,
-                          (unsigned long long)hdr->line, key, spec);
-    return tc_err_set(err, "%s: %s '%s' is a column name but data.header is false (use a 0-based index)",
-                      path, key, spec);
+    if (!hdr)
+        return tc_err_set(err, "%s: %s '%s' is a column name but data.header is false (use a 0-based index)",
+                          path, key, spec);
+    return tc_column_error(hdr, path, key, spec, strlen(spec), err);
 }
 
 /* What tc_corpus_read keeps while it reads one file. */

@@ -105,6 +105,11 @@ int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, s
  * when it is neither (the caller words the error: which key or option, and
  * whether the input has a header).  hdr may be NULL. */
 int tc_column_find(const tc_record *hdr, const char *spec, size_t len, long *col);
+/* The error for a spec that tc_column_find did not find: "NAME:LINE: WHAT
+ * 'SPEC' is not a column of the header (columns: a, b, c)", or, without a
+ * header, that a name needs one (use a 0-based index).  Returns -1. */
+int tc_column_error(const tc_record *hdr, const char *name, const char *what, const char *spec, size_t len,
+                    tc_err *err);
 
 /* Appends one text piece to w, with a space before it when both w and the
  * piece are non-empty (several text columns or JSON fields become one text).

@@ -194,7 +194,7 @@ static int fix_config(tc_session *s, tc_err *err)
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
-    if (cut)
+    if (cut) /* say what was cut, as tokenize does */
         tc_progress_note(s->pg, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)",
                          (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
                          100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
@@ -488,7 +488,7 @@ int tc_session_finish(tc_session *s, tc_err *err)
     return 0;
 }
 
-int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err)
+int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
 {
     tc_bundle *bd = s->bd;
     const tc_config *cfg = &bd->cfg;
@@ -499,7 +499,8 @@ int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err 
                      tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
                  ? 0
                  : -1;
-    *empty = tc_corpus_count_empty(&test);
+    if (rc == 0)
+        res->rows_no_tokens = tc_corpus_count_empty(&test);
     tc_corpus_free(&test);
     return rc;
 }

@@ -83,8 +83,7 @@ int tc_session_save_checkpoint(tc_session *s, tc_err *err);
  * checkpoints are kept (output.checkpoint_every > 0). */
 int tc_session_finish(tc_session *s, tc_err *err);
 
-/* data.test through the model (free *res with tc_eval_result_free);
- * *empty: its rows with no tokens (classified by the model's prior). */
-int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err);
+/* data.test through the model (free *res with tc_eval_result_free). */
+int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err);
 
 #endif

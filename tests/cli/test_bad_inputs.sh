@@ -123,7 +123,7 @@ cfg_for "$tmp/textonly.csv"
 expect_fail 1 "textonly.csv:2: empty label$" "$TEXTCLF" train "$tmp/cfg.yaml" -q -o "$tmp/x.bin"
 printf 'text\ngood text\nbad text\n' >"$tmp/nolabel.csv"
 cfg_for "$tmp/nolabel.csv"
-expect_fail 1 "nolabel.csv:1: data.label_column 'label' is not a column of the header$" \
+expect_fail 1 "nolabel.csv:1: data.label_column 'label' is not a column of the header \(columns: text\)$" \
     "$TEXTCLF" train "$tmp/cfg.yaml" -q -o "$tmp/x.bin"
 
 # ---- a million distinct labels ----------------------------------------------------

@@ -91,7 +91,7 @@ printf '7\tsunny and warm all week\n8\tthe striker scored twice\n' >"$tmp/in.tsv
 [ "$(cut -f1,2 "$tmp/o" | tr '\t\n' ':;')" = "7:weather;8:sports;" ] || fail "tsv by index: $(cat "$tmp/o")"
 expect_fail 1 "is a column name, but the input has no header" \
     "$TEXTCLF" predict "$tmp/m.bin" --tsv --no-header --text-col review "$tmp/in.tsv"
-expect_fail 1 "'nope' is not a column of the header" \
+expect_fail 1 "'nope' is not a column of the header \(columns: id, review, extra\)" \
     "$TEXTCLF" predict "$tmp/m.bin" --csv --text-col nope "$tmp/in.csv"
 expect_fail 2 "need --csv or --tsv" "$TEXTCLF" predict "$tmp/m.bin" --keep-cols id
 expect_fail 2 "format: 'xml'" "$TEXTCLF" predict "$tmp/m.bin" --format xml
