@@ -1,6 +1,6 @@
 /* classify.c — the libtextclf C API in one small program: reads texts, one
  * per line, from standard input and writes "LABEL<TAB>PROB" per line, as
- * `textclf predict MODEL` does (a text with no tokens gets the model's prior).
+ * `textclf predict MODEL` does.
  *
  *   cc classify.c $(pkg-config --cflags --libs textclf) -o classify
  *   ./classify model.bin < texts.txt

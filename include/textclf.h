@@ -70,8 +70,9 @@ int textclf_predict_probs(textclf_model *m, const char *text, size_t len, float 
  * and their probabilities into probs[] (either may be NULL).  Softmax: the
  * k most probable labels.  Sigmoid: the labels whose probability reaches
  * their threshold, at most k (k <= 0: all of them).  A text with no tokens
- * (empty, only spaces or punctuation) gets the model's prior, as in
- * `textclf predict` and `eval`.  Returns how many labels were written (0 .. k), or -1. */
+ * (empty, or only spaces and punctuation) is classified from no evidence:
+ * it gets the model's prior, as in textclf predict.  Returns how many labels
+ * were written (0 .. k), or -1. */
 int textclf_predict(textclf_model *m, const char *text, size_t len, int k, int *labels, float *probs);
 
 /* Every label's probability for n texts at once (texts[i] of lens[i]

@@ -1,6 +1,7 @@
 /* cmd.h — the subcommands.  Each parses its own arguments, runs, prints its
  * own errors ("textclf: …" on stderr) and returns the process exit status:
- * 0 success, 1 runtime error, 2 usage or configuration error, 130 interrupted. */
+ * 0 success, 1 runtime error, 2 usage or configuration error, 128 + N stopped
+ * by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
 #ifndef TC_CMD_H
 #define TC_CMD_H
 
@@ -8,11 +9,28 @@
 
 enum { TC_EXIT_OK = 0, TC_EXIT_ERR = 1, TC_EXIT_USAGE = 2, TC_EXIT_INTERRUPTED = 130 };
 
+/* Signals (main.c).  The first SIGINT, SIGTERM or SIGHUP sets `stop` to its
+ * number; a command that streams records (predict, tokenize) or has work to
+ * save (train: the resume checkpoint) checks it between records or batches,
+ * writes only whole records, and returns tc_signal_status(stop) (128 + the
+ * signal: 130, 143, 129).  A blocked read is interrupted (no SA_RESTART; a
+ * signal that lands on a BLAS thread is passed on to the main thread).  While
+ * `at_once` is set (eval, info, plot, which print nothing until they are
+ * done) the first signal exits at once with that status; a second signal
+ * always does.  Files are only ever replaced by an atomic rename
+ * (store/safefile.h), so exiting at once never leaves a half-written file. */
+typedef struct tc_signals {
+    volatile sig_atomic_t stop;
+    volatile sig_atomic_t at_once;
+} tc_signals;
+
+static inline int tc_signal_status(int sig) { return 128 + sig; }
+
 int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop);
-int tc_cmd_eval(int argc, char **argv);
-int tc_cmd_predict(int argc, char **argv);
+int tc_cmd_eval(int argc, char **argv, tc_signals *sig);
+int tc_cmd_predict(int argc, char **argv, tc_signals *sig);
 int tc_cmd_info(int argc, char **argv);
-int tc_cmd_tokenize(int argc, char **argv);
+int tc_cmd_tokenize(int argc, char **argv, tc_signals *sig);
 int tc_cmd_plot(int argc, char **argv);
 
 /* Shared by the commands: "textclf: message" on stderr; returns code. */

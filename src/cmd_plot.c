@@ -20,7 +20,8 @@ static const char HELP[] =
     "epoch) as an SVG file a browser opens: training and validation loss, training and\n"
     "validation accuracy and validation macro-F1, the best epoch marked.\n"
     "\n"
-    "  -o, --output FILE  write the SVG here (atomically) instead of to standard output\n"
+    "  -o, --output FILE  write the SVG here (atomically; \"-\" = standard output), never over\n"
+    "                     METRICS or a non-regular file\n"
     "  --title TEXT       the title above the panels (default: the metrics file's name)\n";
 
 enum { W = 960, H = 440 };
@@ -77,6 +78,8 @@ static int draw(tc_svg *s, const tc_epoch_log *h, size_t n, const char *title, t
     return tc_svg_end(s, err);
 }
 
+static int plot(const char *in, const char *out, const char *title, tc_err *err);
+
 int tc_cmd_plot(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *title = NULL;
@@ -100,23 +103,37 @@ int tc_cmd_plot(int argc, char **argv)
     if (!in)
         return tc_fail(TC_EXIT_USAGE, "plot: missing METRICS.jsonl (try 'textclf plot --help')");
     tc_err err = {{0}};
+    if (out && !strcmp(out, "-"))
+        out = NULL; /* "-o -": standard output */
+    const tc_fileref files[] = {{out, "-o", 1}, {strcmp(in, "-") ? in : NULL, "METRICS", 0}};
+    tc_outlock lock = TC_OUTLOCK_INIT;
+    if (tc_files_distinct(files, 2, &err) < 0 || (out && tc_output_prepare(out, "-o", &lock, &err) < 0))
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    int code = plot(in, out, title, &err) < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : TC_EXIT_OK;
+    tc_outlock_release(&lock);
+    return code;
+}
+
+/* Reads the metrics, draws, writes to out (NULL: standard output). */
+static int plot(const char *in, const char *out, const char *title, tc_err *err)
+{
     tc_epoch_log *h;
     size_t n;
-    if (tc_history_read(in, &h, &n, &err) < 0)
-        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    if (tc_history_read(in, &h, &n, err) < 0)
+        return -1;
     if (n == 0) {
         free(h);
-        return tc_fail(TC_EXIT_ERR, "%s: no epochs to plot", in);
+        return tc_err_set(err, "%s: no epochs to plot", in);
     }
     char deftitle[TC_PATH_MAX + 32];
     snprintf(deftitle, sizeof deftitle, "Learning curves: %s", in);
     tc_svg s;
-    int rc = draw(&s, h, n, title ? title : deftitle, &err);
+    int rc = draw(&s, h, n, title ? title : deftitle, err);
     free(h);
     if (rc == 0 && out)
-        rc = tc_write_atomic(out, s.p, s.len, &err);
+        rc = tc_write_atomic(out, s.p, s.len, err);
     else if (rc == 0 && (fwrite(s.p, 1, s.len, stdout) != s.len || fflush(stdout) != 0))
-        rc = tc_err_set(&err, "standard output: write failed");
+        rc = tc_err_set(err, "standard output: write failed");
     tc_svg_free(&s);
-    return rc < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : TC_EXIT_OK;
+    return rc;
 }

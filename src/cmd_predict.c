@@ -61,7 +61,8 @@ static const char HELP[] =
     "other:\n"
     "  --strict           exit 1 at the end if any record could not be decoded\n"
     "  --stream           one record at a time even when FILE is a regular file\n"
-    "  --batch N          records per model pass for regular files (default 256)\n"
+    "  --batch N          records per model pass for regular files (default 256; fewer\n"
+    "                     when N x labels x 4 bytes would pass 64 MiB)\n"
     "\n"
     "Columns (TSV/CSV): kept columns, then 'predicted' and 'prob' (-k N > 1:\n"
     "predicted_1, prob_1, ...; multi-label models: the labels and their\n"
@@ -224,7 +225,7 @@ static void bad_record(void *ctx, const char *msg)
     fprintf(stderr, "textclf: %s (error record written)\n", msg);
 }
 
-static int run(tc_bundle *bd, const predict_args *a)
+static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
     if (tc_checkpoint_load(a->model, bd, &err) < 0)
@@ -250,6 +251,7 @@ static int run(tc_bundle *bd, const predict_args *a)
         .probs = a->probs,
         .explain = a->explain,
         .stream = a->stream || fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode),
+        .stop = &sig->stop,
         .on_bad_record = bad_record,
     };
     int code = TC_EXIT_OK;
@@ -260,6 +262,7 @@ static int run(tc_bundle *bd, const predict_args *a)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
         goto out;
     }
+    tc_reader_set_stop(r, &sig->stop);
     if (o.stream)
         tc_reader_set_partial_reads(r, 1);
     else
@@ -268,6 +271,8 @@ static int run(tc_bundle *bd, const predict_args *a)
         code = tc_output_closed() ? TC_EXIT_OK : tc_fail(TC_EXIT_ERR, "%s", err.msg);
     else
         code = tc_finish_output(TC_EXIT_OK, "predictions");
+    if (code == TC_EXIT_OK && sig->stop)
+        code = tc_signal_status(sig->stop);
     uint64_t bad = tc_predictor_bad_records(p);
     if (bad) {
         fprintf(stderr, "textclf: %s: %llu record(s) could not be decoded; each got an error record\n", name,
@@ -283,7 +288,7 @@ out:
     return code;
 }
 
-int tc_cmd_predict(int argc, char **argv)
+int tc_cmd_predict(int argc, char **argv, tc_signals *sig)
 {
     predict_args a;
     int rc = parse_args(argc, argv, &a);
@@ -291,7 +296,7 @@ int tc_cmd_predict(int argc, char **argv)
         return rc < 0 ? TC_EXIT_OK : rc;
     tc_bundle bd;
     tc_bundle_init(&bd);
-    rc = run(&bd, &a);
+    rc = run(&bd, &a, sig);
     tc_bundle_free(&bd);
     return rc;
 }

@@ -96,7 +96,7 @@ static int setup(tc_bundle *bd, tc_inspector *t, const tok_args *a, tc_err *err)
     return tc_inspector_open(t, bd, have_model, err);
 }
 
-static int run(tc_bundle *bd, tc_inspector *t, const tok_args *a)
+static int run(tc_bundle *bd, tc_inspector *t, const tok_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
     if (setup(bd, t, a, &err) < 0)
@@ -108,9 +108,10 @@ static int run(tc_bundle *bd, tc_inspector *t, const tok_args *a)
     int interactive = strcmp(in, "-") == 0;
     if (interactive)
         tc_reader_set_partial_reads(r, 1);
-    int code = TC_EXIT_OK, got;
+    tc_reader_set_stop(r, &sig->stop);
+    int code = TC_EXIT_OK, got = 0;
     tc_record rec;
-    while ((got = tc_reader_next(r, &rec, &err)) > 0) {
+    while (!sig->stop && (got = tc_reader_next(r, &rec, &err)) > 0) { /* a signal: stop after a whole line */
         if ((a->stats ? tc_inspect_count(t, rec.fields[0], rec.lens[0], &err)
                       : tc_inspect_line(t, rec.fields[0], rec.lens[0], stdout, &err)) < 0) {
             code = tc_fail(TC_EXIT_ERR, "%s:%llu: %s", in, (unsigned long long)rec.line, err.msg);
@@ -121,13 +122,15 @@ static int run(tc_bundle *bd, tc_inspector *t, const tok_args *a)
             break;
         }
     }
-    if (got < 0)
+    if (got < 0 && !sig->stop)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     tc_reader_close(r);
     if (code == TC_EXIT_OK && a->stats)
         tc_inspect_print_stats(t, stdout);
     if (code == TC_EXIT_OK && !tc_output_closed())
         code = tc_finish_output(code, "the tokens");
+    if (code == TC_EXIT_OK && sig->stop)
+        return tc_signal_status(sig->stop);
     if (code == TC_EXIT_OK && t->cut_lines)
         fprintf(stderr, "textclf: note: %llu lines have more than pad.maxlen = %lld items; shown cut as the model "
                         "cuts them (pad.truncating: %s)\n",
@@ -136,7 +139,7 @@ static int run(tc_bundle *bd, tc_inspector *t, const tok_args *a)
     return code;
 }
 
-int tc_cmd_tokenize(int argc, char **argv)
+int tc_cmd_tokenize(int argc, char **argv, tc_signals *sig)
 {
     tok_args a;
     int rc = parse_args(argc, argv, &a);
@@ -148,7 +151,7 @@ int tc_cmd_tokenize(int argc, char **argv)
     tc_bundle_init(&bd);
     tc_inspector t;
     memset(&t, 0, sizeof t);
-    rc = run(&bd, &t, &a);
+    rc = run(&bd, &t, &a, sig);
     tc_inspector_close(&t);
     tc_bundle_free(&bd);
     free(a.sets);

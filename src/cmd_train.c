@@ -10,11 +10,13 @@
  * written every output.checkpoint_every epochs and when the run is
  * interrupted; `--resume` continues from it, bit-identically.
  *
- * Ctrl-C: main.c's handler sets *stop; the trainer stops after the current
- * batch, this file writes the checkpoint (atomically) and exits 130.  A
- * second Ctrl-C exits at once; the only trace it can leave is a temporary
- * file "PATH.tmp.XXXXXX" beside a target (the target itself is always whole),
- * and the next run removes those before writing.  (Blocking the signals
+ * Ctrl-C, SIGTERM or SIGHUP (a closed terminal): main.c's handler sets *stop
+ * to the signal; the trainer stops after the current batch, this file writes
+ * the checkpoint (atomically) and exits 128 + the signal (130, 143, 129).  A
+ * second signal exits at once; the only trace it can leave is a temporary
+ * file "PATH.textclf-tmp.XXXXXX" beside a target (the target itself is always
+ * whole), which the next run removes (store/safefile.h).  Before reading a
+ * row, train/outputs.h checks and locks every output.  (Blocking the signals
  * around a write instead would not do: a process-directed signal may be
  * taken by one of BLAS's threads, whose masks this thread cannot set.) */
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "train/outputs.h"
 #include "train/session.h"
 
 static const char HELP[] =
@@ -32,16 +35,18 @@ static const char HELP[] =
     "Trains a model as CONFIG describes and writes it to output.model (or MODEL).\n"
     "\n"
     "  --set KEY=VALUE   override a config key, e.g. --set train.epochs=3 --set model.hidden=[64]\n"
-    "  -o, --output FILE write the model here instead of output.model\n"
+    "  -o, --output FILE write the model here instead of output.model (no output may be\n"
+    "                    an input or another output; see OUTPUT FILES in textclf(1))\n"
     "  --resume CKPT     continue the run saved in CKPT (output.checkpoint, written every\n"
     "                    output.checkpoint_every epochs and on Ctrl-C); same config required,\n"
     "                    except train.epochs, train.threads and output.*\n"
-    "  -q, --quiet       nothing on stderr but errors\n"
+    "  -q, --quiet       nothing on stderr but errors and the data.test result\n"
     "  -v, --verbose     also ten progress lines per epoch and every file written\n"
     "  --help-config     list every config key with its type, default and meaning\n"
     "\n"
     "On a terminal a progress bar is redrawn in place; otherwise one line per epoch.\n"
-    "Ctrl-C saves a checkpoint and exits 130; a second Ctrl-C exits at once.\n";
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP saves a checkpoint and exits 130, 143 or 129;\n"
+    "a second signal exits at once.\n";
 
 typedef struct {
     const char *config, *output, *resume;
@@ -138,9 +143,10 @@ static void resume_command(const train_args *a, const char *ckpt, char *out, siz
     shell_word(out, cap, ckpt);
 }
 
-/* Ctrl-C: the checkpoint, and one line saying what is where. */
-static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a)
+/* Ctrl-C, SIGTERM, SIGHUP: the checkpoint, and one line saying what is where. */
+static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a, int sig)
 {
+    int status = tc_signal_status(sig);
     tc_err err = {{0}};
     int epoch;
     uint64_t rows;
@@ -153,13 +159,13 @@ static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a)
     else
         snprintf(state, sizeof state, "%s is unchanged", model);
     if (epoch == 0 && rows == 0 && !a->resume)
-        return tc_fail(TC_EXIT_INTERRUPTED, "interrupted before training began; nothing written (%s)", state);
+        return tc_fail(status, "interrupted before training began; nothing written (%s)", state);
     if (tc_session_save_checkpoint(s, &err) < 0)
-        return tc_fail(TC_EXIT_INTERRUPTED, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
+        return tc_fail(status, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
                        state);
     char cmd[2048];
     resume_command(a, s->ckpt, cmd, sizeof cmd);
-    return tc_fail(TC_EXIT_INTERRUPTED, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
+    return tc_fail(status, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
                    epoch + 1, (unsigned long long)rows, (unsigned long long)train_rows, s->ckpt, state, cmd);
 }
 
@@ -180,21 +186,23 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
         tc_session_run(s, stop, &sum, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
     if (sum.interrupted)
-        return interrupted(s, s->train.n, a);
+        return interrupted(s, s->train.n, a, *stop);
     if (tc_session_finish(s, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
     if (!s->bd->cfg.data.test[0])
         return TC_EXIT_OK;
+    /* --quiet prints nothing but errors: the test file is still read and checked */
     tc_eval_result er;
-    if (tc_session_test(s, &er, err) < 0)
+    uint64_t empty;
+    if (tc_session_test(s, &er, &empty, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
-    if (!a->quiet) { /* --quiet: nothing but errors; the test file is still read and checked */
+    if (!a->quiet)
         fprintf(stderr, "test: %s: %llu rows  loss %.4f  %s %.4f", s->bd->cfg.data.test, (unsigned long long)er.rows,
                 er.loss, er.multilabel ? "binary_acc" : "accuracy", er.accuracy);
-        if (er.rows_no_tokens)
-            fprintf(stderr, "  (%llu with no tokens, classified by the prior)", (unsigned long long)er.rows_no_tokens);
+    if (!a->quiet && empty)
+        fprintf(stderr, "  (%llu with no tokens, classified by the prior)", (unsigned long long)empty);
+    if (!a->quiet)
         fputc('\n', stderr);
-    }
     tc_eval_result_free(&er);
     return TC_EXIT_OK;
 }
@@ -208,12 +216,15 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
     tc_progress pg;
     tc_progress_init(&pg, stderr, a->quiet ? 0 : a->verbose ? 2 : 1);
     tc_session s;
+    tc_train_outputs outs;
     int code = tc_session_open(&s, bd, &pg, &err);
-    int stale = tc_remove_stale_temps(cfg->output.model) + tc_remove_stale_temps(s.ckpt);
-    if (stale && a->verbose)
-        tc_progress_note(&pg, "removed %d temporary file(s) an interrupted write left", stale);
-    set_threads(cfg->train.threads);
-    code = code < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : train(&s, a, stop, &err);
+    if (code == 0 && (code = tc_train_outputs_prepare(&outs, cfg, a->config, a->resume, s.ckpt, &err)) == 0) {
+        set_threads(cfg->train.threads);
+        code = train(&s, a, stop, &err);
+        tc_train_outputs_release(&outs);
+    } else {
+        code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    }
     tc_session_close(&s);
     return code;
 }

@@ -1,4 +1,7 @@
 /* main.c — subcommand dispatch, signals, exit codes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,18 +10,42 @@
 #include "cmd.h"
 #include "version.h"
 
-static volatile sig_atomic_t stop_requested;
+static tc_signals signals;
+static pthread_t main_thread;
 
-/* First SIGINT/SIGTERM: finish the current batch and stop cleanly (train
- * then writes its resume checkpoint).  Second: exit at once (a model file is
- * only ever replaced by an atomic rename, so no file is left half-written; a
- * temporary PATH.tmp.XXXXXX cut short is removed by the next train). */
+/* See cmd.h.  A process-directed signal may be taken by one of BLAS's
+ * threads, whose masks cannot be set from here (they start before main):
+ * such a thread passes it on, so the main thread's blocked read returns EINTR. */
 static void on_signal(int sig)
 {
-    (void)sig;
-    if (stop_requested)
-        _exit(TC_EXIT_INTERRUPTED);
-    stop_requested = 1;
+    if (!pthread_equal(pthread_self(), main_thread)) {
+        pthread_kill(main_thread, sig);
+        return;
+    }
+    if (signals.stop || signals.at_once)
+        _exit(tc_signal_status(signals.stop ? signals.stop : sig));
+    signals.stop = sig;
+}
+
+/* A command started with 0, 1 or 2 closed would open its files there and,
+ * say, write progress lines into the metrics file: keep them on /dev/null. */
+static void keep_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+            _exit(TC_EXIT_ERR);
+}
+
+static void catch_signals(void)
+{
+    main_thread = pthread_self();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static const char USAGE[] =
@@ -40,7 +67,8 @@ static const char USAGE[] =
     "  -V, --version    print the version (and the OpenBLAS build and core it runs)\n"
     "  --help-config    every config key with its type, default and meaning\n"
     "\n"
-    "exit status: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted.\n"
+    "exit status: 0 ok, 1 runtime error, 2 usage or config error, 130/143/129 stopped by\n"
+    "SIGINT/SIGTERM/SIGHUP (a command ends after its last whole record).\n"
     "A closed output pipe (e.g. '| head') ends a command quietly with status 0.\n"
     "See textclf(1) for the config keys and examples.\n";
 
@@ -57,23 +85,18 @@ static int dispatch(int argc, char **argv, const char *cmd)
     }
     if (!strcmp(cmd, "--help-config"))
         return tc_help_config();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
+    catch_signals();
     if (!strcmp(cmd, "train"))
-        return tc_cmd_train(argc - 1, argv + 1, &stop_requested);
+        return tc_cmd_train(argc - 1, argv + 1, &signals.stop);
     if (!strcmp(cmd, "eval"))
-        return tc_cmd_eval(argc - 1, argv + 1);
+        return tc_cmd_eval(argc - 1, argv + 1, &signals);
     if (!strcmp(cmd, "predict"))
-        return tc_cmd_predict(argc - 1, argv + 1);
+        return tc_cmd_predict(argc - 1, argv + 1, &signals);
+    if (!strcmp(cmd, "tokenize"))
+        return tc_cmd_tokenize(argc - 1, argv + 1, &signals);
+    signals.at_once = 1;
     if (!strcmp(cmd, "info"))
         return tc_cmd_info(argc - 1, argv + 1);
-    if (!strcmp(cmd, "tokenize"))
-        return tc_cmd_tokenize(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return tc_cmd_plot(argc - 1, argv + 1);
     return tc_fail(TC_EXIT_USAGE, "unknown command '%s' (try 'textclf --help')", cmd);
@@ -81,6 +104,7 @@ static int dispatch(int argc, char **argv, const char *cmd)
 
 int main(int argc, char **argv)
 {
+    keep_std_fds();
     if (argc < 2) {
         fputs(USAGE, stderr);
         return TC_EXIT_USAGE;

@@ -5,6 +5,7 @@
 
 #include "predict/infer.h"
 #include "store/checkpoint.h"
+#include "util/rng.h"
 
 /* A bundle around a freshly initialised model (vocabulary of V - 2 words is
  * not needed: rows are given as ids). */
@@ -86,14 +87,60 @@ static void identical_lstm(void **state)
     rows_alone_equal_rows_batched(TC_ENC_LSTM);
 }
 
-static void rank_is_stable(void **state)
+static void top_is_stable(void **state)
 {
     (void)state;
     static const float p[5] = {0.1f, 0.3f, 0.1f, 0.4f, 0.1f};
-    int order[5];
-    tc_infer_rank(p, 5, order);
+    int top[5];
+    assert_int_equal(tc_infer_top(p, NULL, 5, 0, top), 5);
     static const int want[5] = {3, 1, 0, 2, 4};
-    assert_memory_equal(order, want, sizeof want);
+    assert_memory_equal(top, want, sizeof want);
+    assert_int_equal(tc_infer_top(p, NULL, 5, 1, top), 1);
+    assert_int_equal(top[0], 3);
+    static const float thr[5] = {0.1f, 0.5f, 0.2f, 0.4f, 0.0f};
+    assert_int_equal(tc_infer_top(p, thr, 5, 0, top), 3); /* 1 and 2 fall short */
+    static const int over[3] = {3, 0, 4};
+    assert_memory_equal(top, over, sizeof over);
+    assert_int_equal(tc_infer_top(p, thr, 5, 2, top), 2);
+    assert_memory_equal(top, over, 2 * sizeof *top);
+    static const float none[2] = {0.2f, 0.3f}, high[2] = {0.5f, 0.5f};
+    assert_int_equal(tc_infer_top(none, high, 2, 1, top), 0);
+}
+
+/* The selection against an independent reference, a full stable sort, over
+ * random rows with many ties and every k. */
+static void top_matches_sorting(void **state)
+{
+    (void)state;
+    enum { L = 97 };
+    float p[L], thr[L];
+    int ref[L], top[L], nref;
+    tc_rng rng;
+    tc_rng_seed(&rng, 7);
+    for (int trial = 0; trial < 200; trial++) {
+        for (int i = 0; i < L; i++) {
+            p[i] = (float)tc_rng_below(&rng, 16) / 16.0f; /* 16 values: ties everywhere */
+            thr[i] = (float)tc_rng_below(&rng, 16) / 16.0f;
+        }
+        int use_thr = trial % 2;
+        nref = 0; /* reference: insertion sort of the candidates, stable */
+        for (int i = 0; i < L; i++) {
+            if (use_thr && p[i] < thr[i])
+                continue;
+            int j = nref++;
+            while (j > 0 && p[ref[j - 1]] < p[i]) {
+                ref[j] = ref[j - 1];
+                j--;
+            }
+            ref[j] = i;
+        }
+        for (int k = 1; k <= L + 1; k += (k < 8 ? 1 : 13)) {
+            int n = tc_infer_top(p, use_thr ? thr : NULL, L, k, top);
+            int want = nref < k ? nref : k;
+            assert_int_equal(n, want);
+            assert_memory_equal(top, ref, (size_t)want * sizeof *top);
+        }
+    }
 }
 
 static void thresholds_round_trip(void **state)
@@ -149,7 +196,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(identical_gap),
         cmocka_unit_test(identical_lstm),
-        cmocka_unit_test(rank_is_stable),
+        cmocka_unit_test(top_is_stable),
+        cmocka_unit_test(top_matches_sorting),
         cmocka_unit_test(thresholds_round_trip),
         cmocka_unit_test(huge_maxlen_short_rows),
     };

@@ -286,7 +286,7 @@ static void mc_hand_computed(void **state)
     assert_close(r.log_loss, log(2.0), 1e-12, 0);
     static const uint64_t conf[9] = {3, 1, 0, 1, 2, 0, 0, 1, 2};
     for (int i = 0; i < 9; i++)
-        assert_int_equal(r.confusion[i], conf[i]);
+        assert_int_equal(tc_mc_count(&r, (int)(i / 3), (int)(i % 3)), conf[i]);
     tc_mc_free(&r);
 }
 
@@ -335,7 +335,7 @@ static void mc_zero_division_and_edges(void **state)
     tc_err err = {{0}};
     assert_int_equal(tc_mc_init(&r, 0, &err), -1);
     assert_non_null(strstr(err.msg, "class"));
-    assert_null(r.confusion);
+    assert_null(r.diag);
     tc_mc_free(&r); /* safe after a failed init */
 }
 
@@ -355,7 +355,7 @@ static void mc_matches_sklearn(void **state)
         assert_int_equal(r.per_class[k].support, ref_mc_support[k]);
     }
     for (int i = 0; i < REF_MC_C * REF_MC_C; i++)
-        assert_int_equal(r.confusion[i], ref_mc_confusion[i]);
+        assert_int_equal(tc_mc_count(&r, (int)(i / REF_MC_C), (int)(i % REF_MC_C)), ref_mc_confusion[i]);
     assert_close(r.macro_precision, ref_mc_macro_precision, 0, 1e-9);
     assert_close(r.macro_recall, ref_mc_macro_recall, 0, 1e-9);
     assert_close(r.macro_f1, ref_mc_macro_f1, 0, 1e-9);
@@ -680,6 +680,69 @@ static void ml_tune_thresholds(void **state)
     }
 }
 
+/* Many classes: the sparse confusion counts equal a dense reference; the
+ * top confusions come most rows first; the text report lists them instead
+ * of a 300 x 300 matrix and says so; the JSON keeps the whole matrix up to
+ * TC_MC_JSON_FULL_MAX classes. */
+static void mc_many_classes(void **state)
+{
+    (void)state;
+    enum { C = 300, ROWS = 20000 };
+    static uint64_t dense[C][C];
+    memset(dense, 0, sizeof dense);
+    tc_mc_report r;
+    assert_int_equal(tc_mc_init(&r, C, NULL), 0);
+    uint64_t x = 12345;
+    for (int i = 0; i < ROWS; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        int t = (int)((x >> 33) % C), p = (x >> 20) % 4 ? t : (int)((x >> 40) % 7); /* confusions pile on 0..6 */
+        tc_mc_add(&r, t, p, -1);
+        dense[t][p]++;
+    }
+    tc_mc_finish(&r);
+    for (int t = 0; t < C; t++)
+        for (int p = 0; p < C; p++)
+            assert_int_equal(tc_mc_count(&r, t, p), dense[t][p]);
+    tc_mc_cell top[TC_MC_TOP];
+    size_t n = tc_mc_top_confusions(&r, top, TC_MC_TOP);
+    assert_int_equal(n, TC_MC_TOP);
+    uint64_t most = 0;
+    for (int t = 0; t < C; t++)
+        for (int p = 0; p < C; p++)
+            if (t != p && dense[t][p] > most)
+                most = dense[t][p];
+    assert_int_equal(top[0].n, most);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_not_equal(top[i].truth, top[i].pred);
+        assert_int_equal(top[i].n, dense[top[i].truth][top[i].pred]);
+        if (i)
+            assert_true(top[i - 1].n >= top[i].n);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    tc_mc_print_text(f, &r, NULL);
+    fclose(f);
+    assert_non_null(strstr(buf, "300 classes are too many to show"));
+    assert_null(strstr(buf, "true \\ predicted"));
+    assert_true(len < 200000); /* the per-class table and 100 lines, not 90,000 cells */
+    free(buf);
+    f = open_memstream(&buf, &len);
+    tc_mc_print_json(f, &r, NULL);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"confusion\":[["));
+    free(buf);
+    tc_mc_report sub;
+    int cls[TC_MC_FULL_MAX];
+    assert_int_equal(tc_mc_top_subset(&r, &sub, cls, NULL), 0);
+    assert_true(sub.nclasses >= 2 && sub.nclasses <= TC_MC_FULL_MAX);
+    for (int i = 0; i < sub.nclasses; i++)
+        for (int j = 0; j < sub.nclasses; j++)
+            assert_int_equal(tc_mc_count(&sub, i, j), dense[cls[i]][cls[j]]);
+    tc_mc_free(&sub);
+    tc_mc_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +758,7 @@ int main(void)
         cmocka_unit_test(ml_samples_at_k_and_log_loss),
         cmocka_unit_test(ml_at_k_caps_k),
         cmocka_unit_test(ml_tune_thresholds),
+        cmocka_unit_test(mc_many_classes),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }

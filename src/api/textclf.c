@@ -19,7 +19,7 @@ struct textclf_model {
     tc_infer inf;
     int L, multilabel;
     float *thr;              /* (L) sigmoid decision thresholds */
-    int *order;              /* (L) ranking scratch */
+    int *order;              /* (L) the labels tc_infer_top selects */
     float *probs;            /* (L) one text's probabilities */
     int32_t *ids;            /* the token ids of the texts being predicted */
     size_t nids, ids_cap;
@@ -153,17 +153,14 @@ int textclf_predict_probs(textclf_model *m, const char *text, size_t len, float 
 
 int textclf_decide(const textclf_model *m, const float *probs, int k, int *labels, float *label_probs)
 {
-    tc_infer_rank(probs, m->L, m->order);
-    int n = 0;
-    for (int i = 0; i < m->L && (k <= 0 ? m->multilabel : n < k); i++) {
-        int l = m->order[i];
-        if (m->multilabel && !(probs[l] >= m->thr[l]))
-            continue;
+    if (k <= 0 && !m->multilabel)
+        return 0;
+    int n = tc_infer_top(probs, m->multilabel ? m->thr : NULL, m->L, k, m->order);
+    for (int i = 0; i < n; i++) {
         if (labels)
-            labels[n] = l;
+            labels[i] = m->order[i];
         if (label_probs)
-            label_probs[n] = probs[l];
-        n++;
+            label_probs[i] = probs[m->order[i]];
     }
     return n;
 }

@@ -109,7 +109,7 @@ static void cells(FILE *f, const layout *g, const tc_mc_report *r, const char *c
     for (size_t i = 0; i < C; i++) {
         uint64_t support = r->per_class[i].support;
         for (size_t j = 0; j < C; j++) {
-            uint64_t n = r->confusion[i * C + j];
+            uint64_t n = tc_mc_count(r, (int)i, (int)j);
             double share = support ? (double)n / (double)support : 0.0;
             int x = g->left + (int)j * g->cell, y = g->top + (int)i * g->cell;
             colour(share, fill);
@@ -165,7 +165,38 @@ static void legend(FILE *f, const layout *g)
             y + 26);
 }
 
+static int draw(FILE *f, const tc_mc_report *r, const char *const *names, const char *title);
+
+/* Above TC_MC_FULL_MAX classes: the classes of the most frequent confusions. */
+static int draw_top(FILE *f, const tc_mc_report *r, const char *const *names, const char *title)
+{
+    tc_mc_report sub;
+    int cls[TC_MC_FULL_MAX];
+    const char *subnames[TC_MC_FULL_MAX];
+    char bufs[TC_MC_FULL_MAX][16], t[1024];
+    if (tc_mc_top_subset(r, &sub, cls, NULL) < 0)
+        return -1;
+    for (int i = 0; i < sub.nclasses; i++) {
+        if (names) {
+            subnames[i] = names[cls[i]];
+        } else {
+            snprintf(bufs[i], sizeof bufs[i], "%d", cls[i]);
+            subnames[i] = bufs[i];
+        }
+    }
+    snprintf(t, sizeof t, "%s%s%d of %d classes: those of the most frequent confusions", title ? title : "",
+             title ? " \xE2\x80\x94 " : "", sub.nclasses, r->nclasses);
+    int rc = draw(f, &sub, subnames, t);
+    tc_mc_free(&sub);
+    return rc;
+}
+
 int tc_confusion_svg_write(FILE *f, const tc_mc_report *r, const char *const *names, const char *title)
+{
+    return r->nclasses > TC_MC_FULL_MAX ? draw_top(f, r, names, title) : draw(f, r, names, title);
+}
+
+static int draw(FILE *f, const tc_mc_report *r, const char *const *names, const char *title)
 {
     layout g;
     plan(&g, r, names, title);

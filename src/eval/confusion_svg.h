@@ -9,7 +9,9 @@
  * recall, the bottom row each predicted column's precision.  Hovering a cell
  * shows "true → predicted: n rows (x % of true)".  Class names are UTF-8,
  * XML-escaped, cut with "…" past 28 columns; invalid bytes and control
- * characters become U+FFFD / '?'. */
+ * characters become U+FFFD / '?'.  Above TC_MC_FULL_MAX classes (metrics.h)
+ * the matrix drawn is that of the classes the most frequent confusions
+ * involve, and the title says so. */
 #ifndef TC_CONFUSION_SVG_H
 #define TC_CONFUSION_SVG_H
 

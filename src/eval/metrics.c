@@ -43,11 +43,11 @@ int tc_mc_init(tc_mc_report *r, int nclasses, tc_err *err)
     if (nclasses < 1)
         return tc_err_set(err, "metrics: need at least one class, got %d", nclasses);
     size_t c = (size_t)nclasses;
-    if (c > SIZE_MAX / sizeof(uint64_t) / c)
-        return tc_err_set(err, "metrics: %d classes is too many for a confusion matrix", nclasses);
-    r->confusion = calloc(c * c, sizeof *r->confusion);
+    r->diag = calloc(c, sizeof *r->diag);
+    r->support = calloc(c, sizeof *r->support);
+    r->predicted = calloc(c, sizeof *r->predicted);
     r->per_class = calloc(c, sizeof *r->per_class);
-    if (!r->confusion || !r->per_class) {
+    if (!r->diag || !r->support || !r->predicted || !r->per_class) {
         tc_mc_free(r);
         return tc_err_oom(err, "confusion matrix");
     }
@@ -57,11 +57,67 @@ int tc_mc_init(tc_mc_report *r, int nclasses, tc_err *err)
     return 0;
 }
 
+static size_t cell_slot(const tc_mc_cell *cells, size_t cap, int truth, int pred)
+{
+    uint64_t h = ((uint64_t)(uint32_t)truth * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uint32_t)pred * 0xC2B2AE3D27D4EB4Fu);
+    size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+    while (cells[i].truth >= 0 && (cells[i].truth != truth || cells[i].pred != pred))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Doubles the table (or makes the first); -1 when out of memory. */
+static int grow_cells(tc_mc_report *r)
+{
+    size_t cap = r->cap ? 2 * r->cap : 64;
+    tc_mc_cell *t = malloc(cap * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < cap; i++)
+        t[i].truth = -1;
+    for (size_t i = 0; i < r->cap; i++)
+        if (r->cells[i].truth >= 0)
+            t[cell_slot(t, cap, r->cells[i].truth, r->cells[i].pred)] = r->cells[i];
+    free(r->cells);
+    r->cells = t;
+    r->cap = cap;
+    return 0;
+}
+
+static void add_cell(tc_mc_report *r, int truth, int pred)
+{
+    if (2 * (r->ncells + 1) > r->cap && grow_cells(r) < 0) {
+        r->cells_oom = 1;
+        return;
+    }
+    size_t i = cell_slot(r->cells, r->cap, truth, pred);
+    if (r->cells[i].truth < 0) {
+        r->cells[i] = (tc_mc_cell){truth, pred, 0};
+        r->ncells++;
+    }
+    r->cells[i].n++;
+}
+
+uint64_t tc_mc_count(const tc_mc_report *r, int truth, int pred)
+{
+    if (truth == pred)
+        return r->diag[truth];
+    if (!r->cap)
+        return 0;
+    size_t i = cell_slot(r->cells, r->cap, truth, pred);
+    return r->cells[i].truth < 0 ? 0 : r->cells[i].n;
+}
+
 void tc_mc_add(tc_mc_report *r, int truth, int pred, double p_truth)
 {
     if (truth < 0 || truth >= r->nclasses || pred < 0 || pred >= r->nclasses)
         return;
-    r->confusion[(size_t)truth * (size_t)r->nclasses + (size_t)pred]++;
+    r->support[truth]++;
+    r->predicted[pred]++;
+    if (truth == pred)
+        r->diag[truth]++;
+    else
+        add_cell(r, truth, pred);
     r->total++;
     r->correct += truth == pred;
     if (p_truth >= 0) { /* false for NaN too */
@@ -76,11 +132,7 @@ void tc_mc_finish(tc_mc_report *r)
     size_t c = (size_t)r->nclasses;
     double sp = 0, sr = 0, sf = 0, wp = 0, wr = 0, wf = 0;
     for (size_t k = 0; k < c; k++) {
-        uint64_t tp = r->confusion[k * c + k], support = 0, predicted = 0;
-        for (size_t j = 0; j < c; j++) {
-            support += r->confusion[k * c + j];
-            predicted += r->confusion[j * c + k];
-        }
+        uint64_t tp = r->diag[k], support = r->support[k], predicted = r->predicted[k];
         tc_class_metrics *m = &r->per_class[k];
         class_scores(m, tp, predicted - tp, support - tp);
         sp += m->precision;
@@ -103,9 +155,82 @@ void tc_mc_finish(tc_mc_report *r)
 
 void tc_mc_free(tc_mc_report *r)
 {
-    free(r->confusion);
+    free(r->diag);
+    free(r->support);
+    free(r->predicted);
+    free(r->cells);
     free(r->per_class);
     memset(r, 0, sizeof *r);
+}
+
+static int more_rows(const void *a, const void *b)
+{
+    const tc_mc_cell *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    if (x->truth != y->truth)
+        return x->truth < y->truth ? -1 : 1;
+    return (x->pred > y->pred) - (x->pred < y->pred);
+}
+
+size_t tc_mc_top_confusions(const tc_mc_report *r, tc_mc_cell *out, size_t max)
+{
+    if (!r->ncells || !max)
+        return 0;
+    tc_mc_cell *all = malloc(r->ncells * sizeof *all);
+    size_t n = 0;
+    if (!all) { /* out of memory: the first ones found */
+        for (size_t i = 0; i < r->cap && n < max; i++)
+            if (r->cells[i].truth >= 0)
+                out[n++] = r->cells[i];
+        return n;
+    }
+    for (size_t i = 0; i < r->cap; i++)
+        if (r->cells[i].truth >= 0)
+            all[n++] = r->cells[i];
+    qsort(all, n, sizeof *all, more_rows);
+    n = n < max ? n : max;
+    memcpy(out, all, n * sizeof *out);
+    free(all);
+    return n;
+}
+
+int tc_mc_top_subset(const tc_mc_report *r, tc_mc_report *sub, int *classes, tc_err *err)
+{
+    tc_mc_cell top[TC_MC_TOP];
+    size_t nt = tc_mc_top_confusions(r, top, TC_MC_TOP);
+    int k = 0;
+    for (size_t i = 0; i < nt && k < TC_MC_FULL_MAX; i++)
+        for (int side = 0; side < 2 && k < TC_MC_FULL_MAX; side++) {
+            int c = side ? top[i].pred : top[i].truth, seen = 0;
+            for (int j = 0; j < k; j++)
+                seen |= classes[j] == c;
+            if (!seen)
+                classes[k++] = c;
+        }
+    for (int c = 0; c < r->nclasses && k < 1 + (r->nclasses > 1); c++) /* no confusion at all: some class */
+        if (k == 0 || classes[0] != c)
+            classes[k++] = c;
+    if (tc_mc_init(sub, k, err) < 0)
+        return -1;
+    for (int i = 0; i < k; i++) {
+        sub->per_class[i] = r->per_class[classes[i]];
+        sub->support[i] = r->support[classes[i]];
+        sub->predicted[i] = r->predicted[classes[i]];
+        sub->diag[i] = r->diag[classes[i]];
+        for (int j = 0; j < k; j++) {
+            uint64_t n = i == j ? 0 : tc_mc_count(r, classes[i], classes[j]);
+            if (n) { /* one cell holding n rows */
+                add_cell(sub, i, j);
+                if (!sub->cells_oom)
+                    sub->cells[cell_slot(sub->cells, sub->cap, i, j)].n = n;
+            }
+        }
+    }
+    sub->total = r->total;
+    sub->correct = r->correct;
+    sub->accuracy = r->accuracy;
+    return 0;
 }
 
 int tc_ml_init(tc_ml_report *r, int nlabels, tc_err *err)
@@ -388,7 +513,7 @@ static void confusion_widths(const tc_mc_report *r, const char *const *names,
         w[0] = nw > w[0] ? nw : w[0];
         uint64_t mx = 0;
         for (int t = 0; t < c; t++) {
-            uint64_t x = r->confusion[(size_t)t * (size_t)c + (size_t)i];
+            uint64_t x = tc_mc_count(r, t, i);
             mx = x > mx ? x : mx;
         }
         int hw = tc_text_put_cut(NULL, tc_class_name(names, i, buf), HEAD_COLS, 0), dw = digits(mx);
@@ -416,10 +541,28 @@ static void confusion_table(FILE *f, const tc_mc_report *r, const char *const *n
     for (int i = 0; i < c; i++) {
         put_cell(f, tc_class_name(names, i, buf), NAME_COLS, w[0], 0);
         for (int j = 0; j < c; j++)
-            fprintf(f, "  %*" PRIu64, w[1 + j], r->confusion[(size_t)i * (size_t)c + (size_t)j]);
+            fprintf(f, "  %*" PRIu64, w[1 + j], tc_mc_count(r, i, j));
         fputc('\n', f);
     }
     free(w);
+}
+
+/* Above TC_MC_FULL_MAX classes: the most frequent confusions, one a line. */
+static void top_confusions_text(FILE *f, const tc_mc_report *r, const char *const *names)
+{
+    tc_mc_cell top[TC_MC_TOP];
+    size_t n = tc_mc_top_confusions(r, top, TC_MC_TOP);
+    fprintf(f, "\nconfusion matrix: %d classes are too many to show (more than %d); the %zu most frequent "
+               "confusions of %zu%s:\n", r->nclasses, TC_MC_FULL_MAX, n, r->ncells,
+            r->cells_oom ? " (incomplete: out of memory)" : "");
+    char b1[16], b2[16];
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%10" PRIu64 "  ", top[i].n);
+        tc_text_put_cut(f, tc_class_name(names, top[i].truth, b1), NAME_COLS, 0);
+        fputs(" -> ", f);
+        tc_text_put_cut(f, tc_class_name(names, top[i].pred, b2), NAME_COLS, 0);
+        fputc('\n', f);
+    }
 }
 
 void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names)
@@ -441,8 +584,12 @@ void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names)
         {r->weighted_precision, r->weighted_recall, r->weighted_f1, r->total, r->total},
     };
     class_table(f, "class", r->per_class, r->nclasses, names, avg_names, avg, 2);
-    fputs("\nconfusion matrix (rows: true class, columns: predicted class)\n", f);
-    confusion_table(f, r, names);
+    if (r->nclasses <= TC_MC_FULL_MAX) {
+        fputs("\nconfusion matrix (rows: true class, columns: predicted class)\n", f);
+        confusion_table(f, r, names);
+    } else {
+        top_confusions_text(f, r, names);
+    }
 }
 
 void tc_ml_print_text(FILE *f, const tc_ml_report *r, const char *const *names)
@@ -535,11 +682,27 @@ void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names)
         json_class_open(f, tc_class_name(names, (int)k, buf), &r->per_class[k]);
         fputc('}', f);
     }
+    if (c > TC_MC_JSON_FULL_MAX) {
+        tc_mc_cell top[TC_MC_TOP];
+        size_t n = tc_mc_top_confusions(r, top, TC_MC_TOP);
+        fputs("],\"confusion\":null,\"top_confusions\":[", f);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? ",{\"true\":" : "{\"true\":", f);
+            const char *truth = tc_class_name(names, top[i].truth, buf);
+            tc_json_str(f, truth, strlen(truth));
+            fputs(",\"predicted\":", f);
+            const char *pred = tc_class_name(names, top[i].pred, buf);
+            tc_json_str(f, pred, strlen(pred));
+            fprintf(f, ",\"rows\":%" PRIu64 "}", top[i].n);
+        }
+        fputs("]}\n", f);
+        return;
+    }
     fputs("],\"confusion\":[", f);
     for (size_t i = 0; i < c; i++) {
         fputs(i ? ",[" : "[", f);
         for (size_t j = 0; j < c; j++)
-            fprintf(f, "%s%" PRIu64, j ? "," : "", r->confusion[i * c + j]);
+            fprintf(f, "%s%" PRIu64, j ? "," : "", tc_mc_count(r, (int)i, (int)j));
         fputc(']', f);
     }
     fputs("]}\n", f);

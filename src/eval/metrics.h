@@ -58,13 +58,31 @@ typedef struct tc_mc_report {
     double macro_precision, macro_recall, macro_f1;
     double weighted_precision, weighted_recall, weighted_f1;
     double log_loss;             /* mean −ln p(true); NaN if n_nll == 0 */
-    uint64_t *confusion;         /* (C,C): [true * C + predicted] */
+    /* The confusion matrix, sparse (C may be 100,000; the cells that are not
+     * 0 are at most the rows): the diagonal, each class's support and
+     * predicted counts, and the off-diagonal cells in a hash table. */
+    uint64_t *diag, *support, *predicted; /* (C) each */
+    struct tc_mc_cell *cells;    /* (cap) open addressing on (truth, pred); truth -1 = empty */
+    size_t ncells, cap;
+    int cells_oom;               /* a cell could not be stored: the off-diagonal counts are incomplete */
     tc_class_metrics *per_class; /* (C) filled by tc_mc_finish */
     double sum_nll;              /* Σ −ln p(true) over rows with a probability */
     uint64_t n_nll;              /* how many such rows */
 } tc_mc_report;
 
-/* Zeroes r and allocates the (C,C) confusion matrix; nclasses >= 1. */
+typedef struct tc_mc_cell {
+    int32_t truth, pred;
+    uint64_t n;
+} tc_mc_cell;
+
+/* Above this many classes the text report and the SVG show the most
+ * frequent confusions instead of the whole matrix (and say so); the JSON
+ * report gives the whole matrix up to TC_MC_JSON_FULL_MAX classes. */
+#define TC_MC_FULL_MAX 50
+#define TC_MC_JSON_FULL_MAX 1000
+#define TC_MC_TOP 100
+
+/* Zeroes r and allocates the per-class counters; nclasses >= 1. */
 int tc_mc_init(tc_mc_report *r, int nclasses, tc_err *err);
 /* Counts one row.  truth and pred must lie in [0, C); a row outside that
  * range is ignored.  p_truth is the model's probability of the true class;
@@ -73,10 +91,22 @@ void tc_mc_add(tc_mc_report *r, int truth, int pred, double p_truth);
 /* Fills accuracy, per_class, the macro/weighted averages and log_loss. */
 void tc_mc_finish(tc_mc_report *r);
 void tc_mc_free(tc_mc_report *r);
+/* The rows of class truth predicted as pred. */
+uint64_t tc_mc_count(const tc_mc_report *r, int truth, int pred);
+/* The most frequent confusions (truth != pred), most rows first, ties by
+ * truth then pred; at most max of them into out; returns how many. */
+size_t tc_mc_top_confusions(const tc_mc_report *r, tc_mc_cell *out, size_t max);
+/* A report over the classes that the most frequent confusions involve (at
+ * most TC_MC_FULL_MAX), for drawing: their counts among themselves, their
+ * per-class scores from r; classes (TC_MC_FULL_MAX) receives their ids.
+ * Needs a finished r. */
+int tc_mc_top_subset(const tc_mc_report *r, tc_mc_report *sub, int *classes, tc_err *err);
 /* Text: accuracy and log-loss lines, the per-class table (precision, recall,
  * F1, support, predicted) with macro and weighted averages, then the
  * confusion matrix (rows = true class, columns = predicted) with row and
- * column headers.  Every line of each table has the same display width. */
+ * column headers — above TC_MC_FULL_MAX classes the TC_MC_TOP most frequent
+ * confusions instead, saying so.  Every line of each table has the same
+ * display width. */
 void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names);
 /* One JSON object followed by a newline:
  *   {"task":"multiclass","nclasses":C,"total":N,"correct":K,"accuracy":x,
@@ -85,7 +115,9 @@ void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names);
  *    "weighted":{"precision":x,"recall":x,"f1":x},
  *    "per_class":[{"label":"…","precision":x,"recall":x,"f1":x,
  *                  "support":n,"predicted":n},…],
- *    "confusion":[[n,…],…]}          (confusion rows = true class) */
+ *    "confusion":[[n,…],…]}          (confusion rows = true class)
+ * Above TC_MC_JSON_FULL_MAX classes "confusion" is null and
+ * "top_confusions":[{"true":"…","predicted":"…","rows":n},…] (TC_MC_TOP) follows. */
 void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names);
 
 /* names[i], or i in decimal (written into buf) when names is NULL or has no

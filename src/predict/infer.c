@@ -76,40 +76,89 @@ int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, s
     return 0;
 }
 
-int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err)
+int tc_infer_corpus(tc_infer *e, const tc_corpus *c, tc_infer_each each, void *ctx, tc_err *err)
 {
     const int32_t **rows = malloc((size_t)e->cap * sizeof *rows);
     size_t *lens = malloc((size_t)e->cap * sizeof *lens);
-    if (!rows || !lens) {
-        free(rows), free(lens);
-        return tc_err_oom(err, "inference rows");
-    }
-    for (uint64_t at = 0; at < c->n; at += (uint64_t)e->cap) {
+    float *probs = malloc((size_t)e->cap * (size_t)e->L * sizeof *probs);
+    int rc = rows && lens && probs ? 0 : tc_err_oom(err, "inference rows");
+    for (uint64_t at = 0; rc == 0 && at < c->n; at += (uint64_t)e->cap) {
         int k = c->n - at < (uint64_t)e->cap ? (int)(c->n - at) : e->cap;
         for (int i = 0; i < k; i++) {
             rows[i] = c->ids + c->tok_off[at + (uint64_t)i];
             lens[i] = (size_t)(c->tok_off[at + (uint64_t)i + 1] - c->tok_off[at + (uint64_t)i]);
         }
-        if (run_group(e, rows, lens, k, probs + (size_t)at * (size_t)e->L, err) < 0) {
-            free(rows), free(lens);
-            return -1;
-        }
+        rc = run_group(e, rows, lens, k, probs, err) < 0 || each(ctx, at, k, probs, err) < 0 ? -1 : 0;
     }
-    free(rows), free(lens);
-    return 0;
+    free(rows), free(lens), free(probs);
+    return rc;
 }
 
-void tc_infer_rank(const float *probs, int L, int *order)
+/* Ranking order: higher probability first, ties (and NaN, ranked last) by lower id. */
+static int ranks_before(const float *p, int a, int b)
 {
-    /* insertion sort: stable, so equal probabilities keep the lower id first */
-    for (int i = 0; i < L; i++) {
-        int j = i;
-        while (j > 0 && probs[order[j - 1]] < probs[i]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = i;
+    float x = isnan(p[a]) ? -INFINITY : p[a], y = isnan(p[b]) ? -INFINITY : p[b];
+    return x > y || (x == y && a < b);
+}
+
+/* heap[0 .. n) keeps the label that ranks last at the root */
+static void sift_down(const float *p, int *heap, int n, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, last = i;
+        if (l < n && ranks_before(p, heap[last], heap[l]))
+            last = l;
+        if (r < n && ranks_before(p, heap[last], heap[r]))
+            last = r;
+        if (last == i)
+            return;
+        int t = heap[i];
+        heap[i] = heap[last], heap[last] = t;
+        i = last;
     }
+}
+
+static void sift_up(const float *p, int *heap, int i)
+{
+    while (i > 0 && ranks_before(p, heap[(i - 1) / 2], heap[i])) {
+        int up = (i - 1) / 2, t = heap[i];
+        heap[i] = heap[up], heap[up] = t;
+        i = up;
+    }
+}
+
+int tc_infer_top(const float *probs, const float *thr, int L, int k, int *out)
+{
+    if (k <= 0 || k > L)
+        k = L;
+    if (k == 1) { /* one pass, no heap */
+        int best = -1;
+        for (int i = 0; i < L; i++)
+            if ((!thr || probs[i] >= thr[i]) && (best < 0 || ranks_before(probs, i, best)))
+                best = i;
+        if (best >= 0)
+            out[0] = best;
+        return best >= 0;
+    }
+    int n = 0;
+    for (int i = 0; i < L; i++) {
+        if (thr && !(probs[i] >= thr[i]))
+            continue;
+        if (n < k) {
+            out[n] = i;
+            sift_up(probs, out, n++);
+        } else if (ranks_before(probs, i, out[0])) {
+            out[0] = i;
+            sift_down(probs, out, n, 0);
+        }
+    }
+    /* pop the last-ranked to the back: out becomes best first */
+    for (int m = n - 1; m > 0; m--) {
+        int t = out[0];
+        out[0] = out[m], out[m] = t;
+        sift_down(probs, out, m, 0);
+    }
+    return n;
 }
 
 /* ---- thresholds in META ------------------------------------------------- */

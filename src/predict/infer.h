@@ -54,11 +54,19 @@ void tc_infer_free(tc_infer *e);
 int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs,
                   tc_err *err);
 
-/* Label probabilities (c->n, L) of every row of a corpus. */
-int tc_infer_corpus(tc_infer *e, const tc_corpus *c, float *probs, tc_err *err);
+/* Runs every row of c through the model, group by group (the groups of
+ * tc_infer_rows: rows at, at + cap, …), and hands each group's label
+ * probabilities (n, L) of rows first .. first + n to each(); memory is one
+ * group's, not c->n x L.  each() returns 0, or -1 (with err set) to stop. */
+typedef int (*tc_infer_each)(void *ctx, uint64_t first, int n, const float *probs, tc_err *err);
+int tc_infer_corpus(tc_infer *e, const tc_corpus *c, tc_infer_each each, void *ctx, tc_err *err);
 
-/* order (L) ← label ids by decreasing probability, ties by lower id. */
-void tc_infer_rank(const float *probs, int L, int *order);
+/* out (k) ← the k label ids of highest probability, best first, ties by
+ * lower id (NaN ranks last); with thr, only labels with probs[l] >= thr[l].
+ * k <= 0 or k > L means all of them.  Returns how many were written.
+ * O(L) for k = 1, O(L log k) otherwise (a heap of k), so 100,000 labels cost
+ * one pass, not a sort, per row. */
+int tc_infer_top(const float *probs, const float *thr, int L, int k, int *out);
 
 /* The decision thresholds (L) of a sigmoid model: the tuned ones, else
  * model.threshold for every label.  (The loader has checked them.) */

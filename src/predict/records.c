@@ -54,7 +54,7 @@ struct tc_predictor {
     const int32_t **rp;
     size_t *rl;
     float *probs;            /* (cap_rows, L) */
-    int *order, *shown;      /* (L) */
+    int *shown;              /* (L) */
     tc_wbuf sb;              /* a field being built; oom: it was cut short, and flush reports
                                 that instead of writing on */
     FILE *out;
@@ -88,7 +88,7 @@ void tc_predictor_free(tc_predictor *p)
             free(p->keep_names[i]);
     free(p->keep_names), free(p->text_cols), free(p->keep_cols), free(p->thr);
     free(p->rows), free(p->arena), free(p->kf), free(p->idbuf), free(p->enc);
-    free(p->joined.p), free(p->rp), free(p->rl), free(p->probs), free(p->order), free(p->shown), free(p->sb.p);
+    free(p->joined.p), free(p->rp), free(p->rl), free(p->probs), free(p->shown), free(p->sb.p);
     free(p);
 
 }
@@ -267,17 +267,9 @@ static const char *label_name(const tc_predictor *p, int l)
 /* The labels shown for one row (into p->shown); returns how many. */
 static int decide(tc_predictor *p, const float *pr)
 {
-    tc_infer_rank(pr, p->L, p->order);
-    int n = 0;
-    if (!p->multilabel) {
-        for (; n < p->pairs; n++)
-            p->shown[n] = p->order[n];
-        return n;
-    }
-    for (int i = 0; i < p->L && (!p->o->k || n < p->o->k); i++)
-        if (pr[p->order[i]] >= p->thr[p->order[i]])
-            p->shown[n++] = p->order[i];
-    return n;
+    if (!p->multilabel)
+        return tc_infer_top(pr, NULL, p->L, p->pairs, p->shown);
+    return tc_infer_top(pr, p->thr, p->L, (int)p->o->k, p->shown); /* -k 0: every label over its threshold */
 }
 
 /* "token:+0.1234 token:+0.0100" for the toward (dir > 0) or against side. */
@@ -429,7 +421,13 @@ static void write_jsonl(tc_predictor *p, const row *r, const float *pr, int nsho
 
 /* ---- the queue ------------------------------------------------------------------ */
 
-/* Runs the queued rows through the model and writes them, in order. */
+static int stopped(const tc_predictor *p)
+{
+    return p->o->stop && *p->o->stop;
+}
+
+/* Runs the queued rows through the model and writes them, in order (until
+ * a stop: whole records only). */
 static int flush(tc_predictor *p, tc_err *err)
 {
     size_t nok = 0;
@@ -441,12 +439,15 @@ static int flush(tc_predictor *p, tc_err *err)
     if (nok && tc_infer_rows(&p->inf, p->rp, p->rl, nok, p->probs, err) < 0)
         return -1;
     const float *pr = p->probs;
-    for (size_t i = 0; i < p->nrows; i++) {
+    for (size_t i = 0; i < p->nrows && !stopped(p); i++) {
         const row *r = &p->rows[i];
         int nshown = 0, label = 0;
         if (r->status == ROW_OK) {
             nshown = decide(p, pr);
-            label = nshown ? p->shown[0] : p->order[0];
+            if (nshown)
+                label = p->shown[0];
+            else
+                tc_infer_top(pr, NULL, p->L, 1, &label);
             if (p->o->explain && tc_explain_run(&p->ex, &p->tk, label, err) < 0)
                 return -1;
         }
@@ -549,6 +550,11 @@ static int setup(tc_predictor *p, const tc_predict_opts *a, tc_bundle *bd, int s
     p->pairs = p->multilabel ? 1 : (int)(k < p->L ? k : p->L);
     p->label_sep = bd->cfg.data.label_separator[0] ? bd->cfg.data.label_separator : "|";
     p->cap_rows = stream || a->explain ? 1 : (size_t)a->batch;
+    /* --batch 65536 on a 10,000-label model would hold 2.6 GB of probabilities */
+    size_t most = TC_PREDICT_PROBS_MAX / ((size_t)p->L * sizeof(float));
+    most = most < TC_INFER_QUANTUM ? TC_INFER_QUANTUM : most / TC_INFER_QUANTUM * TC_INFER_QUANTUM;
+    if (p->cap_rows > most)
+        p->cap_rows = most;
     if (!(p->tok = tc_tokenizer_from_config(&bd->cfg, err)) ||
         tc_infer_init(&p->inf, bd, (int)(a->explain ? TC_INFER_BATCH : p->cap_rows), err) < 0)
         return -1;
@@ -557,10 +563,9 @@ static int setup(tc_predictor *p, const tc_predict_opts *a, tc_bundle *bd, int s
     p->rp = malloc(p->cap_rows * sizeof *p->rp);
     p->rl = malloc(p->cap_rows * sizeof *p->rl);
     p->probs = malloc(p->cap_rows * (size_t)p->L * sizeof *p->probs);
-    p->order = malloc((size_t)p->L * sizeof *p->order);
     p->shown = malloc((size_t)p->L * sizeof *p->shown);
     p->thr = malloc((size_t)p->L * sizeof *p->thr);
-    if (!p->rows || !p->rp || !p->rl || !p->probs || !p->order || !p->shown || !p->thr)
+    if (!p->rows || !p->rp || !p->rl || !p->probs || !p->shown || !p->thr)
         return tc_err_oom(err, "predictor");
     if (a->threshold > 0) {
         for (int l = 0; l < p->L; l++)
@@ -582,7 +587,9 @@ static int predict_all(tc_predictor *p, tc_reader *r, int header, tc_err *err)
             return tc_err_oom(err, "columns");
         p->have_cols = 1;
     }
-    while ((got = tc_reader_next(r, &rec, err)) != 0) {
+    while (!stopped(p) && (got = tc_reader_next(r, &rec, err)) != 0) {
+        if (got < 0 && stopped(p))
+            break;
         if (got < 0) {
             if (!tc_reader_recoverable(r)) { /* a read error: write what was read before it */
                 tc_err fatal = *err;

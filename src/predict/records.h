@@ -22,8 +22,12 @@
 #include <stdio.h>
 
 #include "predict/emit.h"
+#include <signal.h>
+
 #include "store/checkpoint.h"
 #include "text/reader.h"
+
+#define TC_PREDICT_PROBS_MAX ((size_t)64 << 20)
 
 typedef struct tc_predict_opts {
     enum tc_format in_fmt;          /* TC_FMT_LINES, TC_FMT_CSV or TC_FMT_TSV */
@@ -35,10 +39,12 @@ typedef struct tc_predict_opts {
     enum tc_emit_format out_fmt;
     long k;                         /* labels shown per record (0: 1) */
     long explain_top;               /* tokens listed each way with explain */
-    long batch;                     /* records per model pass when not streaming */
+    long batch;                     /* records per model pass when not streaming, cut so that
+                                     * batch x labels x 4 bytes <= TC_PREDICT_PROBS_MAX */
     float threshold;                /* sigmoid decision threshold; 0: the model's */
     int probs, explain;             /* also every label's probability / the explanation */
     int stream;                     /* one record at a time, each output record flushed */
+    const volatile sig_atomic_t *stop; /* may be NULL; when set, stop after the last whole record */
     void (*on_bad_record)(void *ctx, const char *msg); /* may be NULL */
     void *ctx;
 } tc_predict_opts;

@@ -2,7 +2,6 @@
 #define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores POSIX_MADV_DONTNEED */
 #include "checkpoint.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -15,6 +14,7 @@
 
 #include "text/ngram.h"
 #include "util/bytes.h"
+#include "util/mem.h"
 #include "version.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -143,102 +143,6 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     return rc;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
-{
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp)
-        return tc_err_oom(err, "path");
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return tc_err_set(err, "%s: cannot create temporary file: %s", path, strerror(e));
-    }
-    /* mkstemp creates 0600; give the file the mode a plain fopen would */
-    mode_t mask = umask(0);
-    umask(mask);
-    int e = 0;
-    if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
-        e = errno;
-    if (close(fd) < 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) < 0)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        free(tmp);
-        return tc_err_set(err, "%s: write failed: %s (the previous file, if any, is unchanged)", path,
-                          strerror(e));
-    }
-    free(tmp);
-    /* make the rename itself durable */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
-        int dfd = open(d, O_RDONLY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
-    return 0;
-}
-
-int tc_remove_stale_temps(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t bl = strlen(base), dl = slash ? (size_t)(slash - path) + 1 : 0;
-    char *dir = malloc(dl + 2);
-    if (!dir)
-        return 0;
-    if (dl)
-        memcpy(dir, path, dl);
-    else
-        dir[dl++] = '.';
-    dir[dl] = 0;
-    DIR *d = opendir(dir);
-    int removed = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        /* exactly BASE.tmp.XXXXXX, the names tc_write_atomic gives its temporary files */
-        if (strncmp(e->d_name, base, bl) != 0 || strncmp(e->d_name + bl, ".tmp.", 5) != 0 ||
-            strlen(e->d_name + bl + 5) != 6)
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(n);
-        if (full) {
-            snprintf(full, n, "%s%s%s", dir, slash ? "" : "/", e->d_name);
-            removed += unlink(full) == 0;
-            free(full);
-        }
-    }
-    if (d)
-        closedir(d);
-    free(dir);
-    return removed;
-}
-
 /* ---- reading ----------------------------------------------------------- */
 
 static int get_u32(tc_rbuf *r, uint32_t *v) { return tc_rbuf_get(r, v, 4); }
@@ -308,35 +212,26 @@ int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap)
     return -1;
 }
 
-/* Loading maps the file and walks it once in RELEASE_CHUNK pieces (checksum,
- * then weights), dropping each piece's pages once it has been used: reading a
- * model then costs about its size in memory, not twice that (the mapping is
- * read-only and private, so a dropped page would only be read again from the
- * file).  For data that is not a mapping (mapped == 0) nothing is dropped. */
+/* Loading reads the file (never maps it: a file truncated or rewritten
+ * under a mapping kills the reader with SIGBUS) into an anonymous mapping,
+ * and drops each RELEASE_CHUNK of the weights once they are copied into the
+ * model: reading a model then costs about its size in memory, not twice
+ * that.  For data the caller owns (own == 0) nothing is dropped. */
 #define RELEASE_CHUNK ((size_t)8 << 20)
 
-static void release(const unsigned char *p, size_t n, int mapped)
+static void release(const unsigned char *p, size_t n, int own)
 {
-    if (!mapped || n == 0)
+    if (!own || n == 0)
         return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = (uintptr_t)p & ~(page - 1);
-    madvise((void *)a, (uintptr_t)p + n - a, MADV_DONTNEED);
-}
-
-static uint32_t crc_release(const unsigned char *p, size_t n, int mapped)
-{
-    uint32_t crc = 0;
-    for (size_t at = 0; at < n; at += RELEASE_CHUNK) {
-        size_t k = n - at < RELEASE_CHUNK ? n - at : RELEASE_CHUNK;
-        crc = tc_crc32(crc, p + at, k);
-        release(p + at, k, mapped);
-    }
-    return crc;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = ((uintptr_t)p + page - 1) & ~(page - 1),
+              end = ((uintptr_t)p + n) & ~(page - 1);
+    if (end > a) /* whole pages inside [p, p + n) only: their neighbours are still to be read */
+        madvise((void *)a, end - a, MADV_DONTNEED);
 }
 
 /* Checks the tensor table against the model the config describes, then copies
  * the values. */
-static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, tc_err *err)
+static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
@@ -363,39 +258,11 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int mapped, t
     for (size_t at = 0; at < bytes; at += RELEASE_CHUNK) {
         size_t k = bytes - at < RELEASE_CHUNK ? bytes - at : RELEASE_CHUNK;
         memcpy((unsigned char *)m->params + at, r->p + r->pos + at, k);
-        release(r->p + r->pos + at, k, mapped);
+        release(r->p + r->pos + at, k, own);
     }
     for (size_t i = 0; i < m->nparams; i++)
         if (!isfinite(m->params[i]))
             return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
-    return 0;
-}
-
-static int read_file(const char *path, unsigned char **data, size_t *len, tc_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return tc_err_set(err, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return tc_err_set(err, "%s: not a regular file", path);
-    }
-    size_t n = (size_t)st.st_size;
-    unsigned char *p = malloc(n ? n : 1);
-    if (!p) {
-        fclose(f);
-        return tc_err_oom(err, "model file");
-    }
-    size_t got = fread(p, 1, n, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || got != n) {
-        free(p);
-        return tc_err_set(err, "%s: read error", path);
-    }
-    *data = p;
-    *len = n;
     return 0;
 }
 
@@ -477,7 +344,7 @@ static int load_thresholds(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *e
     return 0;
 }
 
-static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *path, tc_err *err)
+static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
     char name[TC_PATH_MAX + 16];
@@ -513,7 +380,7 @@ static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *pat
     b->model = tc_model_new(&spec, err);
     if (!b->model)
         return tc_err_prefix(err, "%s", path);
-    if (load_tensors(tens, b->model, path, mapped, err) < 0)
+    if (load_tensors(tens, b->model, path, own, err) < 0)
         return -1;
     tc_rbuf *state = section(s, "TRST");
     if (state) {
@@ -526,7 +393,7 @@ static int parse_sections(sections *s, int mapped, tc_bundle *b, const char *pat
     return 0;
 }
 
-static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b, const char *path, tc_err *err)
+static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf r = {data, len, 0};
     char magic[8], writer[17] = {0};
@@ -549,7 +416,7 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
         return tc_err_set(err, "%s: truncated model file", path);
     uint32_t crc;
     memcpy(&crc, data + len - 4, 4);
-    if (crc_release(data, len - 4, mapped) != crc)
+    if (tc_crc32(0, data, len - 4) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
     b->format = version;
     memcpy(b->writer, writer, sizeof b->writer);
@@ -557,12 +424,12 @@ static int parse(const unsigned char *data, size_t len, int mapped, tc_bundle *b
     sections secs;
     if (split_sections(&body, nsec, &secs, path, err) < 0)
         return -1;
-    return parse_sections(&secs, mapped, b, path, err);
+    return parse_sections(&secs, own, b, path, err);
 }
 
-static int load_parsed(const void *data, size_t len, int mapped, const char *name, tc_bundle *b, tc_err *err)
+static int load_parsed(const void *data, size_t len, int own, const char *name, tc_bundle *b, tc_err *err)
 {
-    int rc = parse(data, len, mapped, b, name, err);
+    int rc = parse(data, len, own, b, name, err);
     if (rc < 0) {
         tc_bundle_free(b);
         tc_bundle_init(b);
@@ -575,29 +442,109 @@ int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bu
     return load_parsed(data, len, 0, name, b, err);
 }
 
+/* read(2) or pread(2) until n bytes, the end of the file or an error;
+ * returns the bytes read, or -1. */
+static ssize_t read_full(int fd, unsigned char *p, size_t n, off_t at, int positional)
+{
+    size_t got = 0;
+    while (got < n) {
+        size_t want = n - got > ((size_t)1 << 30) ? (size_t)1 << 30 : n - got;
+        ssize_t k = positional ? pread(fd, p + got, want, at + (off_t)got) : read(fd, p + got, want);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* The header says whether this is a model at all: checked before the rest
+ * of an arbitrary file decides how much is allocated. */
+static int check_header(const unsigned char *h, size_t n, const char *path, tc_err *err)
+{
+    if (n < 8 || memcmp(h, MAGIC, 8) != 0)
+        return tc_err_set(err, "%s: not a textclf model file (bad magic)", path);
+    if (n < HEADER_BYTES + 4)
+        return tc_err_set(err, "%s: truncated model file", path);
+    return 0;
+}
+
+/* A regular file: its size, then every byte of it by pread into an
+ * anonymous mapping (released by parse as it goes).  A file that shrinks
+ * while it is read is an error, never a signal. */
+static int load_regular(int fd, const struct stat *st, const char *path, tc_bundle *b, tc_err *err)
+{
+    unsigned char h[HEADER_BYTES + 4];
+    ssize_t hn = read_full(fd, h, sizeof h, 0, 1);
+    if (hn < 0)
+        return tc_err_set(err, "%s: read error: %s", path, strerror(errno));
+    if (check_header(h, (size_t)hn, path, err) < 0)
+        return -1;
+    if ((uintmax_t)st->st_size > SIZE_MAX)
+        return tc_err_set(err, "%s: too large", path);
+    size_t len = (size_t)st->st_size;
+    void *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        return tc_err_oom(err, "model file");
+    ssize_t got = read_full(fd, buf, len, 0, 1);
+    int rc;
+    if (got < 0)
+        rc = tc_err_set(err, "%s: read error: %s", path, strerror(errno));
+    else if ((size_t)got < len)
+        rc = tc_err_set(err, "%s: truncated model file (%zu of %zu bytes; was it replaced while being read?)",
+                        path, (size_t)got, len);
+    else
+        rc = load_parsed(buf, len, 1, path, b, err);
+    munmap(buf, len);
+    return rc;
+}
+
+/* A pipe or other stream: read as it comes, after its header was checked. */
+static int load_stream(int fd, const char *path, tc_bundle *b, tc_err *err)
+{
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *p = malloc(cap);
+    if (!p)
+        return tc_err_oom(err, "model file");
+    int rc = 0;
+    for (;;) {
+        if (len == cap && tc_grow((void **)&p, &cap, cap + 1, 1, "model file", err) < 0) {
+            rc = -1;
+            break;
+        }
+        ssize_t k = read_full(fd, p + len, cap - len, 0, 0);
+        if (k < 0) {
+            rc = tc_err_set(err, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
+        len += (size_t)k;
+        if (len >= HEADER_BYTES + 4 && (rc = check_header(p, len, path, err)) < 0)
+            break;
+        if (len < cap)
+            break; /* the end */
+    }
+    if (rc == 0)
+        rc = check_header(p, len, path, err) < 0 ? -1 : load_parsed(p, len, 0, path, b, err);
+    free(p);
+    return rc;
+}
+
 int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err)
 {
-    /* a regular file is mapped (see RELEASE_CHUNK); anything else is read */
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return tc_err_set(err, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uintmax_t)st.st_size <= SIZE_MAX) {
-        size_t len = (size_t)st.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-        if (map != MAP_FAILED) {
-            int rc = load_parsed(map, len, 1, path, b, err);
-            munmap(map, len);
-            return rc;
-        }
-    } else if (fd >= 0) {
-        close(fd);
-    }
-    unsigned char *data = NULL;
-    size_t len = 0;
-    if (read_file(path, &data, &len, err) < 0)
-        return -1;
-    int rc = load_parsed(data, len, 0, path, b, err);
-    free(data);
+    int rc;
+    if (fstat(fd, &st) < 0)
+        rc = tc_err_set(err, "%s: %s", path, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        rc = tc_err_set(err, "%s: is a directory", path);
+    else
+        rc = S_ISREG(st.st_mode) ? load_regular(fd, &st, path, b, err) : load_stream(fd, path, b, err);
+    close(fd);
     return rc;
 }

@@ -32,8 +32,11 @@
  * Saving builds the file in memory, writes it to a temporary file in the same
  * directory, fsyncs it, renames it over the target and fsyncs the directory:
  * the target is always either the old file or the complete new one.
- * Loading maps the file (dropping pages as it goes, so it needs about the
- * model's size in memory, not twice) and checks magic, version, the checksum and
+ * Loading reads the file with pread (never mmap: a file truncated or rewritten
+ * while mapped would kill the reader with SIGBUS; changed under a read it is a
+ * "truncated" or checksum error), checks the magic before allocating by the
+ * file's size, drops the weights' pages as they are copied (so it needs about
+ * the model's size in memory, not twice), and checks version, the checksum and
  * every length and count against the bytes that are really there before it
  * allocates anything sized by them. */
 #ifndef TC_CHECKPOINT_H
@@ -43,6 +46,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store/safefile.h" /* tc_write_atomic: how a checkpoint is saved */
 #include "nn/model.h"
 #include "text/vocab.h"
 #include "util/crc32.h" /* the checksum, for callers that check files */
@@ -80,14 +84,5 @@ int tc_checkpoint_is_model(const char *path);
 
 /* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);
-
-/* Writes len bytes to path atomically (temp file, fsync, rename, fsync dir). */
-int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
-
-/* Removes the temporary files ("PATH.tmp.XXXXXX") that a tc_write_atomic into
- * path left behind when the process was killed mid-write (textclf's second
- * Ctrl-C exits at once); returns how many.  Only for a path no other process
- * is writing. */
-int tc_remove_stale_temps(const char *path);
 
 #endif

@@ -14,6 +14,7 @@
 #include "reader.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,6 +49,7 @@ struct tc_reader {
     size_t pos, len;         /* next unread byte, bytes in the block */
     int started, eof;        /* first block seen (BOM check), end of input reached */
     int partial;             /* take what one read(2) returns (tc_reader_set_partial_reads) */
+    const volatile sig_atomic_t *halt; /* when set, an interrupted read ends the input (tc_reader_set_stop) */
     z_stream *z;             /* gzip input: inflated from zin into in; NULL for plain input */
     unsigned char *zin;      /* (IN_SIZE) compressed bytes */
     int zeof, zend;          /* no more compressed bytes; the last gzip member is complete */
@@ -166,6 +168,11 @@ static int start_gzip(tc_reader *r, size_t n, tc_err *err)
     return fill(r, err);
 }
 
+static int halted(const tc_reader *r)
+{
+    return r->halt && *r->halt;
+}
+
 /* Reads the next block: 1 = data, 0 = end of input, -1 = read error. */
 static int fill(tc_reader *r, tc_err *err)
 {
@@ -177,8 +184,12 @@ static int fill(tc_reader *r, tc_err *err)
     size_t n;
     if (r->partial) {
         ssize_t k;
-        while ((k = read(fileno(r->f), r->in, IN_SIZE)) < 0 && errno == EINTR)
+        while ((k = read(fileno(r->f), r->in, IN_SIZE)) < 0 && errno == EINTR && !halted(r))
             ;
+        if (k < 0 && halted(r)) {
+            r->eof = 1;
+            return 0;
+        }
         if (k < 0) {
             r->eof = r->fatal = 1;
             return tc_err_set(err, "%s:%llu: read error: %s", r->name, (unsigned long long)r->line,
@@ -191,7 +202,7 @@ static int fill(tc_reader *r, tc_err *err)
     if (n == 0) {
         int e = errno;
         r->eof = 1;
-        if (!ferror(r->f))
+        if (!ferror(r->f) || halted(r))
             return 0;
         r->fatal = 1;
         return tc_err_set(err, "%s:%llu: read error: %s", r->name, (unsigned long long)r->line,
@@ -555,6 +566,11 @@ void tc_reader_close(tc_reader *r)
     free(r->z);
     free(r->zin);
     free(r);
+}
+
+void tc_reader_set_stop(tc_reader *r, const volatile sig_atomic_t *stop)
+{
+    r->halt = stop;
 }
 
 void tc_reader_set_partial_reads(tc_reader *r, int on)

@@ -45,6 +45,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -91,6 +92,11 @@ void tc_reader_close(tc_reader *r);
  * arrived instead of when a whole block is full.  Only for a stream nothing
  * has been read from through stdio (its buffer must be empty). */
 void tc_reader_set_partial_reads(tc_reader *r, int on);
+
+/* A read interrupted by a signal while *stop is non-zero ends the input
+ * quietly (instead of a "read error" or, in partial mode, reading again):
+ * a stopped command then finishes the records it has.  stop may be NULL. */
+void tc_reader_set_stop(tc_reader *r, const volatile sig_atomic_t *stop);
 
 /* Upper bound on one record (default TC_READER_MAX_RECORD), counted as its
  * field bytes plus 17 bytes per field (terminator and bookkeeping), so memory

@@ -51,6 +51,7 @@ void tc_session_close(tc_session *s)
 {
     if (s->metrics)
         fclose(s->metrics);
+    free(s->metrics_buf);
     tc_trainer_free(s->trainer);
     free(s->row_w);
     tc_corpus_free(&s->train);
@@ -194,7 +195,7 @@ static int fix_config(tc_session *s, tc_err *err)
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
-    if (cut) /* say what was cut, as tokenize does */
+    if (cut)
         tc_progress_note(s->pg, "pad.maxlen = %lld cuts %llu of %llu training rows (%.1f%%; pad.truncating: %s)",
                          (long long)cfg->pad.maxlen, (unsigned long long)cut, (unsigned long long)train->n,
                          100.0 * (double)cut / (double)train->n, cfg->pad.truncating == TC_PRE ? "pre" : "post");
@@ -403,12 +404,20 @@ int tc_session_save_checkpoint(tc_session *s, tc_err *err)
     return rc;
 }
 
+/* output.metrics is rewritten whole (store/safefile.h) after every epoch
+ * from the lines kept in memory: the file on disk is never truncated or
+ * half-written, and an interrupted run leaves the epochs it finished. */
+static int flush_metrics(tc_session *s, tc_err *err)
+{
+    if (fflush(s->metrics) != 0 || ferror(s->metrics))
+        return tc_err_oom(err, "metrics lines");
+    return tc_write_atomic(s->bd->cfg.output.metrics, s->metrics_buf, s->metrics_len, err);
+}
+
 static int write_metrics(tc_session *s, const tc_epoch_log *e, tc_err *err)
 {
     tc_history_write(s->metrics, e);
-    if (fflush(s->metrics) != 0 || ferror(s->metrics))
-        return tc_err_set(err, "%s: write failed: %s", s->bd->cfg.output.metrics, strerror(errno));
-    return 0;
+    return flush_metrics(s, err);
 }
 
 /* After every epoch: the metrics line, the best model, a periodic checkpoint. */
@@ -431,22 +440,19 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
     return 0;
 }
 
-/* output.metrics: created afresh, holding the epochs a resumed run already has. */
+/* output.metrics: written afresh, holding the epochs a resumed run already has. */
 static int open_metrics(tc_session *s, tc_err *err)
 {
-    const char *path = s->bd->cfg.output.metrics;
-    if (!path[0])
+    if (!s->bd->cfg.output.metrics[0])
         return 0;
-    s->metrics = fopen(path, "w");
+    s->metrics = open_memstream(&s->metrics_buf, &s->metrics_len);
     if (!s->metrics)
-        return tc_err_set(err, "%s: %s", path, strerror(errno));
+        return tc_err_oom(err, "metrics lines");
     int n;
     const tc_epoch_log *h = tc_trainer_history(s->trainer, &n);
     for (int i = 0; i < n; i++)
         tc_history_write(s->metrics, &h[i]);
-    if (fflush(s->metrics) != 0)
-        return tc_err_set(err, "%s: write failed: %s", path, strerror(errno));
-    return 0;
+    return flush_metrics(s, err);
 }
 
 int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary *sum, tc_err *err)
@@ -461,10 +467,11 @@ int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary 
         snprintf(err->msg + n, sizeof err->msg - n, " (%.200s holds epoch %d, the best before this)",
                  s->bd->cfg.output.model, best);
     }
-    FILE *m = s->metrics;
+    if (s->metrics)
+        fclose(s->metrics);
+    free(s->metrics_buf);
     s->metrics = NULL;
-    if (m && fclose(m) != 0 && rc == 0)
-        return tc_err_set(err, "%s: write failed", s->bd->cfg.output.metrics);
+    s->metrics_buf = NULL;
     return rc;
 }
 
@@ -488,7 +495,7 @@ int tc_session_finish(tc_session *s, tc_err *err)
     return 0;
 }
 
-int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
+int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err)
 {
     tc_bundle *bd = s->bd;
     const tc_config *cfg = &bd->cfg;
@@ -499,8 +506,7 @@ int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err)
                      tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
                  ? 0
                  : -1;
-    if (rc == 0)
-        res->rows_no_tokens = tc_corpus_count_empty(&test);
+    *empty = tc_corpus_count_empty(&test);
     tc_corpus_free(&test);
     return rc;
 }

@@ -48,7 +48,10 @@ typedef struct tc_session {
     const char *resumed_from;       /* the checkpoint tc_session_resume read, or NULL */
     char ckpt[TC_PATH_MAX + 8];     /* output.checkpoint, or output.model + ".ckpt" */
     size_t meta_base;               /* bd->meta bytes before the training summary */
-    FILE *metrics;                  /* output.metrics while running */
+    FILE *metrics;                  /* output.metrics' lines while running: a memory stream over
+                                     * metrics_buf, the file rewritten atomically after each epoch */
+    char *metrics_buf;
+    size_t metrics_len;
 } tc_session;
 
 /* Defaults, then the file at path, then each "SECTION.KEY=VALUE" of sets,
@@ -83,7 +86,8 @@ int tc_session_save_checkpoint(tc_session *s, tc_err *err);
  * checkpoints are kept (output.checkpoint_every > 0). */
 int tc_session_finish(tc_session *s, tc_err *err);
 
-/* data.test through the model (free *res with tc_eval_result_free). */
-int tc_session_test(tc_session *s, tc_eval_result *res, tc_err *err);
+/* data.test through the model (free *res with tc_eval_result_free);
+ * *empty: its rows with no tokens (classified by the model's prior). */
+int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err *err);
 
 #endif

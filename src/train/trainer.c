@@ -582,8 +582,55 @@ static double row_loss(const tc_model *m, const float *lp, const uint8_t *truth,
     return sum / m->s.nlabels;
 }
 
+typedef struct scoring {
+    const tc_model *m;
+    const tc_corpus *c;
+    float threshold;
+    tc_eval_result *res;
+    uint8_t *truth, *pred; /* (L) scratch */
+    double loss_sum;
+} scoring;
+
+/* One group of rows' probabilities into the metrics (tc_infer_each). */
+static int score_group(void *ctx, uint64_t first, int n, const float *probs, tc_err *err)
+{
+    (void)err;
+    scoring *s = ctx;
+    tc_eval_result *res = s->res;
+    int L = s->m->s.nlabels;
+    for (int i = 0; i < n; i++) {
+        uint64_t r = first + (uint64_t)i;
+        const int32_t *lab = s->c->labels + s->c->lab_off[r];
+        size_t nl = (size_t)(s->c->lab_off[r + 1] - s->c->lab_off[r]);
+        /* single-label rows need a label the model knows; multi-label rows may have none */
+        if (!res->multilabel && nl == 0) {
+            res->rows_without_label++;
+            continue;
+        }
+        const float *lp = probs + (size_t)i * (size_t)L;
+        memset(s->truth, 0, (size_t)L);
+        for (size_t j = 0; j < nl; j++)
+            s->truth[lab[j]] = 1;
+        if (res->multilabel) {
+            for (int j = 0; j < L; j++)
+                s->pred[j] = lp[j] >= s->threshold;
+            tc_ml_add(&res->ml, s->truth, s->pred);
+        } else {
+            int best = 0;
+            for (int j = 1; j < L; j++)
+                if (lp[j] > lp[best])
+                    best = j;
+            tc_mc_add(&res->mc, lab[0], best, lp[lab[0]]);
+        }
+        s->loss_sum += row_loss(s->m, lp, s->truth, nl ? lab[0] : 0);
+        res->rows++;
+    }
+    return 0;
+}
+
 /* Runs the shared inference path (predict/infer.h: the same forward passes,
- * padding and rounding as `textclf eval`) over c and scores every labelled row. */
+ * padding and rounding as `textclf eval`) over c and scores every labelled
+ * row, one group at a time. */
 int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold,
                 tc_eval_result *res, tc_err *err)
 {
@@ -592,43 +639,15 @@ int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float thr
     int L = m->s.nlabels;
     if (res->multilabel ? tc_ml_init(&res->ml, L, err) < 0 : tc_mc_init(&res->mc, L, err) < 0)
         return -1;
-    float *probs = malloc((c->n ? c->n : 1) * (size_t)L * sizeof *probs);
-    uint8_t *truth = malloc((size_t)L), *pred = malloc((size_t)L);
+    scoring s = {m, c, threshold, res, malloc((size_t)L), malloc((size_t)L), 0};
     tc_infer e;
     int rc = tc_infer_init_model(&e, m, cfg, TC_INFER_BATCH, err);
-    if (rc == 0 && (!probs || !truth || !pred))
+    if (rc == 0 && (!s.truth || !s.pred))
         rc = tc_err_oom(err, "evaluation");
     if (rc == 0)
-        rc = tc_infer_corpus(&e, c, probs, err);
-    double loss_sum = 0;
-    for (uint64_t r = 0; rc == 0 && r < c->n; r++) {
-        const int32_t *lab = c->labels + c->lab_off[r];
-        size_t nl = (size_t)(c->lab_off[r + 1] - c->lab_off[r]);
-        /* single-label rows need a label the model knows; multi-label rows may have none */
-        if (!res->multilabel && nl == 0) {
-            res->rows_without_label++;
-            continue;
-        }
-        const float *lp = probs + r * (size_t)L;
-        memset(truth, 0, (size_t)L);
-        for (size_t j = 0; j < nl; j++)
-            truth[lab[j]] = 1;
-        if (res->multilabel) {
-            for (int j = 0; j < L; j++)
-                pred[j] = lp[j] >= threshold;
-            tc_ml_add(&res->ml, truth, pred);
-        } else {
-            int best = 0;
-            for (int j = 1; j < L; j++)
-                if (lp[j] > lp[best])
-                    best = j;
-            tc_mc_add(&res->mc, lab[0], best, lp[lab[0]]);
-        }
-        loss_sum += row_loss(m, lp, truth, nl ? lab[0] : 0);
-        res->rows++;
-    }
+        rc = tc_infer_corpus(&e, c, score_group, &s, err);
     if (rc == 0) {
-        res->loss = res->rows ? loss_sum / (double)res->rows : 0;
+        res->loss = res->rows ? s.loss_sum / (double)res->rows : 0;
         if (res->multilabel) {
             tc_ml_finish(&res->ml);
             res->accuracy = 1.0 - res->ml.hamming_loss;
@@ -640,7 +659,7 @@ int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float thr
         }
     }
     tc_infer_free(&e);
-    free(probs), free(truth), free(pred);
+    free(s.truth), free(s.pred);
     if (rc < 0)
         tc_eval_result_free(res);
     return rc;

@@ -94,7 +94,6 @@ typedef struct tc_eval_result {
     int multilabel;
     uint64_t rows;                  /* rows evaluated */
     uint64_t rows_without_label;    /* rows with no label the model knows (not evaluated) */
-    uint64_t rows_no_tokens;        /* rows with no tokens, classified by the prior (set by the caller) */
     double loss;                    /* mean loss the model trains on */
     double accuracy;                /* single-label accuracy, or multi-label per-label (binary) accuracy */
     double macro_f1;                /* macro-averaged F1 over the classes (labels) */

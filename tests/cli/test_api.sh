@@ -50,7 +50,7 @@ assert [l for l, _ in top] == sorted(p, key=lambda l: (-p[l], m.labels.index(l))
 assert all(abs(q - p[l]) == 0 for l, q in top)
 texts = ["stock markets fell", "", "a new phone was released", "the team won"]
 assert m.predict_batch(texts) == [m.predict(t) for t in texts]
-assert m.predict("") == m.predict("!!! ...") and len(m.predict("")) == 1   # no tokens: the prior
+assert len(m.predict("")) == 1 and m.predict("") == m.predict("!!!"), m.predict("")  # the prior
 try:
     Model("/nonexistent/model.bin")
     raise SystemExit("opening a missing model did not fail")

@@ -30,7 +30,7 @@ cfg="$tmp/cfg.yaml"
 printf 'data:\n  train: %s/train.csv\npad:\n  maxlen: 8\nmodel:\n  embedding_dim: 16\ntrain:\n  epochs: 1\n  threads: 1\n' \
     "$tmp" >"$cfg"
 train() { "$TEXTCLF" train "$cfg" -q "$@"; }
-temps() { ls "$tmp" | grep -c '^m\.bin\.tmp\.'; }
+temps() { ls -A "$tmp" | grep -c '^m\.bin\.textclf-tmp\.'; }
 loads() { echo "w1 w2 w3" | "$TEXTCLF" predict "$1" >/dev/null 2>"$tmp/load.err"; }
 
 train -o "$tmp/m.bin" --set train.seed=1 || fail "training the first model failed"
@@ -42,7 +42,7 @@ cp "$tmp/m.bin" "$tmp/old.bin"
 write_fault() {
     vars=$1 msg=$2
     # shellcheck disable=SC2086
-    env $vars FAULT_PATH="$tmp/m.bin.tmp." ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" \
+    env $vars FAULT_PATH="$tmp/m.bin.textclf-tmp." ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" \
         "$TEXTCLF" train "$cfg" -q -o "$tmp/m.bin" --set train.seed=2 >"$tmp/out" 2>"$tmp/err"
     rc=$?
     [ "$rc" -eq 1 ] || fail "$vars: exit $rc, expected 1: $(cat "$tmp/err")"
@@ -64,14 +64,14 @@ write_fault "FAULT_RENAME=ENOSPC" "No space left on device"
 loads "$tmp/m.bin" || fail "the kept model does not load: $(cat "$tmp/load.err")"
 
 # no previous model: nothing at all is left
-env FAULT_WRITE=ENOSPC FAULT_PATH="$tmp/new.bin.tmp." ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" \
+env FAULT_WRITE=ENOSPC FAULT_PATH="$tmp/new.bin.textclf-tmp." ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" \
     "$TEXTCLF" train "$cfg" -q -o "$tmp/new.bin" 2>"$tmp/err"
 [ $? -eq 1 ] && [ ! -e "$tmp/new.bin" ] && ! ls "$tmp" | grep -q '^new\.bin' ||
     fail "a failed first save left files: $(ls "$tmp"); $(cat "$tmp/err")"
 ok
 
 # short writes (a write(2) may write less than asked): the same bytes as a normal save
-env FAULT_SHORT=7 FAULT_PATH="$tmp/short.bin.tmp." ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" \
+env FAULT_SHORT=7 FAULT_PATH="$tmp/short.bin.textclf-tmp." ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" \
     "$TEXTCLF" train "$cfg" -q -o "$tmp/short.bin" --set train.seed=1 2>"$tmp/err" ||
     fail "save with short writes failed: $(cat "$tmp/err")"
 cmp -s "$tmp/short.bin" "$tmp/old.bin" || fail "short writes changed the saved bytes"
@@ -106,7 +106,7 @@ while read -r k delay; do
         *) where="write:$k" ;;
     esac
     if [ "$where" = outside ]; then
-        FAULT_SHORT=512 FAULT_DELAY_US=3000 FAULT_PATH="$tmp/m.bin.tmp." ASAN_OPTIONS="$asan_ok" \
+        FAULT_SHORT=512 FAULT_DELAY_US=3000 FAULT_PATH="$tmp/m.bin.textclf-tmp." ASAN_OPTIONS="$asan_ok" \
             LD_PRELOAD="$tmp/failio.so" "$TEXTCLF" train "$cfg" -q -o "$tmp/m.bin" --set train.seed=$((i + 10)) \
             2>/dev/null &
         pid=$!
@@ -115,7 +115,7 @@ while read -r k delay; do
         { wait "$pid"; } 2>/dev/null
     else
         # the outer subshell takes the shell's "Killed" notice
-        ( (FAULT_KILL="$where" FAULT_SHORT=512 FAULT_PATH="$tmp/m.bin.tmp." ASAN_OPTIONS="$asan_ok" \
+        ( (FAULT_KILL="$where" FAULT_SHORT=512 FAULT_PATH="$tmp/m.bin.textclf-tmp." ASAN_OPTIONS="$asan_ok" \
             LD_PRELOAD="$tmp/failio.so" exec "$TEXTCLF" train "$cfg" -q -o "$tmp/m.bin" \
             --set train.seed=$((i + 10))); exit $?) 2>/dev/null
         rc=$?

@@ -96,7 +96,7 @@ grep -q "interrupted in epoch [0-9]* after [0-9]* of 384 rows; saved .*m.bin.ckp
 cmp -s "$tmp/prev.bin" "$tmp/m.bin" || fail "the previous model changed"
 "$TEXTCLF" eval "$tmp/m.bin" data/demo_test.csv >/dev/null || fail "previous model not loadable"
 "$TEXTCLF" eval "$tmp/m.bin.ckpt" data/demo_test.csv >/dev/null || fail "checkpoint not loadable"
-ls "$tmp" | grep -q '\.tmp\.' && fail "temporary file left behind"
+ls -A "$tmp" | grep -q 'textclf-tmp\|textclf-lock' && fail "temporary or lock file left behind"
 ok
 # shellcheck disable=SC2086
 "$TEXTCLF" train "$cfg" -o "$tmp/m.bin" $long --set output.metrics="$tmp/m.jsonl" --resume "$tmp/m.bin.ckpt" \
@@ -106,11 +106,13 @@ cmp -s "$tmp/full.bin" "$tmp/m.bin" || fail "resumed after Ctrl-C differs from t
 ok
 
 # --- a temporary file a second Ctrl-C cut short is removed by the next run
-: >"$tmp/a.bin.tmp.Zq81xv"
-: >"$tmp/a.bin.tmp.keep"
+: >"$tmp/a.bin.textclf-tmp.Zq81xv"
+: >"$tmp/a.bin.tmp.backup"
+: >"$tmp/a.bin.textclf-tmp.keep"
 "$TEXTCLF" train "$cfg" -o "$tmp/a.bin" -q --set train.epochs=1 || fail "run after a stale temp failed"
-[ -e "$tmp/a.bin.tmp.Zq81xv" ] && fail "stale temporary file not removed"
-[ -e "$tmp/a.bin.tmp.keep" ] || fail "a file that is not a temporary was removed"
+[ -e "$tmp/a.bin.textclf-tmp.Zq81xv" ] && fail "stale temporary file not removed"
+[ -e "$tmp/a.bin.tmp.backup" ] || fail "a user's file named like an old temporary was removed"
+[ -e "$tmp/a.bin.textclf-tmp.keep" ] || fail "a file that is not a temporary was removed"
 ok
 
 # --- early stopping on a crafted run: the validation rows say the opposite,
