@@ -47,6 +47,11 @@ if [ -n "$textclf" ] && [ -x "$textclf" ]; then
     "$textclf" train "$s/tiny.yaml" -q -o "$s/lstm.bin" --set model.encoder=lstm --set model.lstm.units=2 \
         --set model.lstm.bidirectional=true --set model.lstm.output=max 2>/dev/null
     "$textclf" train "$s/multi.yaml" -q -o "$s/multi.bin" 2>/dev/null
+    # quantized (QUAN) and compact-feature (FEAT) models
+    "$textclf" train "$s/tiny.yaml" -q -o "$s/ngram.bin" --set tokenizer.ngrams=2 --set tokenizer.buckets=16 2>/dev/null
+    "$textclf" quantize "$s/ngram.bin" -q -o "$s/ngram_int8.bin" 2>/dev/null
+    "$textclf" quantize "$s/ngram.bin" -q -o "$s/ngram_pq.bin" --pq --dsub 1 --cutoff 3 2>/dev/null
+    "$textclf" quantize "$s/lstm.bin" -q -o "$s/lstm_int8.bin" 2>/dev/null
     rm -f "$s"/*.csv "$s"/*.yaml
 fi
 

@@ -30,6 +30,7 @@ int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop);
 int tc_cmd_eval(int argc, char **argv, tc_signals *sig);
 int tc_cmd_predict(int argc, char **argv, tc_signals *sig);
 int tc_cmd_info(int argc, char **argv);
+int tc_cmd_quantize(int argc, char **argv);
 int tc_cmd_tokenize(int argc, char **argv, tc_signals *sig);
 int tc_cmd_plot(int argc, char **argv);
 

@@ -18,7 +18,8 @@ static const char HELP[] =
     "\n"
     "Prints what MODEL holds: model format version and the textclf version that\n"
     "wrote it, file size, architecture, vocabulary size, labels, parameter count\n"
-    "per tensor, decision thresholds (sigmoid models), the training summary\n"
+    "per tensor (with its encoding and bytes in a quantized model), decision\n"
+    "thresholds (sigmoid models), the training summary\n"
     "(epochs, final losses and accuracies, rows, training-data checksum) and the\n"
     "resolved config as YAML (usable as a config file, output.model aside).\n";
 
@@ -50,7 +51,10 @@ static void architecture(const tc_bundle *bd)
            bd->cfg.pad.padding == TC_PRE ? "pre" : "post", bd->cfg.pad.truncating == TC_PRE ? "pre" : "post");
     printf("vocabulary:  %u words (+ padding and out-of-vocabulary = %u ids)", bd->vocab.words.n,
            tc_vocab_size(&bd->vocab));
-    if ((uint32_t)s->V > tc_vocab_size(&bd->vocab))
+    if ((uint32_t)s->V > tc_vocab_size(&bd->vocab) && bd->vocab.feat_map)
+        printf(", %u hashed n-gram rows (of %lld buckets)", bd->vocab.nfeat,
+               (long long)bd->cfg.tokenizer.buckets);
+    else if ((uint32_t)s->V > tc_vocab_size(&bd->vocab))
         printf(", %u hashed n-gram buckets", (uint32_t)s->V - tc_vocab_size(&bd->vocab));
     putchar('\n');
 }
@@ -66,7 +70,25 @@ static void labels_and_params(const tc_bundle *bd)
     printf("parameters:  %zu (%s as float32)\n", m->nparams, h);
     for (int i = 0; i < m->ntensors; i++) {
         const tc_tensor *t = &m->tensors[i];
-        printf("  %-20s %8d x %-6d %12zu\n", t->name, t->rows, t->cols, t->n);
+        printf("  %-20s %8d x %-6d %12zu", t->name, t->rows, t->cols, t->n);
+        if (bd->quant) {
+            const tc_qtensor *q = &bd->quant->t[i];
+            human((double)tc_qtensor_bytes(q), h);
+            if (q->kind == TC_Q_PQ)
+                printf("  pq (dsub %d, %d centroids, %d norms) %s", q->dsub, q->ncent, q->nnorm, h);
+            else
+                printf("  %s %s", tc_qkind_names[q->kind], h);
+        }
+        putchar('\n');
+    }
+    char f[32];
+    if (bd->quant) {
+        human((double)tc_quant_bytes(bd->quant), h);
+        human((double)m->nparams * sizeof(float), f);
+        printf("weights:     quantized (format %d): %s, %s as float32 (%.1fx)\n", TC_QUANT_VERSION, h, f,
+               (double)m->nparams * sizeof(float) / (double)tc_quant_bytes(bd->quant));
+    } else {
+        printf("weights:     float32\n");
     }
 }
 

@@ -61,6 +61,7 @@ static const char *const LSTM_OUTPUTS[] = {"last", "mean", "max", NULL};
 static const char *const LR_SCHEDULES[] = {"constant", "linear", "step", "exponential", NULL};
 static const char *const MONITORS[] = {"val_loss", "val_accuracy", "val_macro_f1", NULL};
 static const char *const CLASS_WEIGHTS[] = {"none", "balanced", NULL};
+static const char *const QUANT_METHODS[] = {"none", "int8", "pq", NULL};
 
 _Static_assert(TC_FMT_JSONL == 3 && TC_SPLIT_WHITESPACE == 1 && TC_CJK_CHAR_BIGRAM == 2 && TC_DIGITS_ZERO == 1,
                "enum values must be the indexes of their spellings");
@@ -121,8 +122,10 @@ static const key_def KEYS[] = {
      .count_off = offsetof(tc_config, tokenizer.n_char_ngrams), .lo = 1, .hi = 16,
      .help = "[min, max]: add each word's character n-grams as hashed features (gap encoder only); [] = off"},
     KINT("tokenizer.buckets", tokenizer.buckets, 200000, 1, 100000000,
-         "n-gram hash buckets = extra embedding rows: 4*embedding_dim bytes each in the model file, "
-         "about 20*embedding_dim while training with Adam"),
+         "n-gram hash buckets; each one the training data uses gets an embedding row: 4*embedding_dim "
+         "bytes in the model file, about 16*embedding_dim while training with Adam"),
+    KINT("tokenizer.feature_min_count", tokenizer.feature_min_count, 1, 1, INT32_MAX,
+         "hashed n-gram buckets used fewer times than this in the training data get no row (dropped)"),
     KINT("pad.maxlen", pad.maxlen, 0, 0, 1000000, "tokens per sequence; 0 = longest training sequence"),
     KENUM("pad.padding", pad.padding, TC_PRE, SIDES, "pad short sequences before (pre) or after (post)"),
     KENUM("pad.truncating", pad.truncating, TC_PRE, SIDES,
@@ -193,6 +196,12 @@ static const key_def KEYS[] = {
     KBOOL("output.save_best", output.save_best, 0,
           "output.model holds the best epoch (rewritten when it improves)"),
     KPATH("output.metrics", output.metrics, "", "JSON Lines, one object per epoch (`textclf plot`); \"\" = none"),
+    KENUM("output.quantize.method", output.quantize.method, TC_QUANT_NONE, QUANT_METHODS,
+          "write output.model quantized (textclf quantize): int8 weights, or a product-quantized embedding"),
+    KINT("output.quantize.dsub", output.quantize.dsub, 2, 1, 16,
+         "pq: sub-vector size (must divide model.embedding_dim)"),
+    KINT("output.quantize.cutoff", output.quantize.cutoff, 0, 0, INT32_MAX,
+         "keep only this many embedding rows (largest norm); 0 = all"),
 };
 
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
@@ -1368,6 +1377,9 @@ int tc_config_validate(const tc_config *c, tc_err *err)
         return tc_err_set(err, "data.train is required");
     if (!c->output.model[0])
         return tc_err_set(err, "output.model is required");
+    if (c->output.quantize.method == TC_QUANT_PQ && c->model.embedding_dim % c->output.quantize.dsub)
+        return tc_err_set(err, "output.quantize.dsub: %lld does not divide model.embedding_dim %lld",
+                          (long long)c->output.quantize.dsub, (long long)c->model.embedding_dim);
     if (c->data.format != TC_FMT_FASTTEXT && check_columns(c, err) < 0)
         return -1;
     if (c->model.head == TC_HEAD_SOFTMAX && c->data.label_separator[0])

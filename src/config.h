@@ -39,6 +39,7 @@ enum tc_lstm_output { TC_LSTM_LAST, TC_LSTM_MEAN, TC_LSTM_MAX };
 enum tc_lr_schedule { TC_LR_CONSTANT, TC_LR_LINEAR, TC_LR_STEP, TC_LR_EXPONENTIAL };
 enum tc_monitor { TC_MON_VAL_LOSS, TC_MON_VAL_ACCURACY, TC_MON_VAL_MACRO_F1 };
 enum tc_class_weight { TC_CW_NONE, TC_CW_BALANCED };
+enum tc_quantize_method { TC_QUANT_NONE, TC_QUANT_INT8, TC_QUANT_PQ };
 
 typedef struct tc_config {
     struct {
@@ -68,6 +69,7 @@ typedef struct tc_config {
         int64_t char_ngrams[2];           /* [min, max] character n-grams, hashed ([]) */
         int n_char_ngrams;                /* 0 (off) or 2 */
         int64_t buckets;                  /* hash buckets = extra embedding rows (200000) */
+        int64_t feature_min_count;        /* drop hashed features seen fewer times (1) */
     } tokenizer;
     struct {
         int64_t maxlen;                   /* 0 = longest training sequence    (0) */
@@ -122,6 +124,11 @@ typedef struct tc_config {
         int64_t checkpoint_every;         /* epochs; 0 = only when interrupted (0) */
         int save_best;                    /* model file holds the best epoch  (false) */
         char metrics[TC_PATH_MAX];        /* JSON Lines per epoch; "" = none  ("") */
+        struct {                          /* applied to output.model at the end (textclf quantize) */
+            enum tc_quantize_method method; /* none | int8 | pq              (none) */
+            int64_t dsub;                 /* pq sub-vector size              (2) */
+            int64_t cutoff;               /* embedding rows kept; 0 = all    (0) */
+        } quantize;
     } output;
 } tc_config;
 

@@ -59,6 +59,7 @@ static const char USAGE[] =
     "  eval MODEL DATA --tune-thresholds                   per-label thresholds stored in MODEL\n"
     "  predict MODEL [FILE|-] [--csv|--tsv] [--format F]   one prediction record per input record\n"
     "  info MODEL                                          what a model file holds\n"
+    "  quantize MODEL -o OUT [--pq] [--cutoff K]           a smaller copy of MODEL (int8, PQ, pruning)\n"
     "  tokenize CONFIG.yaml|MODEL [FILE|-]                 the tokens (and ids) each line becomes\n"
     "  plot METRICS.jsonl [-o OUT.svg]                     learning curves of a run as an SVG file\n"
     "\n"
@@ -97,6 +98,8 @@ static int dispatch(int argc, char **argv, const char *cmd)
     signals.at_once = 1;
     if (!strcmp(cmd, "info"))
         return tc_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "quantize"))
+        return tc_cmd_quantize(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return tc_cmd_plot(argc - 1, argv + 1);
     return tc_fail(TC_EXIT_USAGE, "unknown command '%s' (try 'textclf --help')", cmd);

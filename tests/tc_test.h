@@ -23,4 +23,27 @@
                      (double)(rtol), (double)(atol));                                         \
     } while (0)
 
+/* The whole file at p (malloc'd; *n its length); fails the test if unreadable. */
+static inline unsigned char *tc_slurp(const char *p, size_t *n)
+{
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *d = malloc(*n ? *n : 1);
+    assert_int_equal(fread(d, 1, *n, f), *n);
+    fclose(f);
+    return d;
+}
+
+/* A group's scratch directory: mkdtemp over the template in setup, rm -rf in teardown. */
+static inline int tc_tmpdir_make(char *tmpl) { return mkdtemp(tmpl) ? 0 : -1; }
+static inline int tc_tmpdir_remove(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
 #endif

@@ -8,21 +8,20 @@
 #include <unistd.h>
 
 #include "store/checkpoint.h"
+#include "text/ngram.h"
 
 static char dir[] = "/tmp/tc_ckpt_XXXXXX";
 
 static int setup(void **st)
 {
     (void)st;
-    return mkdtemp(dir) ? 0 : -1;
+    return tc_tmpdir_make(dir);
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return tc_tmpdir_remove(dir);
 }
 
 static void path_of(char *out, const char *name) { sprintf(out, "%s/%s", dir, name); }
@@ -96,19 +95,6 @@ static void save_load_round_trip(void **st)
         tc_bundle_free(&a);
         tc_bundle_free(&b);
     }
-}
-
-static unsigned char *slurp(const char *p, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *d = malloc(*n);
-    assert_int_equal(fread(d, 1, *n, f), *n);
-    fclose(f);
-    return d;
 }
 
 static void spit(const char *p, const unsigned char *d, size_t n)
@@ -199,7 +185,7 @@ static void sections_by_name(void **st)
     path_of(p, "order.bin");
     assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
     size_t n;
-    unsigned char *d = slurp(p, &n), *c = malloc(n);
+    unsigned char *d = tc_slurp(p, &n), *c = malloc(n);
     /* the sections as (offset, total bytes), in file order */
     size_t off[16], sz[16], k = 0, at = 32;
     while (at < n - 4 && k < 16) {
@@ -240,7 +226,7 @@ static void rejects_damaged_files(void **st)
     assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
     tc_bundle_free(&a);
     size_t n;
-    unsigned char *d = slurp(p, &n);
+    unsigned char *d = tc_slurp(p, &n);
     unsigned char *c = malloc(n);
 
     /* every truncation length that matters: empty, inside the header, halfway, one byte short */
@@ -357,6 +343,99 @@ static void training_state_round_trip(void **st)
     tc_bundle_free(&a);
 }
 
+/* A GAP bundle with hashed bigrams and a compact feature map of 3 rows. */
+static void make_feature_bundle(tc_bundle *b)
+{
+    tc_err err;
+    make_bundle(b, TC_ENC_GAP);
+    tc_model_free(b->model);
+    b->cfg.tokenizer.ngrams = 2;
+    b->cfg.tokenizer.buckets = 1000;
+    uint32_t feat[] = {4, 500, 999};
+    assert_int_equal(tc_vocab_set_features(&b->vocab, feat, 3, 1000, &err), 0);
+    tc_model_spec s;
+    tc_model_spec_from_config(&s, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), 3, 0);
+    assert_int_equal(s.V, 6 + 3);
+    b->model = tc_model_new(&s, &err);
+    assert_non_null(b->model);
+    tc_rng r;
+    tc_rng_seed(&r, 5);
+    assert_int_equal(tc_model_init_weights(b->model, &r, &err), 0);
+}
+
+/* Offset of the payload of section `tag` in a model file's bytes. */
+static size_t section_at(const unsigned char *d, size_t n, const char *tag)
+{
+    uint32_t nsec;
+    memcpy(&nsec, d + 28, 4);
+    size_t at = 32;
+    for (uint32_t i = 0; i < nsec && at + 16 <= n; i++) {
+        uint64_t len;
+        memcpy(&len, d + at + 8, 8);
+        if (memcmp(d + at, tag, 4) == 0)
+            return at + 16;
+        at += 16 + (size_t)len;
+    }
+    fail_msg("no %s section", tag);
+    return 0;
+}
+
+/* The compact feature map travels in FEAT; a damaged map behind a valid
+ * checksum is refused with a message naming it, never trusted. */
+static void feature_map_round_trip_and_damage(void **st)
+{
+    (void)st;
+    tc_bundle a, b;
+    tc_err err;
+    make_feature_bundle(&a);
+    char p[256];
+    path_of(p, "feat.bin");
+    assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+    tc_bundle_init(&b);
+    if (tc_checkpoint_load(p, &b, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(b.vocab.feat_map, 1);
+    assert_int_equal(b.vocab.nfeat, 3);
+    assert_int_equal(tc_vocab_feature(&b.vocab, 500), 7);
+    assert_int_equal(tc_vocab_feature(&b.vocab, 501), TC_PAD_ID);
+    assert_int_equal(b.model->s.V, 9);
+    assert_memory_equal(b.model->params, a.model->params, a.model->nparams * sizeof(float));
+    tc_bundle_free(&b);
+    tc_bundle_free(&a);
+
+    size_t n;
+    unsigned char *d = tc_slurp(p, &n), *c = malloc(n);
+    size_t f = section_at(d, n, "FEAT");
+    /* FEAT: version, buckets, count, then the varints 4, 496 (f0 03), 499 (f3 03) */
+    assert_int_equal(d[f + 12], 4);
+    assert_int_equal(d[f + 13], 0xf0);
+    struct {
+        size_t off;
+        unsigned char bytes[4];
+        size_t len;
+        const char *msg;
+    } cases[] = {
+        {f, {7, 0, 0, 0}, 4, "feature map format 7"},
+        {f + 4, {0xe7, 0x03, 0, 0}, 4, "feature map for 999 buckets"},
+        {f + 8, {4, 0, 0, 0}, 4, "feature map of 4 entries"},           /* runs out of bytes */
+        {f + 8, {0xff, 0xff, 0xff, 0xff}, 4, "feature map of 4294967295 entries"},
+        {f + 8, {2, 0, 0, 0}, 4, "feature map of 2 entries"},           /* bytes left over */
+        {f + 13, {0x00}, 1, "feature map of 3 entries"},                /* a gap of 0: not increasing */
+        {f + 15, {0xff, 0x7f}, 2, "not below 1000"},                    /* 500 + 16383 */
+        {f + 16, {0x83}, 1, "feature map of 3 entries"},                /* a varint cut short */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        memcpy(c, d, n);
+        memcpy(c + cases[i].off, cases[i].bytes, cases[i].len);
+        fix_crc(c, n);
+        const char *m = try_load(c, n);
+        if (!strstr(m, cases[i].msg))
+            fail_msg("case %zu: '%s' lacks '%s'", i, m, cases[i].msg);
+    }
+    free(c);
+    free(d);
+}
+
 static void crc32_known_value(void **st)
 {
     (void)st;
@@ -376,6 +455,7 @@ int main(void)
         cmocka_unit_test(sections_by_name),
         cmocka_unit_test(write_failure_keeps_old_file),
         cmocka_unit_test(training_state_round_trip),
+        cmocka_unit_test(feature_map_round_trip_and_damage),
     };
     return cmocka_run_group_tests_name("checkpoint", tests, setup, teardown);
 }

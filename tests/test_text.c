@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "nn/model.h"
 #include "text/corpus.h"
 #include "text/ngram.h"
 #include "text/pad.h"
@@ -356,7 +357,10 @@ static void build_vocab(fixture *f, tc_vocab *v)
     assert_true(f->counter.words.n <= 64);
     tc_vocab_init(v);
     assert_int_equal(tc_vocab_build(v, &f->counter, 0, 1, remap, &err), 0);
-    tc_corpus_remap_tokens(&f->c, remap, tc_vocab_size(v));
+    tc_ngram_opts ng;
+    tc_ngram_opts_from_config(&ng, &f->cfg);
+    assert_int_equal(tc_corpus_remap_tokens(&f->c, remap, v, tc_ngram_on(&ng) ? ng.buckets : 0,
+                                            (uint64_t)f->cfg.tokenizer.feature_min_count, &err), 0);
 }
 
 static void rows_with_features(void **st)
@@ -374,12 +378,21 @@ static void rows_with_features(void **st)
     uint64_t th[2] = {tc_hash_bytes("good", 4), tc_hash_bytes("movie", 5)};
     uint32_t b = (uint32_t)(tc_ngram_word_hash(th, 2) % 50);
     assert_int_equal(f->c.ids[2], -1 - (int32_t)b);
+    uint64_t th2[2] = {tc_hash_bytes("not", 3), tc_hash_bytes("good", 4)};
+    uint32_t b2 = (uint32_t)(tc_ngram_word_hash(th2, 2) % 50);
+    assert_true(b != b2); /* so the two rows below are distinct */
     tc_vocab v;
     build_vocab(f, &v);
-    /* vocabulary: good (2), movie (3), not (4); features from 5 */
+    /* vocabulary: good (2), movie (3), not (4); then one row per bucket SEEN,
+     * in bucket order: good_movie and not_good, not 50 */
     assert_int_equal(tc_vocab_size(&v), 5);
-    int32_t want0[] = {2, 3, 5 + (int32_t)b};
+    assert_int_equal(v.feat_map, 1);
+    assert_int_equal(v.nfeat, 2);
+    assert_int_equal(tc_input_rows(&f->cfg, &v), 7);
+    int32_t rb = 5 + (b > b2), rb2 = 5 + (b2 > b);
+    int32_t want0[] = {2, 3, rb};
     assert_memory_equal(f->c.ids, want0, sizeof want0);
+    assert_int_equal(f->c.ids[5], rb2);
     assert_int_equal(f->c.max_tokens, 3);
 
     /* evaluation reads the same rows to the same ids, and so does predict's path */
@@ -396,15 +409,186 @@ static void rows_with_features(void **st)
     assert_int_equal(tc_encode_text(f->tok, &v, "not good", 8, &ids, &n, &cap, &err), 0);
     assert_int_equal(n, 3);
     assert_memory_equal(ids, e.ids + e.tok_off[1], 3 * sizeof *ids);
-    /* an unknown word keeps the OOV id next to its features */
+    /* an unknown word keeps the OOV id; its bigram's bucket was never seen in
+     * training, so it has no row and is left out (unless it collides) */
+    uint64_t th3[2] = {tc_hash_bytes("great", 5), tc_hash_bytes("movie", 5)};
+    uint32_t b3 = (uint32_t)(tc_ngram_word_hash(th3, 2) % 50);
     assert_int_equal(tc_encode_text(f->tok, &v, "great movie", 11, &ids, &n, &cap, &err), 0);
-    assert_int_equal(n, 3);
     assert_int_equal(ids[0], TC_OOV_ID);
     assert_int_equal(ids[1], 3);
-    assert_true(ids[2] >= 5 && ids[2] < 55);
+    if (b3 == b || b3 == b2) {
+        assert_int_equal(n, 3);
+        assert_int_equal(ids[2], b3 == b ? rb : rb2);
+    } else {
+        assert_int_equal(n, 2);
+    }
     free(ids);
     tc_corpus_free(&e);
     tc_vocab_free(&v);
+}
+
+/* tokenizer.feature_min_count: a bucket used fewer times gets no row and
+ * leaves the training rows, which are compacted (max_tokens follows). */
+static void rare_features_dropped(void **st)
+{
+    fixture *f = *st;
+    tc_err err;
+    f->cfg.tokenizer.ngrams = 2;
+    f->cfg.tokenizer.buckets = 50;
+    f->cfg.tokenizer.feature_min_count = 2;
+    retok(f);
+    assert_int_equal(read_train(f, "label,text\npos,good movie\nneg,not good\npos,good movie\n", &err), 0);
+    uint64_t th[2] = {tc_hash_bytes("good", 4), tc_hash_bytes("movie", 5)};
+    uint64_t th2[2] = {tc_hash_bytes("not", 3), tc_hash_bytes("good", 4)};
+    uint32_t b = (uint32_t)(tc_ngram_word_hash(th, 2) % 50), b2 = (uint32_t)(tc_ngram_word_hash(th2, 2) % 50);
+    assert_true(b != b2);
+    tc_vocab v;
+    build_vocab(f, &v);
+    /* good (2), movie (3), not (4); good_movie (used twice) is the one feature row */
+    assert_int_equal(v.nfeat, 1);
+    assert_int_equal(tc_vocab_feature(&v, b), 5);
+    assert_int_equal(tc_vocab_feature(&v, b2), TC_PAD_ID);
+    uint64_t want_off[] = {0, 3, 5, 8};
+    assert_memory_equal(f->c.tok_off, want_off, sizeof want_off);
+    int32_t want[] = {2, 3, 5, 4, 2, 2, 3, 5};
+    assert_memory_equal(f->c.ids, want, sizeof want);
+    assert_int_equal(f->c.max_tokens, 3);
+    tc_vocab_free(&v);
+}
+
+static void feature_map_lookup(void **st)
+{
+    (void)st;
+    tc_vocab v;
+    tc_err err;
+    tc_vocab_init(&v);
+    assert_int_equal(tc_vocab_push(&v, "a", 1, &err), 0);   /* size 3 */
+    /* without a map (older models): one row per bucket after the words */
+    assert_int_equal(tc_vocab_feature(&v, 0), 3);
+    assert_int_equal(tc_vocab_feature(&v, 41), 44);
+    assert_int_equal(tc_vocab_feature_rows(&v, 100), 100);
+    uint32_t feat[] = {2, 7, 9, 99};
+    assert_int_equal(tc_vocab_set_features(&v, feat, 4, 100, &err), 0);
+    assert_int_equal(tc_vocab_feature_rows(&v, 100), 4);
+    int32_t want[100];
+    for (int k = 0; k < 100; k++)
+        want[k] = TC_PAD_ID;
+    for (int k = 0; k < 4; k++)
+        want[feat[k]] = 3 + k;
+    for (uint32_t k = 0; k < 100; k++)
+        assert_int_equal(tc_vocab_feature(&v, k), want[k]);
+    /* bad maps are refused and the old one stays */
+    uint32_t down[] = {5, 3}, dup[] = {5, 5}, big[] = {100};
+    assert_int_equal(tc_vocab_set_features(&v, down, 2, 100, &err), -1);
+    assert_non_null(strstr(err.msg, "not increasing"));
+    assert_int_equal(tc_vocab_set_features(&v, dup, 2, 100, &err), -1);
+    assert_int_equal(tc_vocab_set_features(&v, big, 1, 100, &err), -1);
+    assert_int_equal(tc_vocab_feature(&v, 99), 6);
+    /* an empty map: no bucket has a row */
+    assert_int_equal(tc_vocab_set_features(&v, NULL, 0, 100, &err), 0);
+    assert_int_equal(tc_vocab_feature(&v, 2), TC_PAD_ID);
+    tc_vocab_free(&v);
+}
+
+/* Probabilities (2) of the average-pool model m for one encoded row. */
+static void forward_row(tc_model *m, const int32_t *ids, size_t n, float *out)
+{
+    tc_err err;
+    assert_int_equal(tc_model_reserve(m, 1, (int)n, &err), 0);
+    memcpy(out, tc_model_forward(m, ids, 1, (int)n, 0, NULL), 2 * sizeof *out);
+}
+
+/* Compact rows are a change of shape, not of the function: a model whose
+ * table has a row only for the buckets seen predicts what the dense-table
+ * model with the same rows predicts, and a bucket without a row is as if
+ * the feature were not there. */
+static void compact_rows_match_dense_table(void **st)
+{
+    (void)st;
+    tc_err err;
+    tc_config cfg;
+    tc_config_defaults(&cfg);
+    cfg.tokenizer.ngrams = 2;
+    cfg.tokenizer.n_char_ngrams = 2;
+    cfg.tokenizer.char_ngrams[0] = 3;
+    cfg.tokenizer.char_ngrams[1] = 4;
+    cfg.tokenizer.buckets = 997;
+    cfg.model.embedding_dim = 5;
+    tc_tokenizer *tok = tc_tokenizer_from_config(&cfg, &err);
+    assert_non_null(tok);
+    tc_vocab dense, compact;
+    tc_vocab_init(&dense);
+    tc_vocab_init(&compact);
+    assert_int_equal(tc_vocab_push(&dense, "good", 4, &err), 0);
+    assert_int_equal(tc_vocab_push(&dense, "movie", 5, &err), 0);
+    assert_int_equal(tc_vocab_push(&compact, "good", 4, &err), 0);
+    assert_int_equal(tc_vocab_push(&compact, "movie", 5, &err), 0);
+    const uint32_t base = tc_vocab_size(&dense); /* 4 */
+    /* "training": the buckets "good movie" uses, sorted and distinct */
+    int32_t *ids = NULL, *cids = NULL;
+    size_t n = 0, cap = 0, cn = 0, ccap = 0;
+    assert_int_equal(tc_encode_text(tok, &dense, "good movie", 10, &ids, &n, &cap, &err), 0);
+    uint8_t used[997] = {0};
+    for (size_t i = 0; i < n; i++)
+        if ((uint32_t)ids[i] >= base)
+            used[ids[i] - (int32_t)base] = 1;
+    uint32_t feat[997], nf = 0;
+    for (uint32_t b = 0; b < 997; b++)
+        if (used[b])
+            feat[nf++] = b;
+    assert_true(nf > 10 && nf < n);
+    assert_int_equal(tc_vocab_set_features(&compact, feat, nf, 997, &err), 0);
+
+    tc_model_spec sd, sc;
+    tc_model_spec_from_config(&sd, &cfg, (int)tc_input_rows(&cfg, &dense), 2, 0);
+    tc_model_spec_from_config(&sc, &cfg, (int)tc_input_rows(&cfg, &compact), 2, 0);
+    assert_int_equal(sd.V, 4 + 997);
+    assert_int_equal(sc.V, 4 + (int)nf);
+    tc_model *md = tc_model_new(&sd, &err), *mc = tc_model_new(&sc, &err);
+    assert_non_null(md);
+    assert_non_null(mc);
+    tc_rng r;
+    tc_rng_seed(&r, 3);
+    assert_int_equal(tc_model_init_weights(md, &r, &err), 0);
+    size_t D = 5;
+    memcpy(mc->E, md->E, base * D * sizeof(float));                /* word rows */
+    for (uint32_t k = 0; k < nf; k++)                               /* feature rows */
+        memcpy(mc->E + (base + k) * D, md->E + (base + feat[k]) * D, D * sizeof(float));
+    memcpy(mc->params + tc_model_tail(mc), md->params + tc_model_tail(md),
+           (md->nparams - tc_model_tail(md)) * sizeof(float));      /* dense tail */
+
+    /* every bucket seen: the same predictions (the same rows summed in the
+     * same order; a tolerance all the same, the claim is equality of the model) */
+    float pd[2], pc[2];
+    assert_int_equal(tc_encode_text(tok, &compact, "good movie", 10, &cids, &cn, &ccap, &err), 0);
+    assert_int_equal(cn, n);
+    forward_row(md, ids, n, pd);
+    forward_row(mc, cids, cn, pc);
+    for (int l = 0; l < 2; l++)
+        assert_close(pc[l], pd[l], 1e-6, 1e-7);
+
+    /* unseen buckets contribute nothing: the compact row equals the dense
+     * row with exactly those features removed */
+    const char *text = "good film movie";
+    assert_int_equal(tc_encode_text(tok, &dense, text, strlen(text), &ids, &n, &cap, &err), 0);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint32_t)ids[i] < base || used[ids[i] - (int32_t)base])
+            ids[kept++] = ids[i];
+    assert_true(kept < n);
+    assert_int_equal(tc_encode_text(tok, &compact, text, strlen(text), &cids, &cn, &ccap, &err), 0);
+    assert_int_equal(cn, kept);
+    forward_row(md, ids, kept, pd);
+    forward_row(mc, cids, cn, pc);
+    for (int l = 0; l < 2; l++)
+        assert_close(pc[l], pd[l], 1e-6, 1e-7);
+    free(ids);
+    free(cids);
+    tc_model_free(md);
+    tc_model_free(mc);
+    tc_vocab_free(&dense);
+    tc_vocab_free(&compact);
+    tc_tokenizer_free(tok);
 }
 
 static void several_text_columns(void **st)
@@ -625,6 +809,9 @@ int main(void)
         cmocka_unit_test(input_rows_and_lstm),
         cmocka_unit_test(text_column_lists_in_yaml),
         cmocka_unit_test_setup_teardown(rows_with_features, fixture_setup, fixture_teardown),
+        cmocka_unit_test(feature_map_lookup),
+        cmocka_unit_test_setup_teardown(rare_features_dropped, fixture_setup, fixture_teardown),
+        cmocka_unit_test(compact_rows_match_dense_table),
         cmocka_unit_test_setup_teardown(several_text_columns, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(json_lines, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(gzip_input, fixture_setup, fixture_teardown),

@@ -106,7 +106,6 @@ static void build_row(tc_explainer *x, const tc_tokens *tk, size_t slot, long dr
         }
     tc_tokens red = {m, tk->buf, x->off, x->len, NULL, NULL};
     int32_t *out = x->var + slot * x->row_ids;
-    int64_t base = tc_vocab_size(x->vocab);
     int feats = tc_ngram_on(&x->ng);
     size_t k = 0, r = 0;
     for (size_t i = 0; i < tk->n; i++) {
@@ -116,9 +115,9 @@ static void build_row(tc_explainer *x, const tc_tokens *tk, size_t slot, long dr
         if (feats) {
             uint32_t *fb = (uint32_t *)(out + k); /* buckets land in place, then become ids */
             size_t nf = tc_ngram_token(&x->ng, &red, x->th2, r, fb, NULL);
-            for (size_t j = 0; j < nf; j++)
-                out[k + j] = (int32_t)(base + (int64_t)fb[j]);
-            k += nf;
+            for (size_t j = 0; j < nf; j++) /* k grows no faster than j: in place is safe */
+                if ((out[k] = tc_vocab_feature(x->vocab, fb[j])) != TC_PAD_ID)
+                    k++;
         }
         r++;
     }

@@ -40,6 +40,8 @@ void tc_bundle_free(tc_bundle *b)
     b->model = NULL;
     free(b->thresholds);
     b->thresholds = NULL;
+    tc_quant_free(b->quant);
+    b->quant = NULL;
     free(b->state);
     b->state = NULL;
     b->state_len = 0;
@@ -78,6 +80,29 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
+/* FEAT: u32 version (1) | u32 buckets | u32 n | n varints: bucket[0], then
+ * each gap bucket[i] - bucket[i-1] (>= 1), LEB128 (7 bits a byte, low
+ * first): the buckets seen are dense, so most gaps take one byte, not four. */
+#define FEAT_VERSION 1
+static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
+{
+    put_u32(w, FEAT_VERSION);
+    put_u32(w, buckets);
+    put_u32(w, v->nfeat);
+    for (uint32_t i = 0; i < v->nfeat; i++) {
+        uint32_t x = v->feat[i] - (i ? v->feat[i - 1] : 0);
+        unsigned char b[5];
+        int k = 0;
+        do {
+            b[k] = (unsigned char)(x & 0x7f);
+            x >>= 7;
+            b[k] |= x ? 0x80 : 0;
+            k++;
+        } while (x);
+        tc_wbuf_put(w, b, (size_t)k);
+    }
+}
+
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 {
     /* Where files are written (output.*: model, checkpoint, metrics) is not
@@ -95,7 +120,7 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     tc_wbuf_put(&w, MAGIC, 8);
     put_u32(&w, TC_FORMAT_VERSION);
     tc_wbuf_put(&w, writer, sizeof writer);
-    put_u32(&w, 6 + !!b->thresholds + !!b->state);
+    put_u32(&w, 6 + !!b->thresholds + !!b->state + b->vocab.feat_map + !!b->quant);
     size_t at = begin_section(&w, "CONF");
     tc_wbuf_put(&w, yaml, strlen(yaml));
     end_section(&w, at);
@@ -109,6 +134,11 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     at = begin_section(&w, "VOCB");
     put_strings(&w, &b->vocab.words);
     end_section(&w, at);
+    if (b->vocab.feat_map) {
+        at = begin_section(&w, "FEAT");
+        put_feature_map(&w, &b->vocab, (uint32_t)b->cfg.tokenizer.buckets);
+        end_section(&w, at);
+    }
     at = begin_section(&w, "LABL");
     put_strings(&w, &b->labels);
     end_section(&w, at);
@@ -129,17 +159,40 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
         put_u32(&w, (uint32_t)t->rows);
         put_u32(&w, (uint32_t)t->cols);
     }
-    tc_wbuf_put(&w, m->params, m->nparams * sizeof(float));
+    /* The weights (and the training state) go to the file from where they
+     * are, not through a copy in w: saving needs no second model's worth of
+     * memory.  TENS's length counts the weights that follow the table. */
+    size_t wbytes = b->quant ? 0 : m->nparams * sizeof(float);
     end_section(&w, at);
-    if (b->state) {
-        at = begin_section(&w, "TRST");
-        tc_wbuf_put(&w, b->state, b->state_len);
-        end_section(&w, at);
+    if (!w.oom) {
+        uint64_t len = w.len - at - 8 + wbytes;
+        memcpy(w.p + at, &len, 8);
     }
-    if (!w.oom)
-        put_u32(&w, tc_crc32(0, w.p, w.len));
-    int rc = w.oom ? tc_err_oom(err, "checkpoint buffer") : tc_write_atomic(path, w.p, w.len, err);
+    tc_wbuf tail = {0};
+    if (b->quant) {
+        at = begin_section(&tail, "QUAN");
+        tc_quant_put(&tail, b->quant);
+        end_section(&tail, at);
+    }
+    if (b->state) {
+        tc_wbuf_put(&tail, "TRST", 4);
+        put_u32(&tail, 0);
+        put_u64(&tail, b->state_len);
+    }
+    int rc;
+    if (w.oom || tail.oom) {
+        rc = tc_err_oom(err, "checkpoint buffer");
+    } else {
+        tc_wpart parts[5] = {{w.p, w.len}, {m->params, wbytes}, {tail.p, tail.len},
+                             {b->state, b->state ? b->state_len : 0}, {NULL, 4}};
+        uint32_t crc = 0;
+        for (int i = 0; i < 4; i++)
+            crc = tc_crc32(crc, parts[i].p, parts[i].n);
+        parts[4].p = &crc;
+        rc = tc_write_atomic_parts(path, parts, 5, err);
+    }
     free(w.p);
+    free(tail.p);
     return rc;
 }
 
@@ -231,7 +284,7 @@ static void release(const unsigned char *p, size_t n, int own)
 
 /* Checks the tensor table against the model the config describes, then copies
  * the values. */
-static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_err *err)
+static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, int values, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0 || n != (uint32_t)m->ntensors)
@@ -251,7 +304,7 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_e
             return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
                               path, i, name, rows, cols, t->name, t->rows, t->cols);
     }
-    size_t bytes = m->nparams * sizeof(float);
+    size_t bytes = values ? m->nparams * sizeof(float) : 0; /* quantized: the table only */
     if (r->len - r->pos != bytes)
         return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path,
                           r->len - r->pos, bytes);
@@ -268,7 +321,7 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, tc_e
 
 /* The sections of a file, by tag.  KNOWN lists every tag this version
  * reads; the first NREQUIRED must be there. */
-static const char KNOWN[][5] = {"CONF", "KIND", "META", "VOCB", "LABL", "TENS", "THRS", "TRST"};
+static const char KNOWN[][5] = {"CONF", "KIND", "META", "VOCB", "LABL", "TENS", "THRS", "TRST", "FEAT", "QUAN"};
 #define NKNOWN (sizeof KNOWN / sizeof KNOWN[0])
 #define NREQUIRED 6
 
@@ -344,6 +397,60 @@ static int load_thresholds(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *e
     return 0;
 }
 
+/* Decodes b->quant (parsed, matching the tensor table) into b->model. */
+static int load_quantized(tc_bundle *b, const char *path, tc_err *err)
+{
+    if (tc_quant_check(b->quant, b->model, path, err) < 0)
+        return -1;
+    tc_quant_decode(b->quant, b->model);
+    for (size_t i = 0; i < b->model->nparams; i++)
+        if (!isfinite(b->model->params[i]))
+            return tc_err_set(err, "%s: corrupt model file (non-finite weight)", path);
+    return 0;
+}
+
+/* The FEAT section (see put_feature_map) into b->vocab; the config is loaded. */
+static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *err)
+{
+    uint32_t version, buckets, n;
+    tc_ngram_opts ng;
+    tc_ngram_opts_from_config(&ng, &b->cfg);
+    if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
+        return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
+    if (version != FEAT_VERSION)
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads %u", path, version, FEAT_VERSION);
+    if (!tc_ngram_on(&ng) || buckets != ng.buckets)
+        return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
+                          path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
+    if (n > r->len - r->pos) /* every entry takes at least one byte */
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len - r->pos);
+    uint32_t *feat = malloc((size_t)(n ? n : 1) * sizeof *feat);
+    if (!feat)
+        return tc_err_oom(err, "feature map");
+    uint64_t at = 0;
+    int bad = 0;
+    for (uint32_t i = 0; i < n && !bad; i++) {
+        uint64_t x = 0;
+        unsigned char c = 0x80;
+        for (int sh = 0; (c & 0x80) && sh < 35 && !bad; sh += 7) {
+            bad = tc_rbuf_get(r, &c, 1) < 0;
+            x |= (uint64_t)(c & 0x7f) << sh;
+        }
+        at += x;
+        bad |= (c & 0x80) || (i && x == 0) || at > UINT32_MAX;
+        feat[i] = (uint32_t)at;
+    }
+    if (bad || r->pos != r->len) {
+        free(feat);
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
+                          r->len);
+    }
+    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
+    free(feat);
+    return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
+}
+
 static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
@@ -370,17 +477,25 @@ static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, 
         return tc_err_set(err, "%s: corrupt model file (softmax head on multi-label data)", path);
     if (section(s, "THRS") && load_thresholds(section(s, "THRS"), b, path, err) < 0)
         return -1;
+    if (section(s, "FEAT") && load_feature_map(section(s, "FEAT"), b, path, err) < 0)
+        return -1;
     tc_model_spec spec;
     tc_model_spec_from_config(&spec, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), (int)b->labels.n, multilabel);
-    /* The weights must already be in the file: refuse a spec larger than the file before allocating. */
-    size_t need = tc_model_count_params(&spec);
-    if (need == 0 || tens->len / sizeof(float) < need)
+    /* The weights must already be in the file: refuse a spec larger than the file before allocating
+     * (quantized: the section parsed, bounded by its bytes, must hold exactly the model's weights). */
+    size_t need = tc_model_count_params(&spec), qparams = 0;
+    tc_rbuf *quan = section(s, "QUAN");
+    if (quan && tc_quant_get(quan, &b->quant, &qparams, path, err) < 0)
+        return -1;
+    if (need == 0 || (quan ? qparams != need : tens->len / sizeof(float) < need))
         return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
                           path);
     b->model = tc_model_new(&spec, err);
     if (!b->model)
         return tc_err_prefix(err, "%s", path);
-    if (load_tensors(tens, b->model, path, own, err) < 0)
+    if (load_tensors(tens, b->model, path, own, !quan, err) < 0)
+        return -1;
+    if (quan && load_quantized(b, path, err) < 0)
         return -1;
     tc_rbuf *state = section(s, "TRST");
     if (state) {

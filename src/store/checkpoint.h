@@ -20,6 +20,11 @@
  *         thresholds in label-id order (eval --tune-thresholds; each in [0, 1])
  *   TRST  training state (optimizer moments, epoch, RNG, data order) for
  *         resuming; opaque bytes here, defined by the trainer
+ *   QUAN  quantized weights (quant.h); the TENS section then holds the
+ *         tensor table only, no values
+ *   FEAT  the compact feature map (vocab.h): u32 version 1 | u32
+ *         tokenizer.buckets | u32 n | n LEB128 varints: the first bucket,
+ *         then each gap to the next (>= 1); without it every bucket has a row
  *
  * Older files: format 1 (textclf 0.1.0 before typed metadata) kept the task
  * and thresholds as META text; such a file is refused with a message naming
@@ -29,7 +34,8 @@
  *
  * The config is stored with output.* (model, checkpoint, metrics paths) at
  * their defaults, so the bytes do not depend on where files are written.
- * Saving builds the file in memory, writes it to a temporary file in the same
+ * Saving builds the small sections in memory and writes them, the weights
+ * and the training state (straight from where they are) to a temporary file in the same
  * directory, fsyncs it, renames it over the target and fsyncs the directory:
  * the target is always either the old file or the complete new one.
  * Loading reads the file with pread (never mmap: a file truncated or rewritten
@@ -48,6 +54,7 @@
 #include "config.h"
 #include "store/safefile.h" /* tc_write_atomic: how a checkpoint is saved */
 #include "nn/model.h"
+#include "store/quant.h"
 #include "text/vocab.h"
 #include "util/crc32.h" /* the checksum, for callers that check files */
 #include "util/strtab.h"
@@ -66,6 +73,8 @@ typedef struct tc_bundle {
     char writer[17];          /* (set by loading; saving writes this textclf's) */
     float *thresholds;        /* THRS: (labels.n) per-label thresholds (malloc'd, owned), NULL if none */
     char meta[TC_META_MAX];   /* "key=value\n" lines: the training summary */
+    tc_quant *quant;          /* quantized weights (owned), NULL for a float model: saved in QUAN
+                               * instead of TENS's values; loading decodes them into model */
     void *state;              /* optional TRST section (malloc'd, owned), NULL if none */
     size_t state_len;
 } tc_bundle;

@@ -281,6 +281,12 @@ static void sync_dir(const char *dir)
 
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
 {
+    tc_wpart part = {data, len};
+    return tc_write_atomic_parts(path, &part, 1, err);
+}
+
+int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err)
+{
     resolved r;
     if (resolve(path, "output", &r, err) < 0)
         return -1;
@@ -306,7 +312,12 @@ int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
     umask(mask);
     mode_t mode = r.exists ? r.st.st_mode & 07777 : 0666 & ~mask;
     int e = 0;
-    if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, mode) < 0)
+        e = errno;
+    for (int i = 0; i < nparts && !e; i++)
+        if (parts[i].n && write_all(fd, parts[i].p, parts[i].n) < 0)
+            e = errno;
+    if (!e && fsync(fd) < 0)
         e = errno;
     if (close(fd) < 0 && !e)
         e = errno;

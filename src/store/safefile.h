@@ -60,6 +60,14 @@ void tc_outlock_release(tc_outlock *lock);
 
 /* Writes len bytes to path atomically (see above). */
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err);
+/* The same for the concatenation of nparts pieces (pieces of n = 0 are
+ * skipped): a model file is written from its small sections and straight
+ * from the weights, with no copy of the whole file in memory. */
+typedef struct tc_wpart {
+    const void *p;
+    size_t n;
+} tc_wpart;
+int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err);
 
 /* Removes the temporary files of writes into path that a killed process
  * left: only names tc_write_atomic gives, only files no process holds (a

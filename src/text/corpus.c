@@ -93,11 +93,12 @@ static int push_label(tc_corpus *c, int32_t id, tc_err *err)
     return 0;
 }
 
-/* The row entry of hashed feature `bucket`: vocabulary size + bucket, or
- * while training (base < 0) -1 - bucket, until tc_corpus_remap_tokens. */
-static int32_t feature_id(int64_t base, uint32_t bucket)
+/* The row entry of hashed feature `bucket`: its embedding row (0 = none:
+ * the feature is dropped), or while training (no vocabulary yet) -1 - bucket,
+ * until tc_corpus_remap_tokens. */
+static int32_t feature_id(const tc_vocab *v, uint32_t bucket)
 {
-    return base < 0 ? -1 - (int32_t)bucket : (int32_t)(base + bucket);
+    return v ? tc_vocab_feature(v, bucket) : -1 - (int32_t)bucket;
 }
 
 /* Tokenizes text into the row being built: each token's id, then the
@@ -107,16 +108,18 @@ static int add_text(tc_corpus *c, const tc_corpus_src *s, const char *text, size
     tc_tokens tk;
     if (tc_tokenize(s->tok, text, len, &tk, err) < 0)
         return -1;
-    int64_t base = s->counter ? -1 : (int64_t)tc_vocab_size(s->vocab);
+    const tc_vocab *v = s->counter ? NULL : s->vocab;
     for (size_t i = 0; i < tk.n; i++) {
         const char *w = tk.buf + tk.off[i];
         int64_t id = s->counter ? tc_counter_add(s->counter, w, tk.len[i], err)
                                 : tc_vocab_lookup(s->vocab, w, tk.len[i]);
         if (id < 0 || push_id(c, (int32_t)id, err) < 0)
             return -1;
-        for (uint32_t k = tk.feat_off ? tk.feat_off[i] : 0; tk.feat_off && k < tk.feat_off[i + 1]; k++)
-            if (push_id(c, feature_id(base, tk.feat[k]), err) < 0)
+        for (uint32_t k = tk.feat_off ? tk.feat_off[i] : 0; tk.feat_off && k < tk.feat_off[i + 1]; k++) {
+            int32_t f = feature_id(v, tk.feat[k]);
+            if (f != TC_PAD_ID && push_id(c, f, err) < 0)
                 return -1;
+        }
     }
     return 0;
 }
@@ -524,13 +527,63 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *s, tc_er
     return rc;
 }
 
-void tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, uint32_t feature_base)
+/* The buckets used at least min_count times by c's feature ids (-1 - bucket)
+ * into v's feature map; rank[b] (buckets) then holds 1 + b's row offset, or
+ * 0 for a bucket without a row. */
+static int build_feature_map(const tc_corpus *c, tc_vocab *v, uint32_t buckets, uint64_t min_count, uint32_t *rank,
+                             tc_err *err)
 {
     uint64_t nt = c->n ? c->tok_off[c->n] : 0;
-    for (uint64_t i = 0; i < nt; i++) {
-        int32_t id = c->ids[i];
-        c->ids[i] = id >= 0 ? (int32_t)remap[id] : (int32_t)(feature_base + (uint32_t)(-1 - id));
+    uint32_t nfeat = 0, need = min_count > UINT32_MAX ? UINT32_MAX : (uint32_t)(min_count ? min_count : 1);
+    for (uint64_t i = 0; i < nt; i++) /* occurrence counts, saturating */
+        if (c->ids[i] < 0 && rank[-1 - c->ids[i]] < UINT32_MAX)
+            rank[-1 - c->ids[i]]++;
+    for (uint32_t b = 0; b < buckets; b++)
+        if (rank[b] >= need)
+            rank[nfeat++] = b;   /* nfeat <= b: the kept list overwrites only entries already read */
+    if (tc_vocab_set_features(v, rank, nfeat, buckets, err) < 0)
+        return -1;
+    memset(rank, 0, (size_t)buckets * sizeof *rank);
+    for (uint32_t k = 0; k < nfeat; k++)
+        rank[v->feat[k]] = k + 1;
+    return 0;
+}
+
+int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uint32_t buckets, uint64_t min_count,
+                           tc_err *err)
+{
+    uint32_t *rank = NULL;
+    if (buckets) {
+        rank = calloc(buckets, sizeof *rank);
+        if (!rank)
+            return tc_err_oom(err, "feature map");
+        if (build_feature_map(c, v, buckets, min_count, rank, err) < 0) {
+            free(rank);
+            return -1;
+        }
     }
+    /* ids rewritten in place; a feature without a row leaves its row, so
+     * the rows are compacted as they go (w <= i) */
+    uint32_t base = tc_vocab_size(v);
+    uint64_t w = 0, start = 0;
+    c->max_tokens = 0;
+    for (uint64_t r = 0; r < c->n; r++) {
+        uint64_t end = c->tok_off[r + 1];
+        c->tok_off[r] = w;
+        for (uint64_t i = start; i < end; i++) {
+            int32_t id = c->ids[i];
+            if (id >= 0)
+                c->ids[w++] = (int32_t)remap[id];
+            else if (rank[-1 - id])
+                c->ids[w++] = (int32_t)(base + rank[-1 - id] - 1);
+        }
+        c->max_tokens = w - c->tok_off[r] > c->max_tokens ? w - c->tok_off[r] : c->max_tokens;
+        start = end;
+    }
+    if (c->n)
+        c->tok_off[c->n] = w;
+    free(rank);
+    return 0;
 }
 
 uint64_t tc_corpus_count_empty(const tc_corpus *c)
@@ -601,12 +654,12 @@ int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, s
     size_t total = tk.n + (tk.feat_off ? tk.feat_off[tk.n] : 0);
     if (tc_grow((void **)ids, cap, total, sizeof **ids, "token ids", err) < 0)
         return -1;
-    int64_t base = tc_vocab_size(vocab);
     size_t k = 0;
     for (size_t i = 0; i < tk.n; i++) {
         (*ids)[k++] = tc_vocab_lookup(vocab, tk.buf + tk.off[i], tk.len[i]);
         for (uint32_t j = tk.feat_off ? tk.feat_off[i] : 0; tk.feat_off && j < tk.feat_off[i + 1]; j++)
-            (*ids)[k++] = feature_id(base, tk.feat[j]);
+            if (((*ids)[k] = feature_id(vocab, tk.feat[j])) != TC_PAD_ID)
+                k++;
     }
     *n = k;
     return 0;

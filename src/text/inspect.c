@@ -71,7 +71,6 @@ int tc_inspect_line(tc_inspector *t, const char *text, size_t len, FILE *out, tc
     }
     for (size_t i = 0; i < tk.n; i++)
         t->th[i] = tc_hash_bytes(tk.buf + tk.off[i], tk.len[i]);
-    uint32_t base = tc_vocab_size(&t->bd->vocab);
     int first = 1;
     for (size_t i = 0; i < tk.n; i++) {
         const char *w = tk.buf + tk.off[i];
@@ -92,10 +91,15 @@ int tc_inspect_line(tc_inspector *t, const char *text, size_t len, FILE *out, tc
                 continue;
             fputs(first ? "" : " ", out);
             put_feature_text(t, &tk, i, &t->info[k], out);
-            if (t->have_model)
-                fprintf(out, ":%u", base + t->info[k].bucket);
-            else
+            if (t->have_model) {
+                int32_t row = tc_vocab_feature(&t->bd->vocab, t->info[k].bucket);
+                if (row != TC_PAD_ID)
+                    fprintf(out, ":%d", (int)row);
+                else /* a bucket no training row used: the model has no row for it */
+                    fprintf(out, ":-");
+            } else {
                 fprintf(out, "#%u", t->info[k].bucket);
+            }
             first = 0;
         }
     }

@@ -6,8 +6,9 @@
  * word n-grams as their tokens joined by "_", character n-grams with their
  * "<" ">" markers.  Without a model (a config only, no vocabulary yet):
  * tokens as they are, features as TEXT#BUCKET; with one: TEXT:ID for every
- * item (1 = out of vocabulary), cut to pad.maxlen the way training and
- * prediction cut it.  tc_inspect_count adds a text to the totals
+ * item (1 = out of vocabulary; a feature bucket no training row used: TEXT:-),
+ * cut to pad.maxlen the way training and prediction cut it.
+ * tc_inspect_count adds a text to the totals
  * tc_inspect_print_stats reports: row lengths (for choosing pad.maxlen),
  * the out-of-vocabulary share (with a model), and the tokenizer's own
  * throughput, timed around tc_tokenize alone. */

@@ -51,7 +51,7 @@ uint32_t tc_input_rows(const tc_config *cfg, const tc_vocab *v)
 {
     tc_ngram_opts o;
     tc_ngram_opts_from_config(&o, cfg);
-    return tc_vocab_size(v) + (tc_ngram_on(&o) ? o.buckets : 0);
+    return tc_vocab_size(v) + (tc_ngram_on(&o) ? tc_vocab_feature_rows(v, o.buckets) : 0);
 }
 
 uint64_t tc_ngram_word_hash(const uint64_t *th, int n)

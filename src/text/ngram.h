@@ -22,7 +22,8 @@
  *                        hash = fmix(h)
  *   char n-gram s:       hash = fmix(fnv(s) ^ 0xc2b2ae3d27d4eb4f)
  *   bucket = hash mod buckets (64-bit unsigned arithmetic throughout)
- * A feature's embedding row is vocabulary size + bucket.
+ * A feature's embedding row is vocabulary size + its rank among the buckets
+ * seen in training (tc_vocab_feature; see vocab.h).
  *
  * Hashed features are used by the average-pool encoder only: the LSTM reads
  * the word sequence itself, so with model.encoder: lstm tc_ngram_opts_from_config
@@ -63,8 +64,8 @@ const char *tc_ngram_config_warning(const tc_config *cfg);
 /* Does o add any feature? */
 int tc_ngram_on(const tc_ngram_opts *o);
 
-/* Embedding rows: the vocabulary (padding and OOV included), plus
- * tokenizer.buckets when hashed features are on. */
+/* Embedding rows: the vocabulary (padding and OOV included), plus, when
+ * hashed features are on, the buckets with a row (tc_vocab_feature_rows). */
 uint32_t tc_input_rows(const tc_config *cfg, const tc_vocab *v);
 
 /* The hashes defined above.  th are fnv() of the n tokens t1..tn. */

@@ -39,12 +39,52 @@ int64_t tc_counter_add(tc_counter *c, const char *s, size_t len, tc_err *err)
 
 void tc_vocab_init(tc_vocab *v)
 {
+    memset(v, 0, sizeof *v);
     tc_strtab_init(&v->words);
 }
 
 void tc_vocab_free(tc_vocab *v)
 {
     tc_strtab_free(&v->words);
+    free(v->feat);
+    v->feat = NULL;
+    v->nfeat = 0;
+    v->feat_map = 0;
+}
+
+int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, tc_err *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (feat[i] >= buckets || (i && feat[i] <= feat[i - 1]))
+            return tc_err_set(err, "feature map: entry %u (bucket %u) is not increasing or not below %u", i,
+                              feat[i], buckets);
+    if ((uint64_t)tc_vocab_size(v) + n > INT32_MAX)
+        return tc_err_set(err, "vocabulary plus %u feature rows exceeds %d embedding rows", n, INT32_MAX);
+    uint32_t *p = malloc((size_t)(n ? n : 1) * sizeof *p);
+    if (!p)
+        return tc_err_oom(err, "feature map");
+    if (n)
+        memcpy(p, feat, (size_t)n * sizeof *p);
+    free(v->feat);
+    v->feat = p;
+    v->nfeat = n;
+    v->feat_map = 1;
+    return 0;
+}
+
+int32_t tc_vocab_feature(const tc_vocab *v, uint32_t bucket)
+{
+    if (!v->feat_map)
+        return (int32_t)(tc_vocab_size(v) + bucket);
+    uint32_t lo = 0, hi = v->nfeat; /* binary search: the first entry >= bucket */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->feat[mid] < bucket)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < v->nfeat && v->feat[lo] == bucket ? (int32_t)(tc_vocab_size(v) + lo) : TC_PAD_ID;
 }
 
 /* qsort context: the counts being sorted by (count desc, first appearance asc) */

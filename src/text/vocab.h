@@ -30,8 +30,18 @@ void tc_counter_free(tc_counter *c);
 /* Counts one occurrence; returns the word's counter id, or -1 on error. */
 int64_t tc_counter_add(tc_counter *c, const char *s, size_t len, tc_err *err);
 
+/* Hashed n-gram features (ngram.h) get embedding rows after the words' rows.
+ * A model trained by this version has COMPACT rows: only the buckets that
+ * occur in the training rows have one, in bucket order (feat[k] has row
+ * size + k), so the table grows with the features seen, not with
+ * tokenizer.buckets; a bucket without a row contributes nothing (it is
+ * dropped from the ids, like a feature that never fires).  Models without
+ * the map (feat_map 0, files from before it) have one row per bucket. */
 typedef struct tc_vocab {
     tc_strtab words;     /* strtab id k is vocabulary id k + 2 */
+    int feat_map;        /* 1: compact feature rows (feat below); 0: one row per bucket */
+    uint32_t *feat;      /* (nfeat) buckets with a row, strictly increasing */
+    uint32_t nfeat;
 } tc_vocab;
 
 void tc_vocab_init(tc_vocab *v);
@@ -46,6 +56,17 @@ int tc_vocab_push(tc_vocab *v, const char *s, size_t len, tc_err *err);
 int32_t tc_vocab_lookup(const tc_vocab *v, const char *s, size_t len);
 /* Number of ids, padding and OOV included (= embedding rows). */
 static inline uint32_t tc_vocab_size(const tc_vocab *v) { return v->words.n + 2; }
+/* Installs the compact feature map: buckets (n, strictly increasing, each
+ * below `buckets`) get rows size, size+1, ...  Replaces any earlier map. */
+int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, tc_err *err);
+/* Embedding row of hashed bucket `bucket`, or TC_PAD_ID when it has none
+ * (compact map, bucket not seen in training): the caller drops it. */
+int32_t tc_vocab_feature(const tc_vocab *v, uint32_t bucket);
+/* Rows the hashed features take: nfeat with the compact map, else `buckets`. */
+static inline uint32_t tc_vocab_feature_rows(const tc_vocab *v, uint32_t buckets)
+{
+    return v->feat_map ? v->nfeat : buckets;
+}
 /* The word of an id ("<pad>" and "<oov>" for 0 and 1). */
 const char *tc_vocab_word(const tc_vocab *v, int32_t id);
 

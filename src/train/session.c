@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/shrink.h"
 #include "text/ngram.h"
 #include "text/vectors.h"
 #include "train/split.h"
@@ -145,7 +146,8 @@ static int hold_out(tc_session *s, tc_err *err)
 }
 
 /* The vocabulary from the training rows' counts; their ids (and the held-out
- * rows') become vocabulary ids, hashed features vocabulary size + bucket. */
+ * rows') become vocabulary ids, hashed features the rows of the buckets the
+ * training rows use (tokenizer.feature_min_count times or more). */
 static int build_vocab(tc_session *s, tc_err *err)
 {
     tc_bundle *bd = s->bd;
@@ -156,8 +158,12 @@ static int build_vocab(tc_session *s, tc_err *err)
     if (!remap)
         return tc_err_oom(err, "vocabulary");
     int rc = tc_vocab_build(&bd->vocab, words, cfg->tokenizer.num_words, cfg->tokenizer.min_count, remap, err);
-    if (rc == 0)
-        tc_corpus_remap_tokens(&s->train, remap, tc_vocab_size(&bd->vocab));
+    if (rc == 0) {
+        tc_ngram_opts ng;
+        tc_ngram_opts_from_config(&ng, cfg);
+        rc = tc_corpus_remap_tokens(&s->train, remap, &bd->vocab, tc_ngram_on(&ng) ? ng.buckets : 0,
+                                    (uint64_t)cfg->tokenizer.feature_min_count, err);
+    }
     if (rc == 0 && split)
         rc = tc_split_lookup(&s->valid, &s->all, &bd->vocab, err);
     free(remap);
@@ -486,9 +492,22 @@ int tc_session_finish(tc_session *s, tc_err *err)
         e = &h[best - 1];
     }
     summarize(s, e, n);
+    if (cfg->output.quantize.method != TC_QUANT_NONE) {
+        /* the trainer's last use of the model is over; pruning may replace it */
+        tc_shrink_opts o = {.cutoff = (uint64_t)cfg->output.quantize.cutoff};
+        tc_quant_opts_default(&o.q);
+        o.q.pq = cfg->output.quantize.method == TC_QUANT_PQ;
+        o.q.dsub = (int)cfg->output.quantize.dsub;
+        o.q.seed = cfg->train.seed;
+        uint64_t kept;
+        if (tc_shrink(s->bd, &o, &kept, err) < 0)
+            return -1;
+    }
     if (tc_checkpoint_save(cfg->output.model, s->bd, err) < 0)
         return -1;
-    tc_progress_note(s->pg, "saved %s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "");
+    tc_progress_note(s->pg, "saved %s%s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "",
+                     !s->bd->quant ? "" : cfg->output.quantize.method == TC_QUANT_PQ ? ", quantized (pq)"
+                                                                                    : ", quantized (int8)");
     /* a checkpoint that --resume just finished is spent, unless checkpoints are kept */
     if (s->resumed_from && cfg->output.checkpoint_every == 0 && !strcmp(s->resumed_from, s->ckpt))
         unlink(s->ckpt);

@@ -137,17 +137,27 @@ int tc_split_recount(tc_counter *out, const tc_counter *all, tc_corpus *c, tc_er
 
 int tc_split_lookup(tc_corpus *c, const tc_counter *all, const tc_vocab *v, tc_err *err)
 {
-    uint64_t ntok = c->n ? c->tok_off[c->n] : 0;
-    for (uint64_t i = 0; i < ntok; i++) {
-        int32_t id = c->ids[i];
-        if (id < 0) {   /* a hashed n-gram feature, -1 - bucket (corpus.h) */
-            c->ids[i] = (int32_t)(tc_vocab_size(v) + (uint32_t)(-1 - id));
-            continue;
+    /* ids are rewritten in place; a feature without a row is dropped, so
+     * the rows are compacted as they go (w <= i) */
+    uint64_t w = 0, start = 0;
+    for (uint64_t r = 0; r < c->n; r++) {
+        uint64_t end = c->tok_off[r + 1];
+        c->tok_off[r] = w;
+        for (uint64_t j = start; j < end; j++) {
+            int32_t id = c->ids[j];
+            if (id < 0) {   /* a hashed n-gram feature, -1 - bucket (corpus.h) */
+                if ((c->ids[w] = tc_vocab_feature(v, (uint32_t)(-1 - id))) != TC_PAD_ID)
+                    w++;
+                continue;
+            }
+            if ((uint32_t)id >= all->words.n)
+                return tc_err_set(err, "validation split: token id %d out of range", (int)id);
+            c->ids[w++] = tc_vocab_lookup(v, tc_strtab_str(&all->words, (uint32_t)id),
+                                          tc_strtab_len(&all->words, (uint32_t)id));
         }
-        if ((uint32_t)id >= all->words.n)
-            return tc_err_set(err, "validation split: token id %d out of range", (int)id);
-        c->ids[i] = tc_vocab_lookup(v, tc_strtab_str(&all->words, (uint32_t)id),
-                                    tc_strtab_len(&all->words, (uint32_t)id));
+        start = end;
     }
+    if (c->n)
+        c->tok_off[c->n] = w;
     return 0;
 }

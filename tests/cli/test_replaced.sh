@@ -9,11 +9,12 @@ data:
   train: data/demo.csv
 tokenizer:
   ngrams: 2
+  char_ngrams: [3, 5]
   buckets: 200000
 pad:
   maxlen: 32
 model:
-  embedding_dim: 16
+  embedding_dim: 512
 train:
   epochs: 1
   threads: 1
@@ -21,6 +22,8 @@ EOF
 "$TEXTCLF" train "$tmp/c.yaml" -o "$tmp/orig.bin" -q || fail "training failed"
 cp "$tmp/orig.bin" "$tmp/m.bin"
 size=$(wc -c <"$tmp/orig.bin")
+# (hashed features take rows only when seen, so the rows come from character
+# n-grams and a wide embedding: about 27 MB)
 [ "$size" -gt 10000000 ] || fail "model too small to overlap a load: $size bytes"
 
 # the writer: truncate to a random length, then copy in place (cp keeps the
