@@ -27,6 +27,7 @@ typedef struct tc_signals {
 static inline int tc_signal_status(int sig) { return 128 + sig; }
 
 int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop);
+int tc_cmd_tune(int argc, char **argv, volatile sig_atomic_t *stop);
 int tc_cmd_eval(int argc, char **argv, tc_signals *sig);
 int tc_cmd_predict(int argc, char **argv, tc_signals *sig);
 int tc_cmd_info(int argc, char **argv);

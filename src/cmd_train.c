@@ -27,12 +27,20 @@
 
 #include "cmd.h"
 #include "train/outputs.h"
+#include "train/autoconf.h"
+#include "train/history.h"
 #include "train/session.h"
 
 static const char HELP[] =
     "usage: textclf train CONFIG.yaml [--set SECTION.KEY=VALUE]... [-o MODEL] [--resume CKPT] [-q | -v]\n"
+    "       textclf train DATA.csv [--set SECTION.KEY=VALUE]... [-o MODEL] [-q | -v]\n"
     "\n"
     "Trains a model as CONFIG describes and writes it to output.model (or MODEL).\n"
+    "Given a data file instead (any name not ending in .yaml/.yml: CSV, .tsv, .jsonl,\n"
+    "fastText .txt, maybe gzipped), the settings come from the data, one log line\n"
+    "each: columns, single/multi-label, CJK tokens, word bigrams, a 10% validation\n"
+    "hold-out with early stopping and the best epoch kept, pad.maxlen; --set still\n"
+    "overrides any of them.  Input paths inside a config are relative to its folder.\n"
     "\n"
     "  --set KEY=VALUE   override a config key, e.g. --set train.epochs=3 --set model.hidden=[64]\n"
     "  -o, --output FILE write the model here instead of output.model (no output may be\n"
@@ -97,7 +105,10 @@ static int parse_args(int argc, char **argv, train_args *a)
         }
     }
     if (!a->config)
-        return tc_fail(TC_EXIT_USAGE, "train: missing CONFIG.yaml (try 'textclf train --help')");
+        return tc_fail(TC_EXIT_USAGE, "train: missing CONFIG.yaml or DATA.csv (try 'textclf train --help')");
+    if (a->resume && !tc_autoconf_is_config(a->config))
+        return tc_fail(TC_EXIT_USAGE, "train: --resume needs the config; continue with the YAML that the model "
+                       "stores (textclf info MODEL) or train DATA again");
     if (a->quiet && a->verbose)
         return tc_fail(TC_EXIT_USAGE, "train: --quiet and --verbose contradict each other");
     return 0;
@@ -178,6 +189,17 @@ static void set_threads(int64_t want)
     tc_set_threads(want <= 0 || want > cores ? cores : (long)want);
 }
 
+/* The line a run that underfit or overfit calls for (history.h). */
+static void advise(const tc_session *s, const tc_train_summary *sum)
+{
+    int n;
+    const tc_epoch_log *h = tc_trainer_history(s->trainer, &n);
+    char line[640];
+    int best = s->bd->cfg.output.save_best ? tc_trainer_best_epoch(s->trainer) : 0;
+    if (tc_history_advice(h, n, best, s->multilabel, sum->stopped_early, line, sizeof line))
+        tc_progress_note(s->pg, "%s", line);
+}
+
 /* The session from data to the model file; returns the exit status. */
 static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop, tc_err *err)
 {
@@ -189,6 +211,7 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
         return interrupted(s, s->train.n, a, *stop);
     if (tc_session_finish(s, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
+    advise(s, &sum);
     if (!s->bd->cfg.data.test[0])
         return TC_EXIT_OK;
     /* --quiet prints nothing but errors: the test file is still read and checked */
@@ -211,13 +234,18 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
 {
     tc_err err = {{0}};
     tc_config *cfg = &bd->cfg;
-    if (tc_session_config(cfg, a->config, a->sets, a->nsets, a->output, &err) < 0)
-        return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
+    tc_autoconf ac;
+    int lrc = tc_session_config(cfg, a->config, a->sets, a->nsets, a->output, &ac, &err);
+    if (lrc < 0)
+        return tc_fail(lrc == -2 ? TC_EXIT_ERR : TC_EXIT_USAGE, "%s", err.msg);
     tc_progress pg;
     tc_progress_init(&pg, stderr, a->quiet ? 0 : a->verbose ? 2 : 1);
+    for (int i = 0; i < ac.n; i++)
+        tc_progress_note(&pg, "auto: %s", ac.note[i]);
     tc_session s;
     tc_train_outputs outs;
     int code = tc_session_open(&s, bd, &pg, &err);
+    s.autoconf = tc_autoconf_is_config(a->config) ? NULL : &ac;
     if (code == 0 && (code = tc_train_outputs_prepare(&outs, cfg, a->config, a->resume, s.ckpt, &err)) == 0) {
         set_threads(cfg->train.threads);
         code = train(&s, a, stop, &err);

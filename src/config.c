@@ -1213,6 +1213,37 @@ static int read_all(FILE *f, size_t limit, char **out, size_t *len)
     return buf && n <= limit ? 0 : -1;
 }
 
+/* A relative input path the file just set is taken relative to the file's
+ * folder: data.train/valid/test and model.pretrained name data that lives with
+ * the config, wherever the command runs.  Output paths (output.*) stay
+ * relative to the working directory, like -o.  "-" (standard input) and paths
+ * the file did not set are left alone. */
+static int resolve_inputs(tc_config *c, const tc_config *before, const char *path, tc_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return 0;
+    int dirlen = (int)(slash - path);
+    struct {
+        char *now;
+        const char *was, *key;
+    } in[] = {{c->data.train, before->data.train, "data.train"},
+              {c->data.valid, before->data.valid, "data.valid"},
+              {c->data.test, before->data.test, "data.test"},
+              {c->model.pretrained, before->model.pretrained, "model.pretrained"}};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        char *p = in[i].now;
+        if (!p[0] || p[0] == '/' || !strcmp(p, "-") || !strcmp(p, in[i].was))
+            continue;
+        char joined[TC_PATH_MAX];
+        int n = snprintf(joined, sizeof joined, "%.*s/%s", dirlen, path, p);
+        if (n < 0 || (size_t)n >= sizeof joined)
+            return tc_err_set(err, "%s: %s: path too long once joined to the config's folder", path, in[i].key);
+        memcpy(p, joined, (size_t)n + 1);
+    }
+    return 0;
+}
+
 int tc_config_load_file(tc_config *c, const char *path, tc_err *err)
 {
     enum { LIMIT = 16 << 20 };
@@ -1230,8 +1261,18 @@ int tc_config_load_file(tc_config *c, const char *path, tc_err *err)
         rc = tc_err_set(err, "%s: cannot read: %s", path, strerror(saved));
     else if (rc < 0)
         rc = tc_err_set(err, "%s: larger than %d MiB; not a config file?", path, LIMIT >> 20);
-    else
-        rc = tc_config_load_string(c, buf, n, path, err);
+    else {
+        tc_config *before = malloc(sizeof *before);
+        if (!before)
+            rc = tc_err_oom(err, "config");
+        else {
+            *before = *c;
+            rc = tc_config_load_string(c, buf, n, path, err);
+            if (rc == 0)
+                rc = resolve_inputs(c, before, path, err);
+            free(before);
+        }
+    }
     free(buf);
     return rc;
 }

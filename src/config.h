@@ -7,7 +7,9 @@
  * drives parsing, --set, validation messages, the reference printed by
  * `textclf train --help-config`, and serialisation back to YAML.
  *
- * Relative paths are relative to the current directory, as with fastText. */
+ * Relative input paths in a config file (data.train, data.valid, data.test,
+ * model.pretrained) are relative to the file's folder; output paths and paths
+ * given with --set are relative to the current directory. */
 #ifndef TC_CONFIG_H
 #define TC_CONFIG_H
 

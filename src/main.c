@@ -55,6 +55,8 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  train CONFIG.yaml [--set KEY=VALUE]... [-o MODEL]   train a model from a YAML config\n"
+    "  train DATA.csv [--set KEY=VALUE]... [-o MODEL]      train with settings chosen from the data\n"
+    "  tune CONFIG.yaml|DATA.csv --budget 10m [-o MODEL]   search the settings within a time budget\n"
     "  eval MODEL DATA [--json] [--threshold T]            accuracy, per-class P/R/F1, confusion matrix\n"
     "  eval MODEL DATA --tune-thresholds                   per-label thresholds stored in MODEL\n"
     "  predict MODEL [FILE|-] [--csv|--tsv] [--format F]   one prediction record per input record\n"
@@ -89,6 +91,8 @@ static int dispatch(int argc, char **argv, const char *cmd)
     catch_signals();
     if (!strcmp(cmd, "train"))
         return tc_cmd_train(argc - 1, argv + 1, &signals.stop);
+    if (!strcmp(cmd, "tune"))
+        return tc_cmd_tune(argc - 1, argv + 1, &signals.stop);
     if (!strcmp(cmd, "eval"))
         return tc_cmd_eval(argc - 1, argv + 1, &signals);
     if (!strcmp(cmd, "predict"))

@@ -583,7 +583,7 @@ static void load_file_names_the_path(void **state)
     fputs("data:\n  train: b.csv\ntrain:\n  epochs: 8\n", f);
     fclose(f);
     assert_int_equal(tc_config_load_file(&c, path, &e), 0);
-    assert_string_equal(c.data.train, "b.csv");
+    assert_string_equal(c.data.train, "/tmp/b.csv");   /* relative to the config's folder */
     assert_int_equal(c.train.epochs, 8);
     unlink(path);
 
@@ -592,6 +592,48 @@ static void load_file_names_the_path(void **state)
     assert_non_null(strstr(e.msg, "cannot open"));
     assert_int_equal(tc_config_load_file(&c, "/tmp", &e), -1);
     assert_non_null(strstr(e.msg, "/tmp: cannot read"));
+}
+
+/* Input paths a config file sets are relative to its folder; outputs, "-",
+ * absolute paths and paths the file does not set are left as they are. */
+static void load_file_resolves_input_paths(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_config_dir_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/c.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("data:\n  train: d/train.csv\n  valid: /abs/valid.csv\n  test: \"-\"\nmodel:\n  pretrained: v.vec\n"
+          "output:\n  model: m.bin\n  metrics: run.jsonl\n", f);
+    fclose(f);
+    tc_config c;
+    tc_err e = {{0}};
+    tc_config_defaults(&c);
+    assert_int_equal(tc_config_set(&c, "data.test=keep.csv", &e), 0);
+    assert_int_equal(tc_config_load_file(&c, path, &e), 0);
+    char want[96];
+    snprintf(want, sizeof want, "%s/d/train.csv", dir);
+    assert_string_equal(c.data.train, want);
+    assert_string_equal(c.data.valid, "/abs/valid.csv");
+    assert_string_equal(c.data.test, "-");
+    snprintf(want, sizeof want, "%s/v.vec", dir);
+    assert_string_equal(c.model.pretrained, want);
+    assert_string_equal(c.output.model, "m.bin");
+    assert_string_equal(c.output.metrics, "run.jsonl");
+    /* a key the file does not set keeps the value it had */
+    tc_config_defaults(&c);
+    assert_int_equal(tc_config_set(&c, "data.valid=v.csv", &e), 0);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("data:\n  train: t.csv\n", f);
+    fclose(f);
+    assert_int_equal(tc_config_load_file(&c, path, &e), 0);
+    assert_string_equal(c.data.valid, "v.csv");
+    /* a file in the working directory: nothing to join */
+    unlink(path);
+    rmdir(dir);
 }
 
 static void set_each_type(void **state)
@@ -950,6 +992,7 @@ int main(void)
         cmocka_unit_test(root_must_be_a_mapping_and_empty_is_fine),
         cmocka_unit_test(failed_load_changes_nothing),
         cmocka_unit_test(load_file_names_the_path),
+        cmocka_unit_test(load_file_resolves_input_paths),
         cmocka_unit_test(set_each_type),
         cmocka_unit_test(set_errors),
         cmocka_unit_test(to_yaml_round_trips),

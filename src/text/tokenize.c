@@ -94,7 +94,7 @@ struct tc_tokenizer {
 
 /* ---- classification ---------------------------------------------------- */
 
-static int in_cjk_range(int32_t c)
+int tc_is_cjk(int32_t c)
 {
     static const int32_t r[][2] = {
         {0x3005, 0x3007},   {0x3040, 0x309F},   {0x30A0, 0x30FF},   {0x31F0, 0x31FF},
@@ -115,9 +115,9 @@ static int classify(int32_t c)
         return K_APOS;
     utf8proc_category_t cat = utf8proc_category(c);
     if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
-        return in_cjk_range(c) ? K_CJK : K_LETTER;
+        return tc_is_cjk(c) ? K_CJK : K_LETTER;
     if (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO)
-        return in_cjk_range(c) ? K_CJK : cat == UTF8PROC_CATEGORY_ND ? K_DIGIT : K_NUMBER;
+        return tc_is_cjk(c) ? K_CJK : cat == UTF8PROC_CATEGORY_ND ? K_DIGIT : K_NUMBER;
     if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
         return K_MARK;
     if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO)
@@ -488,7 +488,7 @@ static size_t drop_marks(int32_t *a, size_t m)
             if (!after_cjk)
                 continue;
         } else {
-            after_cjk = in_cjk_range(c);
+            after_cjk = tc_is_cjk(c);
         }
         a[o++] = c;
     }

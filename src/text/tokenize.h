@@ -139,6 +139,10 @@ void tc_tokenizer_free(tc_tokenizer *t);
  * tokens of this one text would need more than 4 GiB (offsets are 32-bit). */
 int tc_tokenize(tc_tokenizer *t, const char *text, size_t len, tc_tokens *out, tc_err *err);
 
+/* Is codepoint c one of the CJK characters (Han, kana, Hangul syllables, and
+ * their iteration marks) that tokenizer.cjk splits into single tokens? */
+int tc_is_cjk(int32_t c);
+
 /* Number of invalid UTF-8 sequences replaced by U+FFFD since tc_tokenizer_new
  * (or the last reset). */
 uint64_t tc_tokenizer_invalid_count(const tc_tokenizer *t);

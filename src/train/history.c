@@ -253,3 +253,36 @@ int tc_history_read(const char *path, tc_epoch_log **out, size_t *n, tc_err *err
     }
     return rc;
 }
+
+int tc_history_advice(const tc_epoch_log *h, int n, int best_epoch, int multilabel, int stopped_early, char *out,
+                      size_t cap)
+{
+    out[0] = 0;
+    if (n <= 0)
+        return 0;
+    const tc_epoch_log *last = &h[n - 1], *b = best_epoch >= 1 && best_epoch <= n ? &h[best_epoch - 1] : last;
+    if (!multilabel && !stopped_early && last->accuracy < 0.9 &&
+        (n == 1 || last->loss < 0.99 * h[n - 2].loss)) {
+        snprintf(out, cap, "advice: training accuracy is only %.3f and the loss was still falling (%.4f): train "
+                 "longer (train.epochs %d, or train.validation_split 0.1 with early_stopping.patience 2 and "
+                 "output.save_best) or raise train.lr", last->accuracy, last->loss, 2 * last->epoch);
+        return 1;
+    }
+    if (!b->has_val)
+        return 0;
+    if (!multilabel && b->accuracy - b->val_accuracy > 0.15) {
+        snprintf(out, cap, "advice: validation accuracy %.3f is far below training accuracy %.3f (epoch %d): the "
+                 "model memorises its rows; try model.dropout 0.3, tokenizer.min_count 2, a smaller "
+                 "model.embedding_dim or fewer epochs (early_stopping with output.save_best)",
+                 b->val_accuracy, b->accuracy, b->epoch);
+        return 1;
+    }
+    if (multilabel && b->val_loss > 2 * b->loss) {
+        snprintf(out, cap, "advice: validation loss %.4f is more than twice the training loss %.4f (epoch %d): the "
+                 "model memorises its rows; try model.dropout 0.3, tokenizer.min_count 2, a smaller "
+                 "model.embedding_dim or fewer epochs (early_stopping with output.save_best)",
+                 b->val_loss, b->loss, b->epoch);
+        return 1;
+    }
+    return 0;
+}

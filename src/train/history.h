@@ -43,4 +43,20 @@ int tc_history_parse(const char *line, size_t len, tc_epoch_log *e, const char *
  * malloc'd array *out of *n records (free() it). */
 int tc_history_read(const char *path, tc_epoch_log **out, size_t *n, tc_err *err);
 
+/* The one line of advice a finished run's history calls for, or 0 with
+ * out = "" when none does:
+ *   underfitting  the last epoch's training accuracy is below 0.9 (single-
+ *                 label) and its loss still fell by more than 1% over the
+ *                 epoch before, and early stopping did not end the run:
+ *                 more epochs or a higher learning rate would help;
+ *   overfitting   the best epoch's validation accuracy is more than 0.15
+ *                 below its training accuracy (single-label), or its
+ *                 validation loss more than twice its training loss
+ *                 (multi-label, where accuracy is per label and near 1):
+ *                 regularise, or stop earlier.
+ * best_epoch: 1-based index of the weights kept (0 = the last).  Returns 1
+ * when out holds advice. */
+int tc_history_advice(const tc_epoch_log *h, int n, int best_epoch, int multilabel, int stopped_early, char *out,
+                      size_t cap);
+
 #endif

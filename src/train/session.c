@@ -14,14 +14,11 @@
 #include "version.h"
 
 int tc_session_config(tc_config *cfg, const char *path, char *const *sets, int nsets, const char *output,
-                      tc_err *err)
+                      tc_autoconf *ac, tc_err *err)
 {
-    tc_config_defaults(cfg);
-    if (tc_config_load_file(cfg, path, err) < 0)
-        return -1;
-    for (int i = 0; i < nsets; i++)
-        if (tc_config_set(cfg, sets[i], err) < 0)
-            return -1;
+    int rc = tc_autoconf_config(cfg, path, sets, nsets, ac, err);
+    if (rc < 0)
+        return rc;
     if (output) {
         if (strlen(output) >= sizeof cfg->output.model)
             return tc_err_set(err, "-o: path too long");
@@ -194,6 +191,12 @@ static int fix_config(tc_session *s, tc_err *err)
                           cfg->data.train);
     if (cfg->model.head == TC_HEAD_AUTO)
         cfg->model.head = ml ? TC_HEAD_SIGMOID : TC_HEAD_SOFTMAX;
+    if (s->autoconf) {   /* the 99th percentile instead of the longest row */
+        int before = s->autoconf->n;
+        tc_autoconf_maxlen(cfg, train, s->autoconf);
+        for (int i = before; i < s->autoconf->n; i++)
+            tc_progress_note(s->pg, "auto: %s", s->autoconf->note[i]);
+    }
     if (cfg->pad.maxlen == 0 && train->max_tokens > TC_MAX_MAXLEN)
         return tc_err_set(err, "%s: the longest row has %llu tokens, more than pad.maxlen can be (%d); set pad.maxlen "
                           "and longer rows are truncated", cfg->data.train, (unsigned long long)train->max_tokens,

@@ -2,7 +2,8 @@
  * training, with `textclf train` (cmd_train.c) only parsing arguments,
  * printing and choosing the exit code around it.
  *
- *   tc_session_config   config file + --set overrides (+ -o) → resolved config
+ *   tc_session_config   config file, or a data file's own settings (autoconf.h),
+ *                       + --set overrides (+ -o) → resolved config
  *   tc_session_open     the tokenizer that tokenizer.* describes
  *   tc_session_prepare  data → labels → hold-out → vocabulary → model → trainer
  *   tc_session_resume   (optional) weights and trainer state from a checkpoint
@@ -32,6 +33,7 @@
 
 #include "store/checkpoint.h"
 #include "text/corpus.h"
+#include "train/autoconf.h"
 #include "train/progress.h"
 #include "train/trainer.h"
 
@@ -46,6 +48,7 @@ typedef struct tc_session {
     tc_rng rng;
     tc_trainer *trainer;
     const char *resumed_from;       /* the checkpoint tc_session_resume read, or NULL */
+    tc_autoconf *autoconf;          /* borrowed: the data's choices (train DATA), or NULL */
     char ckpt[TC_PATH_MAX + 8];     /* output.checkpoint, or output.model + ".ckpt" */
     size_t meta_base;               /* bd->meta bytes before the training summary */
     FILE *metrics;                  /* output.metrics' lines while running: a memory stream over
@@ -54,10 +57,13 @@ typedef struct tc_session {
     size_t metrics_len;
 } tc_session;
 
-/* Defaults, then the file at path, then each "SECTION.KEY=VALUE" of sets,
- * then output (if not NULL) as output.model; validated. */
+/* Defaults, then the config file at path — or, for a data file (a name
+ * not ending in .yaml/.yml), the settings tc_autoconf_data chooses, with
+ * their notes in *ac — then each "SECTION.KEY=VALUE" of sets, then output
+ * (if not NULL) as output.model; validated.  Returns 0, -1 for a config or
+ * --set error, -2 for an error reading the data. */
 int tc_session_config(tc_config *cfg, const char *path, char *const *sets, int nsets, const char *output,
-                      tc_err *err);
+                      tc_autoconf *ac, tc_err *err);
 
 /* Starts a session over bd (whose cfg is loaded and validated). */
 int tc_session_open(tc_session *s, tc_bundle *bd, tc_progress *pg, tc_err *err);

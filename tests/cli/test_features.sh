@@ -6,8 +6,8 @@
 
 cat >"$tmp/cfg.yaml" <<EOF
 data:
-  train: data/demo.csv
-  test: data/demo_test.csv
+  train: $TC_ROOT/data/demo.csv
+  test: $TC_ROOT/data/demo_test.csv
 tokenizer:
   ngrams: 2
   char_ngrams: [2, 4]

@@ -6,7 +6,7 @@
 
 cat >"$tmp/c.yaml" <<EOF
 data:
-  train: data/demo.csv
+  train: $TC_ROOT/data/demo.csv
 tokenizer:
   ngrams: 2
   char_ngrams: [3, 5]

@@ -10,7 +10,7 @@
 # so a 3-epoch run resumed to 6 must equal a 6-epoch run
 cat >"$tmp/cfg.yaml" <<EOF
 data:
-  train: data/demo.csv
+  train: $TC_ROOT/data/demo.csv
 pad:
   maxlen: 64
 model:

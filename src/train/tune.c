@@ -1,0 +1,721 @@
+/* tune.c — the search of `textclf tune` (strategy, determinism and search
+ * space: tune.h).
+ *
+ * Pieces: tc_tune_draw (one configuration from the search space), the trial
+ * files and the child process that trains one (launch, score), the results
+ * file (append one line per trial; read back for --resume), and the
+ * scheduler (brackets → rungs → trials, at most `jobs` at once, within the
+ * budget). */
+#define _DEFAULT_SOURCE
+#include "train/tune.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/checkpoint.h"
+#include "train/history.h"
+#include "train/trainer.h"
+#include "util/crc32.h"
+#include "util/mem.h"
+#include "util/rng.h"
+
+#define ETA 3               /* successive halving keeps the best 1/ETA of a rung */
+#define FIRST_BRACKET 9     /* configurations in bracket 0; bracket k has 9·3^k */
+#define MAX_EPOCHS 50       /* a rung's epochs never exceed this */
+
+int64_t tc_tune_rung0_epochs(uint64_t rows)
+{
+    uint64_t e = rows ? (100000 + rows - 1) / rows : 1;
+    return e < 1 ? 1 : e > 10 ? 10 : (int64_t)e;
+}
+
+const char *tc_tune_metric_name(enum tc_tune_metric m)
+{
+    return m == TC_TUNE_MACRO_F1 ? "macro_f1" : "accuracy";
+}
+
+double tc_tune_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- the search space ---------------------------------------------------- */
+
+static float log_uniform(tc_rng *r, float lo, float hi)
+{
+    return lo * expf(tc_rng_uniform(r) * logf(hi / lo));
+}
+
+static int64_t one_of(tc_rng *r, const int64_t *v, int n)
+{
+    return v[tc_rng_below(r, (uint64_t)n)];
+}
+
+/* buckets: the base's (autoconf sizes it from the data's distinct word
+ * pairs) times 1/4, 1/2, 1 or 2, within [2^14, 2^21] */
+static void draw_tokens(tc_config *c, int cjk, tc_rng *r)
+{
+    static const int64_t ngrams[] = {1, 2, 2, 3}, minc[] = {1, 1, 2, 3}, scale[] = {1, 2, 4, 8};
+    static const int64_t chars[][2] = {{0, 0}, {0, 0}, {2, 4}, {3, 5}, {3, 6}};
+    c->tokenizer.ngrams = one_of(r, ngrams, 4);
+    c->tokenizer.min_count = one_of(r, minc, 4);
+    int64_t b = c->tokenizer.buckets * one_of(r, scale, 4) / 4;
+    c->tokenizer.buckets = b < (1 << 14) ? (1 << 14) : b > (1 << 21) ? (1 << 21) : b;
+    int k = (int)tc_rng_below(r, 5);
+    if (cjk) {
+        static const enum tc_cjk modes[] = {TC_CJK_CHAR, TC_CJK_BIGRAM, TC_CJK_CHAR_BIGRAM};
+        c->tokenizer.cjk = modes[tc_rng_below(r, 3)];
+        k = 0;
+    }
+    c->tokenizer.n_char_ngrams = chars[k][0] ? 2 : 0;
+    c->tokenizer.char_ngrams[0] = chars[k][0];
+    c->tokenizer.char_ngrams[1] = chars[k][1];
+}
+
+static void draw_model(tc_config *c, tc_rng *r)
+{
+    static const int64_t dims[] = {16, 32, 32, 64, 100}, units[] = {32, 64};
+    static const float drop[] = {0, 0, 0.1f, 0.2f, 0.3f, 0.5f};
+    c->model.embedding_dim = one_of(r, dims, 5);
+    c->model.dropout = drop[tc_rng_below(r, 6)];
+    c->model.n_hidden = 0;
+    c->model.encoder = tc_rng_below(r, 8) == 0 ? TC_ENC_LSTM : TC_ENC_GAP;
+    c->model.lstm.units = one_of(r, units, 2);
+    c->model.lstm.bidirectional = 0;
+    c->model.lstm.output = TC_LSTM_MEAN;
+    if (c->model.encoder == TC_ENC_LSTM) {   /* the LSTM reads words, not hashed features */
+        c->tokenizer.ngrams = 1;
+        c->tokenizer.n_char_ngrams = 0;
+    }
+}
+
+static void draw_optimizer(tc_config *c, tc_rng *r)
+{
+    static const int64_t sgd_batch[] = {1, 1, 4, 16}, adam_batch[] = {16, 32, 64, 128};
+    int sgd = tc_rng_below(r, 2) == 0;
+    c->train.optimizer = sgd ? TC_OPT_SGD : TC_OPT_ADAM;
+    c->train.batch_size = sgd ? one_of(r, sgd_batch, 4) : one_of(r, adam_batch, 4);
+    c->train.lr = sgd ? log_uniform(r, 0.02f, 0.5f) : log_uniform(r, 3e-4f, 1e-2f);
+    c->train.lr_schedule = tc_rng_below(r, 2) ? TC_LR_LINEAR : TC_LR_CONSTANT;
+}
+
+/* Fewer buckets until the hashed rows alone (4·dim bytes each) take at most
+ * half of max_size (room for the vocabulary's rows), and at most 256 MB
+ * (Adam keeps five times that in training, and trials run side by side). */
+static void fit_size(tc_config *c, uint64_t max_size)
+{
+    uint64_t cap = (uint64_t)256 << 20;
+    if (max_size && max_size / 2 < cap)
+        cap = max_size / 2;
+    while (c->tokenizer.buckets > 1024 && (uint64_t)c->tokenizer.buckets * 4 * (uint64_t)c->model.embedding_dim > cap)
+        c->tokenizer.buckets /= 2;
+}
+
+static void describe(const tc_config *c, char *desc, size_t cap)
+{
+    static const char *const cjk[] = {"char", "bigram", "char+bigram"};
+    char chars[32] = "off";
+    if (c->tokenizer.n_char_ngrams)
+        snprintf(chars, sizeof chars, "%lld-%lld", (long long)c->tokenizer.char_ngrams[0],
+                 (long long)c->tokenizer.char_ngrams[1]);
+    snprintf(desc, cap, "%s dim %lld ngrams %lld chars %s cjk %s min_count %lld buckets %lld %s lr %.4g %s "
+             "batch %lld dropout %.2g", c->model.encoder == TC_ENC_LSTM ? "lstm" : "gap",
+             (long long)c->model.embedding_dim, (long long)c->tokenizer.ngrams, chars, cjk[c->tokenizer.cjk],
+             (long long)c->tokenizer.min_count, (long long)c->tokenizer.buckets,
+             c->train.optimizer == TC_OPT_SGD ? "sgd" : "adam", (double)tc_train_lr(c),
+             c->train.lr_schedule == TC_LR_LINEAR ? "linear" : "constant", (long long)c->train.batch_size,
+             (double)c->model.dropout);
+}
+
+void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_t max_size, tc_config *out,
+                  char *desc, size_t cap)
+{
+    *out = *base;
+    if (id > 0) {
+        tc_rng r;
+        tc_rng_seed(&r, seed * 0x9E3779B97F4A7C15ull + (uint64_t)id);
+        draw_tokens(out, cjk, &r);
+        draw_model(out, &r);
+        draw_optimizer(out, &r);
+    }
+    fit_size(out, max_size);
+    describe(out, desc, cap);
+}
+
+/* ---- one trial: files, child process, score ------------------------------ */
+
+typedef struct slot {
+    pid_t pid;                      /* 0 = free */
+    int idx;                        /* into the run's trial list */
+    double started;
+} slot;
+
+typedef struct tune_run {
+    const tc_config *base;
+    int cjk;
+    const tc_tune_opts *o;
+    tc_trial *t;                    /* every trial of the plan reached so far */
+    tc_config *cfg;                 /* their configs (with the rung's epochs) */
+    size_t n, cap_t, cap_c;
+    tc_trial *done;                 /* results read back from trials.jsonl (--resume) */
+    size_t ndone;
+    int best;                       /* index into t, -1 = none */
+    int started_count;              /* trials started or resumed (for max_trials) */
+    int finished;
+    double t0, before;              /* start of this run; seconds of earlier runs */
+    int ended;                      /* budget or stop: cut the running trials, start nothing more */
+    int exhausted;                  /* max_trials started: let the running ones finish */
+    int interrupted;
+    FILE *log;                      /* trials.jsonl */
+    slot *slots;
+    int bracket, rung;
+} tune_run;
+
+static double elapsed(const tune_run *s)
+{
+    return s->before + tc_tune_now() - s->t0;
+}
+
+static void trial_path(const tune_run *s, const tc_trial *t, const char *ext, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/trial-%04d-r%d.%s", s->o->dir, t->id, t->rung, ext);
+}
+
+/* The trial's config file: everything resolved, one thread, the tune
+ * metric as the early-stopping monitor, the best epoch kept. */
+static int write_trial_config(const tune_run *s, const tc_trial *t, tc_config *c, tc_err *err)
+{
+    c->train.epochs = t->epochs;
+    c->train.threads = 1;
+    c->train.seed = s->o->seed;
+    c->train.early_stopping.patience = 2;
+    c->train.early_stopping.min_delta = 0;
+    c->train.early_stopping.monitor = s->o->metric == TC_TUNE_MACRO_F1 ? TC_MON_VAL_MACRO_F1 : TC_MON_VAL_ACCURACY;
+    if (!c->data.valid[0] && c->train.validation_split <= 0)
+        c->train.validation_split = 0.1f;
+    c->data.test[0] = 0;
+    c->output.save_best = 1;
+    c->output.checkpoint_every = 0;
+    trial_path(s, t, "bin", c->output.model, sizeof c->output.model);
+    trial_path(s, t, "jsonl", c->output.metrics, sizeof c->output.metrics);
+    trial_path(s, t, "ckpt", c->output.checkpoint, sizeof c->output.checkpoint);
+    char *yaml = tc_config_to_yaml(c, err), path[TC_PATH_MAX + 32];
+    if (!yaml)
+        return -1;
+    trial_path(s, t, "yaml", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    int rc = f && fputs(yaml, f) >= 0 ? 0 : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    free(yaml);
+    return rc < 0 ? tc_err_set(err, "%s: %s", path, strerror(errno)) : 0;
+}
+
+/* Starts `textclf train TRIAL.yaml -q` in its own process group, stderr
+ * and stdout into TRIAL.log. */
+static pid_t launch(const tune_run *s, const tc_trial *t, tc_err *err)
+{
+    char yaml[TC_PATH_MAX + 32], logp[TC_PATH_MAX + 32];
+    trial_path(s, t, "yaml", yaml, sizeof yaml);
+    trial_path(s, t, "log", logp, sizeof logp);
+    pid_t pid = fork();
+    if (pid < 0)
+        return tc_err_set(err, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a search killed outright takes its trials along */
+        if (getppid() == 1)
+            _exit(127);
+        int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execl(s->o->exe, "textclf", "train", yaml, "-q", (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    return pid;
+}
+
+/* Score of a finished child: the kept epoch's validation score. */
+static void score(const tune_run *s, tc_trial *t, int wstatus)
+{
+    char path[TC_PATH_MAX + 32];
+    tc_epoch_log *h = NULL;
+    size_t n = 0;
+    tc_err err;
+    t->status = TC_TRIAL_FAILED;
+    t->score = NAN;
+    trial_path(s, t, "jsonl", path, sizeof path);
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || tc_history_read(path, &h, &n, &err) < 0 || n == 0) {
+        free(h);
+        return;
+    }
+    const tc_epoch_log *b = &h[n - 1];
+    for (size_t i = 0; i < n; i++)
+        if (h[i].best)
+            b = &h[i];
+    t->epochs_run = (int)n;
+    t->best_epoch = b->epoch;
+    t->score = s->o->metric == TC_TUNE_MACRO_F1 ? b->val_macro_f1 : b->val_accuracy;
+    free(h);
+    struct stat st;
+    trial_path(s, t, "bin", path, sizeof path);
+    if (isnan(t->score) || stat(path, &st) != 0)
+        return;
+    t->size = (uint64_t)st.st_size;
+    t->status = s->o->max_size && t->size > s->o->max_size ? TC_TRIAL_TOO_BIG : TC_TRIAL_OK;
+}
+
+/* ---- the results file ---------------------------------------------------- */
+
+static const char *const STATUS[] = {"ok", "failed", "too_big", "cut"};
+
+static void write_line(FILE *f, const tc_trial *t, double at)
+{
+    fprintf(f, "{\"trial\":%d,\"rung\":%d,\"bracket\":%d,\"epochs\":%lld,\"status\":\"%s\"", t->id, t->rung,
+            t->bracket, (long long)t->epochs, STATUS[t->status]);
+    if (!isnan(t->score))
+        fprintf(f, ",\"score\":%.6f", t->score);
+    fprintf(f, ",\"epochs_run\":%d,\"best_epoch\":%d,\"size\":%llu,\"seconds\":%.3f,\"elapsed\":%.3f,"
+            "\"settings\":\"%s\"}\n", t->epochs_run, t->best_epoch, (unsigned long long)t->size, t->seconds, at,
+            t->desc);
+    fflush(f);
+}
+
+/* The header names what the plan depends on; --resume checks it. */
+static void header(char *out, size_t cap, const tc_tune_opts *o, uint32_t base_crc)
+{
+    snprintf(out, cap, "{\"tune\":1,\"seed\":%llu,\"metric\":\"%s\",\"max_size\":%llu,\"base_crc32\":\"%08x\"}",
+             (unsigned long long)o->seed, tc_tune_metric_name(o->metric), (unsigned long long)o->max_size,
+             (unsigned)base_crc);
+}
+
+static int parse_line(json_t *j, tc_trial *t, double *at)
+{
+    memset(t, 0, sizeof *t);
+    const char *st = json_string_value(json_object_get(j, "status"));
+    json_t *sc = json_object_get(j, "score");
+    t->id = (int)json_integer_value(json_object_get(j, "trial"));
+    t->rung = (int)json_integer_value(json_object_get(j, "rung"));
+    t->bracket = (int)json_integer_value(json_object_get(j, "bracket"));
+    t->epochs = json_integer_value(json_object_get(j, "epochs"));
+    t->epochs_run = (int)json_integer_value(json_object_get(j, "epochs_run"));
+    t->best_epoch = (int)json_integer_value(json_object_get(j, "best_epoch"));
+    t->size = (uint64_t)json_integer_value(json_object_get(j, "size"));
+    t->seconds = json_number_value(json_object_get(j, "seconds"));
+    *at = json_number_value(json_object_get(j, "elapsed"));
+    t->score = sc ? json_number_value(sc) : NAN;
+    const char *d = json_string_value(json_object_get(j, "settings"));
+    snprintf(t->desc, sizeof t->desc, "%s", d ? d : "");
+    t->status = TC_TRIAL_CUT;
+    for (int i = 0; st && i < 4; i++)
+        if (!strcmp(st, STATUS[i]))
+            t->status = (enum tc_trial_status)i;
+    return st && t->status != TC_TRIAL_CUT ? 0 : -1;
+}
+
+/* --resume: the finished trials of trials.jsonl; the header must match. */
+static int read_results(tune_run *s, const char *path, const char *want, tc_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return tc_err_set(err, "--resume: %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, cap_done = 0;
+    ssize_t len;
+    int rc = 0, lineno = 0;
+    while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        if (lineno == 1) {
+            if (strcmp(line, want) != 0)
+                rc = tc_err_set(err, "--resume: %s was made by another search (%s; now %s): same data, config, "
+                                "--seed, --metric and --max-model-size needed", path, line, want);
+            continue;
+        }
+        json_t *j = json_loadb(line, (size_t)len, 0, NULL);
+        tc_trial t;
+        double at;
+        if (!j) {
+            if (!feof(f))   /* a last line cut short by the interruption is dropped */
+                rc = tc_err_set(err, "--resume: %s:%d: not a JSON object", path, lineno);
+            continue;
+        }
+        if (parse_line(j, &t, &at) == 0 && tc_grow((void **)&s->done, &cap_done, s->ndone + 1, sizeof t,
+                                                    "tune results", err) == 0)
+            s->done[s->ndone++] = t;
+        if (at > s->before)
+            s->before = at;
+        json_decref(j);
+    }
+    if (rc == 0 && lineno == 0)
+        rc = tc_err_set(err, "--resume: %s is empty", path);
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static const tc_trial *find_done(const tune_run *s, int id, int rung)
+{
+    for (size_t i = 0; i < s->ndone; i++)
+        if (s->done[i].id == id && s->done[i].rung == rung)
+            return &s->done[i];
+    return NULL;
+}
+
+/* ---- the scheduler ------------------------------------------------------- */
+
+/* a before b in the ranking: scored, higher score, later rung, lower id (a
+ * total order, so the best does not depend on which trial finished first) */
+static int better(const tc_trial *a, const tc_trial *b)
+{
+    int sa = a->status == TC_TRIAL_OK, sb = b->status == TC_TRIAL_OK;
+    if (sa != sb)
+        return sa;
+    if (!sa)
+        return a->id < b->id;
+    if (a->score != b->score)
+        return a->score > b->score;
+    if (a->rung != b->rung)
+        return a->rung > b->rung;
+    return a->id < b->id;
+}
+
+static void remove_file(const tune_run *s, const tc_trial *t, const char *ext)
+{
+    char path[TC_PATH_MAX + 32];
+    trial_path(s, t, ext, path, sizeof path);
+    unlink(path);
+}
+
+static void emit(tune_run *s, int kind, const tc_trial *t)
+{
+    if (!s->o->on_event)
+        return;
+    int running = 0;
+    for (int i = 0; i < s->o->jobs; i++)
+        running += s->slots[i].pid != 0;
+    tc_tune_event ev = {kind, t, s->best >= 0 ? &s->t[s->best] : NULL, elapsed(s), s->o->budget_s, s->finished,
+                        running, s->bracket, s->rung};
+    s->o->on_event(s->o->ctx, &ev);
+}
+
+/* A trial is over: into the results file (unless read from it), the best
+ * model kept and every other model file removed. */
+static void settle(tune_run *s, int idx, int from_file)
+{
+    tc_trial *t = &s->t[idx];
+    s->finished++;
+    if (!from_file)
+        write_line(s->log, t, elapsed(s));
+    remove_file(s, t, "ckpt");
+    if (t->status == TC_TRIAL_OK && (s->best < 0 || better(t, &s->t[s->best]))) {
+        if (s->best >= 0)
+            remove_file(s, &s->t[s->best], "bin");
+        s->best = idx;
+    } else {
+        remove_file(s, t, "bin");
+    }
+    emit(s, TC_TUNE_DONE, t);
+}
+
+static int add_trial(tune_run *s, int id, int bracket, int rung, const tc_config *c, tc_err *err)
+{
+    if (tc_grow((void **)&s->t, &s->cap_t, s->n + 1, sizeof *s->t, "tune trials", err) < 0 ||
+        tc_grow((void **)&s->cfg, &s->cap_c, s->n + 1, sizeof *s->cfg, "tune trials", err) < 0)
+        return -1;
+    tc_trial *t = &s->t[s->n];
+    memset(t, 0, sizeof *t);
+    t->id = id, t->bracket = bracket, t->rung = rung;
+    t->status = TC_TRIAL_PENDING;
+    t->score = NAN;
+    int64_t e = s->o->rung0_epochs > 0 ? s->o->rung0_epochs : 1;
+    for (int r = 0; r < rung && e < MAX_EPOCHS; r++)
+        e *= ETA;
+    if (id == 0)   /* the base: its own epochs (autoconf: early stopping decides) */
+        e = c->train.epochs;
+    t->epochs = e < MAX_EPOCHS ? e : MAX_EPOCHS;
+    s->cfg[s->n] = *c;
+    s->cfg[s->n].train.epochs = t->epochs;
+    describe(c, t->desc, sizeof t->desc);
+    return (int)s->n++;
+}
+
+static void check_end(tune_run *s)
+{
+    /* kept for stopping the trials (a killed process still has to give its
+     * memory back) and writing the results: 4% of the budget, 0.3 to 3 s */
+    double reserve = s->o->budget_s * 0.04;
+    reserve = reserve < 0.3 ? 0.3 : reserve > 3 ? 3 : reserve;
+    if (s->o->stop && *s->o->stop)
+        s->ended = s->interrupted = 1;
+    if (s->o->budget_s > 0 && elapsed(s) >= s->o->budget_s - reserve)
+        s->ended = 1;
+}
+
+/* Stops the running trials (the budget or Ctrl-C ended the search). */
+static void cut_running(tune_run *s)
+{
+    for (int i = 0; i < s->o->jobs; i++)   /* all at once: they die in parallel */
+        if (s->slots[i].pid)
+            kill(-s->slots[i].pid, SIGKILL);
+    for (int i = 0; i < s->o->jobs; i++) {
+        slot *sl = &s->slots[i];
+        if (!sl->pid)
+            continue;
+        waitpid(sl->pid, NULL, 0);
+        tc_trial *t = &s->t[sl->idx];
+        t->status = TC_TRIAL_CUT;
+        t->seconds = tc_tune_now() - sl->started;
+        char path[TC_PATH_MAX + 32];
+        trial_path(s, t, "bin", path, sizeof path);
+        tc_remove_stale_temps(path);
+        remove_file(s, t, "bin");
+        remove_file(s, t, "ckpt");
+        sl->pid = 0;
+        emit(s, TC_TUNE_DONE, t);
+    }
+}
+
+/* Reaps finished children; returns how many. */
+static int reap(tune_run *s)
+{
+    int n = 0, st;
+    pid_t pid;
+    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+        for (int i = 0; i < s->o->jobs; i++) {
+            slot *sl = &s->slots[i];
+            if (sl->pid != pid)
+                continue;
+            sl->pid = 0;
+            tc_trial *t = &s->t[sl->idx];
+            t->seconds = tc_tune_now() - sl->started;
+            score(s, t, st);
+            settle(s, sl->idx, 0);
+            n++;
+        }
+    }
+    return n;
+}
+
+static slot *free_slot(tune_run *s)
+{
+    for (int i = 0; i < s->o->jobs; i++)
+        if (!s->slots[i].pid)
+            return &s->slots[i];
+    return NULL;
+}
+
+/* Runs the trials idx[0..n) (one rung), at most jobs at once. */
+static int run_rung(tune_run *s, const int *idx, int n, tc_err *err)
+{
+    int next = 0;
+    double tick = 0;
+    for (;;) {
+        check_end(s);
+        if (s->ended) {
+            cut_running(s);
+            return 0;
+        }
+        slot *sl;
+        while (next < n && !s->exhausted && (sl = free_slot(s)) != NULL) {
+            int i = idx[next];
+            tc_trial *t = &s->t[i];
+            const tc_trial *d = find_done(s, t->id, t->rung);
+            if (s->o->max_trials && s->started_count >= s->o->max_trials) {
+                s->exhausted = 1;
+                break;
+            }
+            s->started_count++;
+            next++;
+            if (d) {
+                *t = *d;
+                settle(s, i, 1);
+                continue;
+            }
+            if (write_trial_config(s, t, &s->cfg[i], err) < 0)
+                return -1;
+            pid_t pid = launch(s, t, err);
+            if (pid < 0)
+                return -1;
+            *sl = (slot){pid, i, tc_tune_now()};
+        }
+        int running = 0;
+        for (int k = 0; k < s->o->jobs; k++)
+            running += s->slots[k].pid != 0;
+        if (!running && (next >= n || s->exhausted))
+            return 0;
+        if (reap(s) == 0) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (tc_tune_now() - tick >= 0.25) {
+            tick = tc_tune_now();
+            emit(s, TC_TUNE_TICK, NULL);
+        }
+    }
+}
+
+static int cmp_rank(const void *a, const void *b, void *ctx)
+{
+    const tc_trial *t = ctx;
+    const tc_trial *x = &t[*(const int *)a], *y = &t[*(const int *)b];
+    return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+}
+
+/* Sorts idx[0..n) best first (insertion sort: a rung has few trials). */
+static void rank(const tune_run *s, int *idx, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && cmp_rank(&idx[j], &idx[j - 1], s->t) < 0; j--) {
+            int x = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = x;
+        }
+}
+
+/* Bracket k: 9·3^k draws, halved by ETA rung after rung down to one. */
+static int run_bracket(tune_run *s, int k, int *first_id, tc_err *err)
+{
+    int n = FIRST_BRACKET;
+    for (int i = 0; i < k; i++)
+        n *= ETA;
+    int *idx = malloc((size_t)n * sizeof *idx), rc = 0;
+    if (!idx)
+        return tc_err_oom(err, "tune bracket");
+    s->bracket = k;
+    for (int i = 0; i < n && rc == 0; i++) {
+        tc_config c;
+        char desc[256];
+        tc_tune_draw(s->base, s->cjk, s->o->seed, *first_id + i, s->o->max_size, &c, desc, sizeof desc);
+        idx[i] = add_trial(s, *first_id + i, k, 0, &c, err);
+        rc = idx[i] < 0 ? -1 : 0;
+    }
+    *first_id += n;
+    for (int r = 0, m = n; rc == 0; r++) {
+        s->rung = r;
+        if (run_rung(s, idx, m, err) < 0) {
+            rc = -1;
+            break;
+        }
+        if (s->ended || s->exhausted || m == 1)
+            break;
+        rank(s, idx, m);
+        int w = 0;   /* trial 0, the base, trained with its own epochs: never promoted */
+        for (int i = 0; i < m; i++)
+            if (s->t[idx[i]].id != 0)
+                idx[w++] = idx[i];
+        if (w == 0)
+            break;
+        int keep = (w + ETA - 1) / ETA, ok = 0;
+        for (int i = 0; i < keep; i++)
+            ok += s->t[idx[i]].status == TC_TRIAL_OK;
+        for (int i = 0; i < ok && rc == 0; i++) {
+            const tc_trial *t = &s->t[idx[i]];
+            idx[i] = add_trial(s, t->id, k, r + 1, &s->cfg[idx[i]], err);
+            rc = idx[i] < 0 ? -1 : 0;
+        }
+        if (ok == 0)
+            break;
+        m = ok;
+    }
+    free(idx);
+    return rc;
+}
+
+/* A fresh search: the files of an earlier one in dir go. */
+static int clear_dir(const char *dir, tc_err *err)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return tc_err_set(err, "%s: %s", dir, strerror(errno));
+    static const char *const ext[] = {"yaml", "bin", "jsonl", "log", "ckpt"};
+    char path[TC_PATH_MAX + 64];
+    for (int id = 0;; id++) {
+        int any = 0;
+        for (int r = 0; r < 8; r++)
+            for (size_t e = 0; e < sizeof ext / sizeof ext[0]; e++) {
+                snprintf(path, sizeof path, "%s/trial-%04d-r%d.%s", dir, id, r, ext[e]);
+                any |= unlink(path) == 0;
+            }
+        if (!any && id > 0)
+            break;
+    }
+    return 0;
+}
+
+static void results(tune_run *s, tc_tune_result *res)
+{
+    res->trials = s->finished;
+    res->interrupted = s->interrupted;
+    res->elapsed = elapsed(s);
+    res->best.id = -1;
+    res->ntop = 0;
+    if (s->best >= 0) {
+        res->best = s->t[s->best];
+        res->best_cfg = s->cfg[s->best];
+        trial_path(s, &s->t[s->best], "bin", res->best_model, sizeof res->best_model);
+    }
+    int *idx = malloc((s->n ? s->n : 1) * sizeof *idx), m = 0;
+    if (!idx)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->t[i].status == TC_TRIAL_OK || s->t[i].status == TC_TRIAL_TOO_BIG)
+            idx[m++] = (int)i;
+    rank(s, idx, m);
+    for (int i = 0; i < m && res->ntop < (int)(sizeof res->top / sizeof res->top[0]); i++)
+        res->top[res->ntop++] = s->t[idx[i]];
+    free(idx);
+}
+
+int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_result *res, tc_err *err)
+{
+    if (o->jobs < 1 || (o->budget_s <= 0 && o->max_trials <= 0))
+        return tc_err_set(err, "tune: needs jobs >= 1 and a budget or a trial limit");
+    tune_run s = {.base = base, .cjk = cjk, .o = o, .best = -1, .t0 = o->started > 0 ? o->started : tc_tune_now()};
+    char *yaml = tc_config_to_yaml(base, err), head[256], path[TC_PATH_MAX + 32];
+    if (!yaml)
+        return -1;
+    header(head, sizeof head, o, tc_crc32(0, yaml, strlen(yaml)));
+    free(yaml);
+    snprintf(path, sizeof path, "%s/trials.jsonl", o->dir);
+    int rc = o->resume ? read_results(&s, path, head, err) : clear_dir(o->dir, err);
+    if (rc == 0) {
+        s.log = fopen(path, o->resume ? "a" : "w");
+        if (!s.log)
+            rc = tc_err_set(err, "%s: %s", path, strerror(errno));
+        else if (!o->resume)
+            fprintf(s.log, "%s\n", head);
+    }
+    s.slots = rc == 0 ? calloc((size_t)o->jobs, sizeof *s.slots) : NULL;
+    if (rc == 0 && !s.slots)
+        rc = tc_err_oom(err, "tune");
+    for (int k = 0, first = 0; rc == 0 && !s.ended && !s.exhausted; k++)
+        rc = run_bracket(&s, k, &first, err);
+    if (rc < 0 && s.slots)
+        cut_running(&s);
+    if (rc == 0)
+        results(&s, res);
+    if (s.log && fclose(s.log) != 0 && rc == 0)
+        rc = tc_err_set(err, "%s: write failed", path);
+    free(s.slots);
+    free(s.t);
+    free(s.cfg);
+    free(s.done);
+    return rc;
+}
