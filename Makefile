@@ -1,6 +1,7 @@
 # textclf — build, test, demo, bench, install.
 #
 #   make            build build/textclf
+#   make MPI=1      build build-mpi/textclf with Open MPI: mpirun -n N build-mpi/textclf train ...
 #   make demo       install missing Debian packages, build, train/eval/predict on data/demo.csv
 #   make test       install missing Debian packages, build, run every test (normal + ASan/UBSan,
 #                   whose LeakSanitizer is the leak check), then every fuzz target for 60 s
@@ -17,6 +18,10 @@
 # include/textclf.h (src/api/textclf.map).  ABI is TEXTCLF_ABI_VERSION.
 
 PREFIX  ?= /usr/local
+MPI     ?= 0
+ifeq ($(MPI),1)
+BUILD   ?= build-mpi
+endif
 BUILD   ?= build
 SAN     ?= 0
 PKGS    := yaml-0.1 libutf8proc openblas zlib jansson
@@ -31,13 +36,22 @@ LDFLAGS_SAN :=
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
-CFLAGS_ALL = $(CFLAGS_WARN) $(CFLAGS_OPT) -fPIC -Isrc -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CFLAGS_WARN) $(CFLAGS_OPT) $(CFLAGS_MPI) -fPIC -Isrc -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 ABI      := $(shell sed -n 's/^\#define TEXTCLF_ABI_VERSION \([0-9]*\).*/\1/p' include/textclf.h)
 VERSION  := $(shell sed -n 's/^\#define TC_VERSION "\(.*\)"/\1/p' src/version.h)
 SONAME   := libtextclf.so.$(ABI)
 
 LIB_SRC  := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
+# MPI=1: build-mpi/textclf, `mpirun -n N build-mpi/textclf train ...` (src/dist/mpi.h);
+# the plain build neither compiles nor links any MPI.
+ifeq ($(MPI),1)
+CC         := mpicc
+CFLAGS_MPI := -DTC_MPI
+else
+LIB_SRC  := $(filter-out src/dist/%,$(LIB_SRC))
+CFLAGS_MPI :=
+endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -119,8 +133,11 @@ test: deps
 	@$(MAKE) --no-print-directory check BUILD=build-asan SAN=1
 	@$(MAKE) --no-print-directory fuzz BUILD=build
 
+# tests/cli/test_mpi.sh also needs the MPI build: always build-mpi/textclf,
+# without sanitizers (LeakSanitizer would report Open MPI's own allocations).
 check: $(BUILD)/textclf $(TEST_BIN) $(BUILD)/$(SONAME) $(BUILD)/examples/classify
-	@sh tests/run.sh $(BUILD)
+	@$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi SAN=0 build-mpi/textclf
+	@TEXTCLF_MPI=$(CURDIR)/build-mpi/textclf sh tests/run.sh $(BUILD)
 
 # Not part of make test (which runs with the environment as it finds it):
 # forces each OpenBLAS kernel set in turn, for developers before they submit.
@@ -152,4 +169,4 @@ install: $(BUILD)/textclf $(BUILD)/$(SONAME) $(BUILD)/libtextclf.a
 	printf '%s\n' $(PC_TEXT) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/textclf.pc
 
 clean:
-	rm -rf build build-asan $(FUZZ_BUILD)
+	rm -rf build build-asan build-mpi $(FUZZ_BUILD)

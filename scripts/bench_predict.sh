@@ -2,11 +2,12 @@
 # make bench: prediction throughput and start-up (run by scripts/bench.sh).
 #
 #   1. sst2 models from the same training file: textclf (configs/sst2.yaml) and
-#      fastText (supervised, dim 64, 5 epochs); both predict on one thread
-#      (fastText's predict is single-threaded; textclf predict uses one BLAS
-#      thread).  Lines per second on the sst2 test texts (1,821) and on the
-#      67,349 training texts, best of N runs, textclf batched (a file) and line
-#      by line (--stream), next to `fasttext predict` on the same file.
+#      fastText (supervised, dim 64, 5 epochs).  Lines per second on the sst2
+#      test texts (1,821) and on the 67,349 training texts, best of N runs,
+#      textclf batched (a file) on 1 and 2 threads (--threads; the same bytes)
+#      and line by line (--stream), next to `fasttext predict` on the same file
+#      (single-threaded).  The same for the LSTM of configs/sst2_lstm.yaml
+#      (1 epoch), where the model, not the tokenizer, takes the time.
 #   2. The labels and probabilities of predict over the sst2 test set are the
 #      same batched, line by line and through a pipe (checked with cmp).
 #   3. Start-up: a ~85 MB model (imdb, 81k words x 256 dimensions); wall time of
@@ -37,7 +38,9 @@ for name in ("train", "test"):
             t.write(text + "\n")
             ft.write("__label__%s %s\n" % (row["label"], text))
 EOF
+echo "OpenBLAS: $("$T" --version | sed -n 's/.*(\(.*\))/\1/p')"
 "$T" train configs/sst2.yaml -o "$W/sst2.bin" -q 2>/dev/null
+"$T" train configs/sst2_lstm.yaml -o "$W/lstm.bin" -q --set train.epochs=1 --set data.valid= --set data.test= 2>/dev/null
 fasttext supervised -input "$W/train.ft" -output "$W/ft" -dim 64 -epoch 5 -thread 1 -seed 1 -verbose 0
 
 # best wall time of $runs runs of a command (stdout discarded)
@@ -52,16 +55,24 @@ best() {
     echo "$b"
 }
 
-echo "predict throughput (lines/s, one thread, best of $runs; machine: $(nproc) cores)"
-printf '%-22s %10s %14s %14s %14s %10s\n' input lines "textclf file" "textclf --stream" "fasttext" "file/ft"
+echo "predict throughput (lines/s, best of $runs; machine: $(nproc) cores, shared: compare ratios of one run)"
+printf '%-22s %8s %12s %12s %12s %12s %8s %8s\n' input lines "file 1 thr" "file 2 thr" "--stream" "fasttext" \
+    "2thr/1" "2thr/ft"
 for input in test train; do
     n=$(wc -l <"$W/$input.txt")
-    tb=$(best "$T" predict "$W/sst2.bin" "$W/$input.txt")
-    ts=$(best "$T" predict "$W/sst2.bin" "$W/$input.txt" --stream)
     tf=$(best fasttext predict "$W/ft.bin" "$W/$input.txt")
-    echo "$input $n $tb $ts $tf" | awk '{printf "%-22s %10d %14.0f %14.0f %14.0f %10.2f\n",
-        "sst2 " $1 " texts", $2, $2 / $3, $2 / $4, $2 / $5, $5 / $3}'
+    for m in sst2 lstm; do
+        tb=$(best "$T" predict "$W/$m.bin" "$W/$input.txt" --threads 1)
+        t2=$(best "$T" predict "$W/$m.bin" "$W/$input.txt" --threads 2)
+        ts=$(best "$T" predict "$W/$m.bin" "$W/$input.txt" --stream)
+        echo "$m $input $n $tb $t2 $ts $tf" | awk '{printf "%-22s %8d %12.0f %12.0f %12.0f %12.0f %8.2f %8.2f\n",
+            $1 " " $2 " texts", $3, $3 / $4, $3 / $5, $3 / $6, $3 / $7, $4 / $5, $7 / $5}'
+    done
 done
+"$T" predict "$W/lstm.bin" "$W/test.txt" --probs --threads 1 >"$W/l1"
+"$T" predict "$W/lstm.bin" "$W/test.txt" --probs --threads 2 >"$W/l2"
+cmp -s "$W/l1" "$W/l2" || { echo "LSTM predictions on 1 and 2 threads DIFFER"; exit 1; }
+echo "LSTM predict on 1 and 2 threads: identical bytes"
 
 "$T" predict "$W/sst2.bin" "$W/test.txt" --probs >"$W/p_file"
 "$T" predict "$W/sst2.bin" "$W/test.txt" --probs --stream >"$W/p_stream"

@@ -46,12 +46,14 @@ static const char HELP[] =
     "  --tune-thresholds    sigmoid models: choose each label's threshold to maximise\n"
     "                       its F1 on DATA (use validation data), store them in MODEL\n"
     "                       (rewritten atomically) and report with them\n"
-    "  --set KEY=VALUE      override a data.* key for reading DATA, e.g. --set data.format=tsv\n";
+    "  --set KEY=VALUE      override a data.* key for reading DATA, e.g. --set data.format=tsv\n"
+    "  --threads N          threads running the model (default: the cores there are);\n"
+    "                       the results are the same for any N\n";
 
 typedef struct {
     const char *model, *data, *svg;
     int json, tune, nsets;
-    long k;
+    long k, threads;               /* threads: 0 = the cores there are */
     float threshold;
     char **sets;
     tc_signals *sig;       /* at_once until the report starts (cmd.h) */
@@ -68,6 +70,7 @@ typedef struct {
     float *probs;          /* (n, L), only for --tune-thresholds (see eval_stream) */
     float *thr;            /* (L) */
     const char **names;    /* (L) */
+    int threads;           /* --threads: 0 = the cores there are */
 } evaluation;
 
 /* ---- arguments ---------------------------------------------------------------- */
@@ -90,7 +93,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         } else if (!strcmp(s, "--tune-thresholds")) {
             a->tune = 1;
         } else if (!strcmp(s, "--threshold") || !strcmp(s, "--set") || !strcmp(s, "-k") ||
-                   !strcmp(s, "--confusion-svg")) {
+                   !strcmp(s, "--confusion-svg") || !strcmp(s, "--threads")) {
             if (i + 1 >= argc)
                 return tc_fail(TC_EXIT_USAGE, "eval: %s needs a value", s);
             const char *v = argv[++i];
@@ -98,6 +101,11 @@ static int parse_args(int argc, char **argv, eval_args *a)
                 a->sets[a->nsets++] = (char *)v;
             } else if (!strcmp(s, "--confusion-svg")) {
                 a->svg = v;
+            } else if (!strcmp(s, "--threads")) {
+                errno = 0;
+                a->threads = strtol(v, &end, 10);
+                if (!*v || *end || errno || a->threads < 0 || a->threads > 1024)
+                    return tc_fail(TC_EXIT_USAGE, "eval: --threads: '%s' is not an integer in [0, 1024]", v);
             } else if (!strcmp(s, "-k")) {
                 errno = 0;
                 a->k = strtol(v, &end, 10);
@@ -227,6 +235,10 @@ static int run_model(evaluation *ev, eval_stream *s, tc_err *err)
     tc_infer inf;
     if (tc_infer_init(&inf, ev->bd, TC_INFER_BATCH, err) < 0)
         return -1;
+    if (tc_infer_set_threads(&inf, ev->threads, err) < 0) {
+        tc_infer_free(&inf);
+        return -1;
+    }
     s->ev = ev;
     s->truth = malloc((size_t)ev->L);
     s->pred = malloc((size_t)ev->L);
@@ -503,6 +515,7 @@ static int evaluate_model(tc_bundle *bd, const eval_args *a)
     evaluation ev;
     memset(&ev, 0, sizeof ev);
     ev.bd = bd;
+    ev.threads = (int)a->threads;
     ev.saved = bd->cfg;
     ev.L = bd->model->s.nlabels;
     tc_corpus_init(&ev.c);

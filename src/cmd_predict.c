@@ -63,6 +63,9 @@ static const char HELP[] =
     "  --stream           one record at a time even when FILE is a regular file\n"
     "  --batch N          records per model pass for regular files (default 256; fewer\n"
     "                     when N x labels x 4 bytes would pass 64 MiB)\n"
+    "  --threads N        threads running the model passes of a regular file\n"
+    "                     (default: the cores there are); the output is the same\n"
+    "                     bytes for any N\n"
     "\n"
     "Columns (TSV/CSV): kept columns, then 'predicted' and 'prob' (-k N > 1:\n"
     "predicted_1, prob_1, ...; multi-label models: the labels and their\n"
@@ -85,7 +88,7 @@ typedef struct {
     const char *keep_lists[MAX_SPECS];
     int nkeep_lists;
     enum tc_emit_format out_fmt;
-    long k, explain_top, batch;
+    long k, explain_top, batch, threads;
     float threshold;                /* 0: the model's */
     int probs, explain, strict, stream;
 } predict_args;
@@ -103,7 +106,7 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
     return 0;
 }
 
-static const char *const VALUE_OPTS[] = {"-k", "--explain-top", "--batch", "--threshold",
+static const char *const VALUE_OPTS[] = {"-k", "--explain-top", "--batch", "--threads", "--threshold",
                                          "--format", "--text-col", "--keep-cols", NULL};
 
 static int takes_value(const char *s)
@@ -124,6 +127,8 @@ static int value_opt(predict_args *a, const char *s, const char *v)
         return parse_long(s, v, 1, 1000000, &a->explain_top);
     if (!strcmp(s, "--batch"))
         return parse_long(s, v, 1, 65536, &a->batch);
+    if (!strcmp(s, "--threads"))
+        return parse_long(s, v, 0, 1024, &a->threads);
     if (!strcmp(s, "--threshold")) {
         a->threshold = strtof(v, &end);
         if (!*v || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
@@ -247,6 +252,7 @@ static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
         .k = a->k,
         .explain_top = a->explain_top,
         .batch = a->batch,
+        .threads = a->threads,
         .threshold = a->threshold,
         .probs = a->probs,
         .explain = a->explain,

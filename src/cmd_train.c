@@ -26,6 +26,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#ifdef TC_MPI
+#include "dist/mpi.h"
+#endif
 #include "train/outputs.h"
 #include "train/autoconf.h"
 #include "train/history.h"
@@ -180,15 +183,6 @@ static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a, 
                    epoch + 1, (unsigned long long)rows, (unsigned long long)train_rows, s->ckpt, state, cmd);
 }
 
-/* BLAS threads: train.threads, never more than the cores there are. */
-static void set_threads(int64_t want)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 1)
-        cores = 1;
-    tc_set_threads(want <= 0 || want > cores ? cores : (long)want);
-}
-
 /* The line a run that underfit or overfit calls for (history.h). */
 static void advise(const tc_session *s, const tc_train_summary *sum)
 {
@@ -207,12 +201,13 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
     if (tc_session_prepare(s, err) < 0 || (a->resume && tc_session_resume(s, a->resume, err) < 0) ||
         tc_session_run(s, stop, &sum, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
+    int writer = !s->dist || s->dist->rank == 0; /* the others of several processes write and print nothing */
     if (sum.interrupted)
-        return interrupted(s, s->train.n, a, *stop);
+        return writer ? interrupted(s, s->train.n, a, *stop) : tc_signal_status(*stop);
     if (tc_session_finish(s, err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err->msg);
     advise(s, &sum);
-    if (!s->bd->cfg.data.test[0])
+    if (!s->bd->cfg.data.test[0] || !writer)
         return TC_EXIT_OK;
     /* --quiet prints nothing but errors: the test file is still read and checked */
     tc_eval_result er;
@@ -230,7 +225,7 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
     return TC_EXIT_OK;
 }
 
-static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
+static int run(tc_bundle *bd, const train_args *a, const tc_dist *dist, volatile sig_atomic_t *stop)
 {
     tc_err err = {{0}};
     tc_config *cfg = &bd->cfg;
@@ -238,18 +233,26 @@ static int run(tc_bundle *bd, const train_args *a, volatile sig_atomic_t *stop)
     int lrc = tc_session_config(cfg, a->config, a->sets, a->nsets, a->output, &ac, &err);
     if (lrc < 0)
         return tc_fail(lrc == -2 ? TC_EXIT_ERR : TC_EXIT_USAGE, "%s", err.msg);
+    int writer = dist->rank == 0;
     tc_progress pg;
-    tc_progress_init(&pg, stderr, a->quiet ? 0 : a->verbose ? 2 : 1);
+    tc_progress_init(&pg, stderr, a->quiet || !writer ? 0 : a->verbose ? 2 : 1);
     for (int i = 0; i < ac.n; i++)
         tc_progress_note(&pg, "auto: %s", ac.note[i]);
     tc_session s;
     tc_train_outputs outs;
     int code = tc_session_open(&s, bd, &pg, &err);
     s.autoconf = tc_autoconf_is_config(a->config) ? NULL : &ac;
-    if (code == 0 && (code = tc_train_outputs_prepare(&outs, cfg, a->config, a->resume, s.ckpt, &err)) == 0) {
-        set_threads(cfg->train.threads);
+    s.dist = dist->procs > 1 ? dist : NULL;
+    if (writer && dist->procs > 1)
+        tc_progress_note(&pg, "%d processes (mpirun), %lld shards per batch", dist->procs,
+                         (long long)cfg->train.shards);
+    /* only process 0 of several prepares (and writes) the outputs */
+    if (code == 0 &&
+        (!writer || (code = tc_train_outputs_prepare(&outs, cfg, a->config, a->resume, s.ckpt, &err)) == 0)) {
+        tc_set_threads(1); /* the trainer's own threads (train.threads) split the work; BLAS stays serial in them */
         code = train(&s, a, stop, &err);
-        tc_train_outputs_release(&outs);
+        if (writer)
+            tc_train_outputs_release(&outs);
     } else {
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
     }
@@ -265,10 +268,28 @@ int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop)
         free(a.sets);
         return rc < 0 ? TC_EXIT_OK : rc;
     }
+    tc_dist dist = {.rank = 0, .procs = 1};
+#ifdef TC_MPI
+    tc_err err = {{0}};
+    tc_mpi *mpi = tc_mpi_start(&dist, &err);
+    if (!mpi) {
+        free(a.sets);
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    }
+#endif
     tc_bundle bd;
     tc_bundle_init(&bd);
-    rc = run(&bd, &a, stop);
+    rc = run(&bd, &a, &dist, stop);
     tc_bundle_free(&bd);
     free(a.sets);
+#ifdef TC_MPI
+    uint64_t steps, bytes;
+    tc_mpi_traffic(mpi, &steps, &bytes);
+    if (a.verbose && dist.rank == 0 && steps)
+        fprintf(stderr, "mpi: %d processes, %llu exchanges, %.1f KB received per exchange by process 0\n",
+                dist.procs, (unsigned long long)steps, (double)bytes / (double)steps / 1024.0);
+    /* a failure that not every process shares would leave the others waiting in an exchange */
+    tc_mpi_end(mpi, rc != TC_EXIT_OK && rc < 128, rc); /* 128 + a signal: stopped, everywhere alike */
+#endif
     return rc;
 }

@@ -168,7 +168,14 @@ static const key_def KEYS[] = {
     KBOOL("train.shuffle", train.shuffle, 1, "reshuffle the training rows every epoch"),
     KBOOL("train.bucket", train.bucket, 0,
           "batch rows of similar length together: less padding, 2-3x faster LSTM epochs"),
-    KINT("train.threads", train.threads, 0, 0, 1024, "BLAS threads (capped at the cores); 0 = all cores"),
+    KINT("train.threads", train.threads, 0, 0, 1024,
+         "worker threads computing a batch's shards (capped at the shards); 0 = all cores"),
+    KINT("train.shards", train.shards, 4, 1, 1024,
+         "each batch is split into this many shards, reduced in a fixed order: the model's bytes "
+         "do not depend on train.threads"),
+    KBOOL("train.hogwild", train.hogwild, 0,
+          "lock-free: threads train on their own rows and update the shared weights without locks "
+          "(fastText's scheme; fast for batch_size 1, NOT reproducible)"),
     KFLOAT("train.validation_split", train.validation_split, 0.0f, 0.0f, false, 1.0f, true,
            "seeded, stratified hold-out of training rows for validation"),
     KENUM("train.lr_schedule", train.lr_schedule, TC_LR_CONSTANT, LR_SCHEDULES,

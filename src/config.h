@@ -106,7 +106,9 @@ typedef struct tc_config {
         uint64_t seed;                    /*                                  (42) */
         int shuffle;                      /* reshuffle every epoch            (true) */
         int bucket;                       /* similar-length rows share a batch (false) */
-        int64_t threads;                  /* 0 = all cores                    (0) */
+        int64_t threads;                  /* worker threads, 0 = all cores    (0) */
+        int64_t shards;                   /* fixed split of every batch       (4) */
+        int hogwild;                      /* lock-free, non-deterministic     (false) */
         float validation_split;           /* held-out fraction when no data.valid (0) */
         enum tc_lr_schedule lr_schedule;  /* constant | linear | step | exponential (constant) */
         float lr_decay;                   /* step/exponential factor per period (0.5) */

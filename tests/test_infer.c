@@ -65,6 +65,19 @@ static void rows_alone_equal_rows_batched(enum tc_encoder enc)
     assert_int_equal(tc_infer_rows(&few, rows, lens, N, small, NULL), 0);
     assert_memory_equal(alone, grouped, sizeof alone);
     assert_memory_equal(alone, small, sizeof alone);
+    /* 16-row groups on 3 threads (5 groups: every thread runs some, one runs two) */
+    float threaded[N * L];
+    tc_infer par;
+    tc_err err;
+    assert_int_equal(tc_infer_init(&par, &b, 16, NULL), 0);
+    assert_int_equal(tc_infer_set_threads(&par, 3, &err), 0);
+    assert_int_equal(par.nlanes, 3);
+    for (int round = 0; round < 3; round++) {
+        memset(threaded, 0, sizeof threaded);
+        assert_int_equal(tc_infer_rows(&par, rows, lens, N, threaded, NULL), 0);
+        assert_memory_equal(alone, threaded, sizeof alone);
+    }
+    tc_infer_free(&par);
     for (int i = 0; i < N; i++) {
         float sum = 0;
         for (int l = 0; l < L; l++)
@@ -186,7 +199,7 @@ static void huge_maxlen_short_rows(void **state)
     if (tc_infer_rows(&e, rows, lens, 1, p, &err) != 0)
         fail_msg("%s", err.msg);
     assert_close(p[0] + p[1], 1.0, 1e-5, 0);
-    assert_true(e.ids_cap <= (size_t)TC_INFER_QUANTUM * 3);
+    assert_true(e.lanes[0].ids_cap <= (size_t)TC_INFER_QUANTUM * 3);
     tc_infer_free(&e);
     tc_bundle_free(&b);
 }

@@ -23,7 +23,7 @@ static void make_ids(int32_t *ids, int V, tc_rng *r, int post)
 static double loss_of(tc_model *m, const int32_t *ids, const int32_t *labels, const float *targets)
 {
     tc_model_forward(m, ids, B, T, 0, NULL);
-    return tc_model_loss_backward(m, ids, B, T, labels, targets, NULL, 0, NULL, NULL);
+    return tc_model_loss_backward(m, ids, B, T, labels, targets, NULL, 1.0f, 0, NULL, NULL);
 }
 
 /* Central differences on a sample of every tensor's entries against the
@@ -51,7 +51,7 @@ static void check_gradients(const tc_model_spec *s, uint64_t seed)
     tc_model_forward(m, ids, B, T, 0, NULL);
     const uint32_t *rows;
     size_t nrows;
-    tc_model_loss_backward(m, ids, B, T, labels, targets, NULL, 1, &rows, &nrows);
+    tc_model_loss_backward(m, ids, B, T, labels, targets, NULL, 1.0f, 1, &rows, &nrows);
     float *g = malloc(m->nparams * sizeof *g);
     memcpy(g, m->grads, m->nparams * sizeof *g);
     const float eps = 2e-3f;
@@ -177,6 +177,63 @@ static void padding_side_does_not_matter(void **st)
     }
 }
 
+/* Two replicas, each backpropagating half of the batch with gscale 1/2,
+ * give gradients that sum to the whole batch's: the dense tail in gtail, the
+ * embedding as compact rows (tc_model_row_grads) of the rows each touched.
+ * Replicas share the parameters and leave the whole model's gradient alone. */
+static void replica_shards_sum_to_batch(void **st)
+{
+    (void)st;
+    for (int enc = 0; enc < 2; enc++) {
+        tc_model_spec s = base_spec(enc ? TC_ENC_LSTM : TC_ENC_GAP);
+        s.n_hidden = 1, s.hidden[0] = 6;
+        tc_err err;
+        tc_model *m = tc_model_new(&s, &err);
+        tc_rng r;
+        tc_rng_seed(&r, 21);
+        assert_int_equal(tc_model_init_weights(m, &r, &err), 0);
+        assert_int_equal(tc_model_reserve(m, B, T, &err), 0);
+        int32_t ids[B * T], labels[B] = {0, 2, 1, 1};
+        make_ids(ids, s.V, &r, 0);
+        const uint32_t *rows;
+        size_t nrows;
+        tc_model_forward(m, ids, B, T, 0, NULL);
+        double whole = tc_model_loss_backward(m, ids, B, T, labels, NULL, NULL, 1.0f, 1, &rows, &nrows);
+        size_t tail = tc_model_tail(m), ntail = m->nparams - tail, D = (size_t)s.D;
+        float *sum = calloc(m->nparams, sizeof *sum);
+        double half_sum = 0;
+        for (int h = 0; h < 2; h++) {
+            tc_model *x = tc_model_replica(m, &err);
+            assert_non_null(x);
+            assert_ptr_equal(x->params, m->params);
+            assert_null(x->grads);
+            assert_int_equal(tc_model_reserve(x, B / 2, T, &err), 0);
+            const int32_t *hid = ids + (size_t)h * (B / 2) * T;
+            tc_model_forward(x, hid, B / 2, T, 0, NULL);
+            half_sum += 0.5 * tc_model_loss_backward(x, hid, B / 2, T, labels + h * (B / 2), NULL, NULL, 0.5f, 1,
+                                                     &rows, &nrows);
+            for (size_t i = 0; i < ntail; i++)
+                sum[tail + i] += x->gtail[i];
+            const float *gl = tc_model_row_grads(x);
+            for (size_t k = 0; k < nrows; k++) {
+                assert_true(rows[k] > 0 && rows[k] < (uint32_t)s.V);
+                for (size_t j = 0; j < D; j++)
+                    sum[rows[k] * D + j] += gl[k * D + j];
+            }
+            tc_model_free(x);
+        }
+        assert_close(half_sum, whole, 1e-6, 1e-6);
+        int nonzero = 0;
+        for (size_t i = 0; i < m->nparams; i++) {
+            assert_close(sum[i], m->grads[i], 1e-6, 1e-5);
+            nonzero += m->grads[i] != 0;
+        }
+        assert_true(nonzero > (int)ntail / 2);
+        free(sum);
+        tc_model_free(m);
+    }
+}
+
 static void binary_sigmoid_label_probs(void **st)
 {
     (void)st;
@@ -244,6 +301,7 @@ int main(void)
         cmocka_unit_test(lstm_bidir_stacked_mean),
         cmocka_unit_test(lstm_bidir_max_sigmoid),
         cmocka_unit_test(padding_side_does_not_matter),
+        cmocka_unit_test(replica_shards_sum_to_batch),
         cmocka_unit_test(binary_sigmoid_label_probs),
         cmocka_unit_test(rejects_bad_specs),
         cmocka_unit_test(tensor_roles),

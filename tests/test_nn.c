@@ -155,21 +155,27 @@ static void embedding_bag_mean_and_gradient(void **state)
     check_grad("dE", emb_objective, &c, c.E, dE, EV * ED, FD_EPS, FD_RTOL, FD_ATOL);
 }
 
-static void touched_rows_dedups_in_order(void **state)
+static void local_ids_dedup_in_order(void **state)
 {
     (void)state;
     const int32_t ids[2 * 5] = {4, 0, 9, 4, 2, 0, 9, 7, 2, 1};
     uint32_t rows[10];
-    uint8_t seen[12] = {0};
-    size_t n = tc_embedding_touched_rows(rows, seen, ids, 2, 5);
+    int32_t lids[10], slot[12] = {0};
+    size_t n = tc_embedding_local_ids(lids, rows, slot, ids, 2, 5);
     const uint32_t want[] = {4, 9, 2, 7, 1};
+    const int32_t want_l[10] = {1, 0, 2, 1, 3, 0, 2, 4, 3, 5};
     assert_int_equal(n, 5);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(rows[i], want[i]);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(lids[i], want_l[i]);
+        assert_int_equal(ids[i] ? (int32_t)rows[lids[i] - 1] : 0, ids[i]);
+    }
     for (int i = 0; i < 12; i++)
-        assert_int_equal(seen[i], 0);
+        assert_int_equal(slot[i], 0);
     const int32_t pad[3] = {0, 0, 0};
-    assert_int_equal(tc_embedding_touched_rows(rows, seen, pad, 1, 3), 0);
+    assert_int_equal(tc_embedding_local_ids(lids, rows, slot, pad, 1, 3), 0);
+    assert_int_equal(lids[0] | lids[1] | lids[2], 0);
 }
 
 /* ---- pooling ------------------------------------------------------------ */
@@ -629,7 +635,10 @@ static void adam_rows_touches_only_listed_rows(void **state)
     memcpy(v0, v, sizeof v);
     fill_normal(g, ARV * ARD, 1.0f, &rng);
 
-    tc_adam_step_rows(p, g, m, v, rows, 3, ARD, 0.01f, 0.9f, 0.999f, 1e-7f, 5);
+    float gp[3 * ARD]; /* the listed rows' gradients, packed */
+    for (int k = 0; k < 3; k++)
+        memcpy(gp + k * ARD, g + rows[k] * ARD, ARD * sizeof *gp);
+    tc_adam_step_rows(p, gp, m, v, rows, 3, ARD, 0.01f, 0.9f, 0.999f, 1e-7f, 5);
     for (int r = 0; r < ARV; r++) {
         int listed = r == 7 || r == 2 || r == 4;
         size_t o = (size_t)r * ARD;
@@ -648,7 +657,7 @@ static void adam_rows_touches_only_listed_rows(void **state)
 
     /* SGD, dense and by rows */
     memcpy(p, p0, sizeof p);
-    tc_sgd_step_rows(p, g, rows, 3, ARD, 0.5f);
+    tc_sgd_step_rows(p, gp, rows, 3, ARD, 0.5f);
     for (int i = 0; i < ARV * ARD; i++) {
         int r = i / ARD, listed = r == 7 || r == 2 || r == 4;
         assert_true(p[i] == (listed ? p0[i] - 0.5f * g[i] : p0[i]));
@@ -761,7 +770,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(embedding_lookup_and_gradient),
         cmocka_unit_test(embedding_bag_mean_and_gradient),
-        cmocka_unit_test(touched_rows_dedups_in_order),
+        cmocka_unit_test(local_ids_dedup_in_order),
         cmocka_unit_test(pool_mean_masked),
         cmocka_unit_test(pool_max_masked),
         cmocka_unit_test(dense_forward_and_gradients),

@@ -426,7 +426,7 @@ static double loss_with_mask(tc_model *m, const int32_t *ids, const int32_t *lab
     tc_rng r;
     tc_rng_seed(&r, seed);
     tc_model_forward(m, ids, 3, 4, 1, &r);
-    return tc_model_loss_backward(m, ids, 3, 4, labels, NULL, NULL, 0, NULL, NULL);
+    return tc_model_loss_backward(m, ids, 3, 4, labels, NULL, NULL, 1.0f, 0, NULL, NULL);
 }
 
 /* With the mask fixed (same seed), the analytic gradient matches central
@@ -462,7 +462,7 @@ static void dropout_gradients_and_inference(void **st)
         tc_model_forward(m, ids, 3, 4, 1, &r);
         const uint32_t *rows;
         size_t nrows;
-        tc_model_loss_backward(m, ids, 3, 4, labels, NULL, NULL, 1, &rows, &nrows);
+        tc_model_loss_backward(m, ids, 3, 4, labels, NULL, NULL, 1.0f, 1, &rows, &nrows);
         int checked = 0;
         for (size_t i = 0; i < m->nparams; i += 7) {
             float keep = m->params[i], eps = 1e-2f;

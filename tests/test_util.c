@@ -1,6 +1,9 @@
 /* test_util.c — the seeded generator and the string table. */
 #include "tc_test.h"
 
+#include <pthread.h>
+
+#include "util/pool.h"
 #include "util/rng.h"
 #include "util/strtab.h"
 
@@ -93,6 +96,50 @@ static void fnv1a_known_values(void **state)
     assert_int_equal(tc_hash_bytes("foobar", 6), 0x85944171f73967e8ULL);
 }
 
+/* The pool runs every task exactly once per call, task i always on the
+ * same thread (i mod threads; thread 0 is the caller), for any task count. */
+typedef struct pool_probe {
+    int count[16];
+    pthread_t who[16];
+} pool_probe;
+
+static void probe_task(void *ctx, int i)
+{
+    pool_probe *p = ctx;
+    p->count[i]++;
+    p->who[i] = pthread_self();
+}
+
+static void pool_runs_each_task_once_on_a_fixed_thread(void **st)
+{
+    (void)st;
+    for (int threads = 1; threads <= 3; threads++) {
+        tc_err err;
+        tc_pool *pool = tc_pool_new(threads, &err);
+        assert_non_null(pool);
+        assert_int_equal(tc_pool_threads(pool), threads);
+        pthread_t first[16];
+        for (int round = 0; round < 200; round++) {
+            int n = round % 9;
+            pool_probe p;
+            memset(&p, 0, sizeof p);
+            tc_pool_run(pool, n, probe_task, &p);
+            for (int i = 0; i < 16; i++)
+                assert_int_equal(p.count[i], i < n);
+            for (int i = 0; i < n; i++) {
+                if (i < threads)
+                    first[i] = p.who[i];
+                if (i % threads == 0)
+                    assert_true(pthread_equal(p.who[i], pthread_self()));
+                else if (n > 1)
+                    assert_true(pthread_equal(p.who[i], first[i % threads]));
+            }
+        }
+        tc_pool_free(pool);
+    }
+    assert_true(tc_cores() >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -100,6 +147,7 @@ int main(void)
         cmocka_unit_test(shuffle_is_a_permutation),
         cmocka_unit_test(strtab_interns_in_order),
         cmocka_unit_test(fnv1a_known_values),
+        cmocka_unit_test(pool_runs_each_task_once_on_a_fixed_thread),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

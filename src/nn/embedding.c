@@ -92,17 +92,18 @@ void tc_embedding_bag_mean_backward(float *dE, const float *dout, const int32_t 
     }
 }
 
-size_t tc_embedding_touched_rows(uint32_t *rows, uint8_t *seen, const int32_t *ids, int B, int T)
+size_t tc_embedding_local_ids(int32_t *lids, uint32_t *rows, int32_t *slot, const int32_t *ids, int B, int T)
 {
     size_t n = (size_t)B * (size_t)T, k = 0;
     for (size_t i = 0; i < n; i++) {
         int32_t id = ids[i];
-        if (id != 0 && !seen[id]) {
-            seen[id] = 1;
+        if (id != 0 && !slot[id]) {
             rows[k++] = (uint32_t)id;
+            slot[id] = (int32_t)k;
         }
+        lids[i] = id ? slot[id] : 0;
     }
     for (size_t i = 0; i < k; i++)
-        seen[rows[i]] = 0;
+        slot[rows[i]] = 0;
     return k;
 }

@@ -4,7 +4,7 @@
  *
  * E is (V,D) row-major, one row per vocabulary id; id 0 is padding.  The
  * optimiser updates only the rows a batch touched (sparse updates), so
- * tc_embedding_touched_rows lists them. */
+ * tc_embedding_local_ids lists them. */
 #ifndef TC_NN_EMBEDDING_H
 #define TC_NN_EMBEDDING_H
 
@@ -28,8 +28,10 @@ void tc_embedding_bag_mean_backward(float *dE, const float *dout, const int32_t 
                                     int D);
 
 /* Distinct non-zero ids of ids (B,T), in order of first appearance, into rows
- * (capacity B*T).  seen (V bytes) must be all zero on entry and is all zero
- * again on return.  Returns the count. */
-size_t tc_embedding_touched_rows(uint32_t *rows, uint8_t *seen, const int32_t *ids, int B, int T);
+ * (capacity B*T), and lids (B,T) = the same positions renumbered locally: 0
+ * for padding, k for rows[k-1].  Backward passes given lids and a (k+1, D)
+ * matrix then gather the gradient of only the touched rows.  slot (V) must be
+ * all zero on entry and is all zero again on return.  Returns the count. */
+size_t tc_embedding_local_ids(int32_t *lids, uint32_t *rows, int32_t *slot, const int32_t *ids, int B, int T);
 
 #endif

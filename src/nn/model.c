@@ -31,8 +31,10 @@ struct tc_model_acts {
     float *h[TC_MAX_HIDDEN + 1];    /* (B, dense_out[k]); the last holds the logits */
     float *probs, *dlogits;         /* (B, outputs) */
     float *dha, *dhb;               /* (B, widest dense layer) scratch */
-    uint32_t *rows;                 /* (B·T) touched embedding rows */
-    uint8_t *seen;                  /* (V) */
+    uint32_t *rows;                 /* (B·T) touched embedding rows, in order of first use */
+    int32_t *lids;                  /* (B,T) local ids: 0 = padding, k = rows[k-1] */
+    int32_t *slot;                  /* (V) all zero between calls */
+    float *gE;                      /* (B·T+1, D) the touched rows' gradients by local id (row 0 unused) */
     /* LSTM encoder */
     float *emb;                     /* (B,T,D) */
     uint8_t *mask;                  /* (B,T) */
@@ -47,7 +49,9 @@ struct tc_model_acts {
     float *h_mask[TC_MAX_HIDDEN];   /* (B, dense_out[k]) */
 };
 
-#define GRAD(m, p) ((m)->grads + ((p) - (m)->params))
+/* The gradient of a dense-tail parameter p (not the embedding, whose
+ * gradient is gathered by local id into acts->gE). */
+#define GRAD(m, p) ((m)->gtail + ((p) - (m)->params - tc_model_tail(m)))
 
 void tc_model_spec_from_config(tc_model_spec *s, const tc_config *cfg, int V, int nlabels, int multilabel)
 {
@@ -192,8 +196,29 @@ tc_model *tc_model_new(const tc_model_spec *s, tc_err *err)
         tc_err_oom(err, "model parameters");
         return NULL;
     }
+    m->gtail = m->grads + tc_model_tail(m);
     set_views(m);
     return m;
+}
+
+tc_model *tc_model_replica(const tc_model *m, tc_err *err)
+{
+    tc_model *r = malloc(sizeof *r);
+    if (!r) {
+        tc_err_oom(err, "model replica");
+        return NULL;
+    }
+    *r = *m;
+    r->grads = NULL;
+    r->a = NULL;
+    r->replica = 1;
+    r->gtail = calloc(m->nparams - tc_model_tail(m), sizeof *r->gtail);
+    if (!r->gtail) {
+        free(r);
+        tc_err_oom(err, "model replica");
+        return NULL;
+    }
+    return r;
 }
 
 static void free_acts(tc_model_acts *a)
@@ -203,7 +228,7 @@ static void free_acts(tc_model_acts *a)
     free(a->x0), free(a->dx0), free(a->probs), free(a->dlogits), free(a->dha), free(a->dhb);
     for (int k = 0; k <= TC_MAX_HIDDEN; k++)
         free(a->h[k]);
-    free(a->rows), free(a->seen), free(a->emb), free(a->mask);
+    free(a->rows), free(a->lids), free(a->slot), free(a->gE), free(a->emb), free(a->mask);
     for (int l = 0; l < TC_MAX_LSTM_LAYERS; l++) {
         free(a->hs[l][0]), free(a->hs[l][1]), free(a->cache[l][0]), free(a->cache[l][1]);
         free(a->seq[l]), free(a->drop_in[l]), free(a->drop_mask[l]);
@@ -219,8 +244,10 @@ void tc_model_free(tc_model *m)
 {
     if (!m)
         return;
-    free(m->params);
-    free(m->grads);
+    if (m->replica)
+        free(m->gtail);
+    else
+        free(m->params), free(m->grads);
     free_acts(m->a);
     free(m);
 }
@@ -288,7 +315,9 @@ int tc_model_reserve(tc_model *m, int B, int T, tc_err *err)
     a->dha = alloc(b * (size_t)widest, sizeof(float), &bad);
     a->dhb = alloc(b * (size_t)widest, sizeof(float), &bad);
     a->rows = alloc(bt, sizeof(uint32_t), &bad);
-    a->seen = alloc((size_t)s->V, 1, &bad);
+    a->lids = alloc(bt, sizeof(int32_t), &bad);
+    a->slot = alloc((size_t)s->V, sizeof(int32_t), &bad);
+    a->gE = alloc((bt + 1) * (size_t)s->D, sizeof(float), &bad);
     if (s->dropout > 0) {
         a->in_mask = alloc((s->encoder == TC_ENC_LSTM ? bt : b) * (size_t)s->D, sizeof(float), &bad);
         for (int k = 0; k < s->n_hidden; k++)
@@ -378,7 +407,7 @@ static void lstm_encode(tc_model *m, const int32_t *ids, int B, int T, int train
     }
 }
 
-static void lstm_encode_backward(tc_model *m, const int32_t *ids, int B, int T)
+static void lstm_encode_backward(tc_model *m, int B, int T)
 {
     tc_model_acts *a = m->a;
     const tc_model_spec *s = &m->s;
@@ -422,7 +451,7 @@ static void lstm_encode_backward(tc_model *m, const int32_t *ids, int B, int T)
         } else {
             if (a->mdropped)
                 tc_dropout_backward(dx, a->in_mask, bt * (size_t)s->D);
-            tc_embedding_backward(GRAD(m, m->E), dx, ids, B, T, s->D);
+            tc_embedding_backward(a->gE, dx, a->lids, B, T, s->D);
         }
     }
 }
@@ -473,7 +502,7 @@ const float *tc_model_forward(tc_model *m, const int32_t *ids, int B, int T, int
 }
 
 double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, const int32_t *labels,
-                              const float *targets, const float *row_w, int want_grad,
+                              const float *targets, const float *row_w, float gscale, int want_grad,
                               const uint32_t **rows, size_t *nrows)
 {
     tc_model_acts *a = m->a;
@@ -486,6 +515,11 @@ double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, con
                                : tc_softmax_ce(a->probs, dl, a->h[K - 1], labels, row_w, B, C);
     if (!want_grad)
         return loss;
+    if (gscale != 1.0f)
+        for (size_t i = 0; i < (size_t)B * (size_t)C; i++)
+            a->dlogits[i] *= gscale;
+    size_t D = (size_t)m->s.D, nr = tc_embedding_local_ids(a->lids, a->rows, a->slot, ids, B, T);
+    memset(a->gE, 0, (nr + 1) * D * sizeof *a->gE);
     const float *dout = a->dlogits;
     for (int k = K - 1; k >= 0; k--) {
         float *din = k == 0 ? a->dx0 : (dout == a->dha ? a->dhb : a->dha);
@@ -501,16 +535,25 @@ double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, con
         dout = din;
     }
     if (m->s.encoder == TC_ENC_LSTM) {
-        lstm_encode_backward(m, ids, B, T);
+        lstm_encode_backward(m, B, T);
     } else {
         if (a->mdropped)
             tc_dropout_backward(a->dx0, a->in_mask, (size_t)B * (size_t)m->s.D);
-        tc_embedding_bag_mean_backward(GRAD(m, m->E), a->dx0, ids, B, T, m->s.D);
+        tc_embedding_bag_mean_backward(a->gE, a->dx0, a->lids, B, T, m->s.D);
     }
-    *nrows = tc_embedding_touched_rows(a->rows, a->seen, ids, B, T);
+    if (m->grads) /* a whole model also keeps the full (V,D) embedding gradient */
+        for (size_t k = 0; k < nr; k++) {
+            float *g = m->grads + (size_t)a->rows[k] * D;
+            const float *l = a->gE + (k + 1) * D;
+            for (size_t j = 0; j < D; j++)
+                g[j] += l[j];
+        }
+    *nrows = nr;
     *rows = a->rows;
     return loss;
 }
+
+const float *tc_model_row_grads(const tc_model *m) { return m->a->gE + m->s.D; }
 
 void tc_model_label_probs(const tc_model *m, const float *out_row, float *label_probs)
 {

@@ -76,7 +76,9 @@ typedef struct tc_model_acts tc_model_acts;
 typedef struct tc_model {
     tc_model_spec s;
     size_t nparams;
-    float *params, *grads;
+    float *params, *grads;          /* grads: NULL in a replica */
+    float *gtail;                   /* gradient of the dense tail (nparams - tail) */
+    int replica;                    /* shares another model's params (tc_model_replica) */
     tc_tensor tensors[TC_MAX_TENSORS];
     int ntensors;
     /* views into params */
@@ -91,6 +93,12 @@ typedef struct tc_model {
 
 tc_model *tc_model_new(const tc_model_spec *s, tc_err *err);
 void tc_model_free(tc_model *m);
+/* A replica of m for one shard of a batch: the same parameters (shared, read
+ * only while replicas run), its own activations (tc_model_reserve) and its
+ * own dense-tail gradient `gtail`, and no full embedding gradient: after
+ * tc_model_loss_backward its embedding gradient is the compact
+ * tc_model_row_grads.  Free with tc_model_free before m. */
+tc_model *tc_model_replica(const tc_model *m, tc_err *err);
 /* Parameters a spec needs, without allocating them (0 if the spec is invalid). */
 size_t tc_model_count_params(const tc_model_spec *s);
 
@@ -107,11 +115,16 @@ const float *tc_model_forward(tc_model *m, const int32_t *ids, int B, int T, int
 
 /* After tc_model_forward: the mean loss of the batch.  Softmax heads take
  * labels (B); sigmoid heads take targets (B, outputs).  row_w (B) may be NULL.
- * With want_grad, also backpropagates, ACCUMULATING into grads, and lists the
- * embedding rows touched in *rows / *nrows (valid until the next call). */
+ * With want_grad, also backpropagates the loss times gscale (a shard of a
+ * larger batch passes its share of the rows), ACCUMULATING into gtail (and,
+ * in a whole model, into the embedding rows of grads), and lists the
+ * embedding rows touched in *rows / *nrows in order of first use (valid
+ * until the next call); tc_model_row_grads then holds their gradients. */
 double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, const int32_t *labels,
-                              const float *targets, const float *row_w, int want_grad,
+                              const float *targets, const float *row_w, float gscale, int want_grad,
                               const uint32_t **rows, size_t *nrows);
+/* (nrows, D): the last backward's embedding gradient of row (*rows)[k] in row k. */
+const float *tc_model_row_grads(const tc_model *m);
 
 /* Probability of each label (nlabels) from one row of output probabilities. */
 void tc_model_label_probs(const tc_model *m, const float *out_row, float *label_probs);

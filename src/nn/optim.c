@@ -36,7 +36,7 @@ void tc_adam_step_rows(float *p, const float *g, float *m, float *v, const uint3
     size_t d = (size_t)D;
     for (size_t k = 0; k < nrows; k++) {
         size_t o = (size_t)rows[k] * d;
-        adam_span(p + o, g + o, m + o, v + o, d, a, b1, b2, eps);
+        adam_span(p + o, g + k * d, m + o, v + o, d, a, b1, b2, eps);
     }
 }
 
@@ -51,7 +51,7 @@ void tc_sgd_step_rows(float *p, const float *g, const uint32_t *rows, size_t nro
 {
     size_t d = (size_t)D;
     for (size_t k = 0; k < nrows; k++)
-        tc_sgd_step(p + (size_t)rows[k] * d, g + (size_t)rows[k] * d, d, lr);
+        tc_sgd_step(p + (size_t)rows[k] * d, g + k * d, d, lr);
 }
 
 double tc_sum_squares(const float *g, size_t n)

@@ -10,7 +10,8 @@
  *
  * The _rows variants apply the same update only to the listed rows of a
  * (V,D) matrix: "lazy" updates for embedding gradients that are zero outside
- * the rows a batch touched (see tc_embedding_touched_rows). */
+ * the rows a batch touched (see tc_embedding_local_ids).  Their gradient is
+ * packed: row k of g belongs to rows[k]. */
 #ifndef TC_NN_OPTIM_H
 #define TC_NN_OPTIM_H
 
@@ -20,13 +21,13 @@
 /* p, g, m, v (n); m and v start at zero and belong to p. */
 void tc_adam_step(float *p, const float *g, float *m, float *v, size_t n, float lr, float b1,
                   float b2, float eps, uint64_t t);
-/* p, g, m, v (V,D); only rows[0..nrows) are read or written. */
+/* p, m, v (V,D), g (nrows,D) packed; only rows[0..nrows) of p, m, v are read or written. */
 void tc_adam_step_rows(float *p, const float *g, float *m, float *v, const uint32_t *rows,
                        size_t nrows, int D, float lr, float b1, float b2, float eps, uint64_t t);
 
 /* p (n) −= lr · g (n). */
 void tc_sgd_step(float *p, const float *g, size_t n, float lr);
-/* p (V,D) −= lr · g (V,D) on rows[0..nrows) only. */
+/* p (V,D) rows[k] −= lr · g (nrows,D) row k, for k < nrows. */
 void tc_sgd_step_rows(float *p, const float *g, const uint32_t *rows, size_t nrows, int D,
                       float lr);
 

@@ -26,19 +26,36 @@
 #include "nn/model.h"
 #include "text/corpus.h"
 #include "util/err.h"
+#include "util/pool.h"
 
 struct tc_bundle; /* store/checkpoint.h: a loaded model file (this header does not need the file format) */
 
 #define TC_INFER_QUANTUM 16
 #define TC_INFER_BATCH 256
 
+/* What one thread needs to run groups: a model (the loaded one for lane 0,
+ * replicas with their own activations for the others) and a group buffer. */
+typedef struct tc_infer_lane {
+    tc_model *m;
+    int32_t *ids;             /* (rows, T) padded group */
+    size_t ids_cap;           /* ids' capacity: the largest group so far */
+    int rc;                   /* the lane's last group failed (err says why) */
+    tc_err err;
+} tc_infer_lane;
+
 typedef struct tc_infer {
     tc_model *m;
     int maxlen, L;            /* pad.maxlen, labels */
     enum tc_side padding, truncating;
     int cap;                  /* rows per forward, a multiple of TC_INFER_QUANTUM */
-    int32_t *ids;             /* (rows, T) padded group */
-    size_t ids_cap;           /* ids' capacity: the largest group so far */
+    int nlanes;               /* threads (1 unless tc_infer_set_threads) */
+    tc_infer_lane *lanes;     /* (nlanes) */
+    tc_pool *pool;
+    /* the job tc_infer_rows hands the pool */
+    const int32_t *const *jrows;
+    const size_t *jlens;
+    size_t jn;
+    float *jprobs;
 } tc_infer;
 
 /* Prepares b's model for groups of up to cap rows (rounded up to the quantum).
@@ -50,14 +67,21 @@ int tc_infer_init(tc_infer *e, struct tc_bundle *b, int cap, tc_err *err);
 int tc_infer_init_model(tc_infer *e, tc_model *m, const tc_config *cfg, int cap, tc_err *err);
 void tc_infer_free(tc_infer *e);
 
+/* Runs the groups of one call on `threads` threads (0 = the cores there
+ * are).  Group g of a call holds its rows [g·cap, (g+1)·cap) whatever the
+ * thread count, and each group's probabilities do not depend on the group
+ * (see above), so the output is bit-identical to one thread's. */
+int tc_infer_set_threads(tc_infer *e, int threads, tc_err *err);
+
 /* Label probabilities (n, L) of n rows; row i is rows[i][0 .. lens[i]). */
 int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs,
                   tc_err *err);
 
 /* Runs every row of c through the model, group by group (the groups of
  * tc_infer_rows: rows at, at + cap, …), and hands each group's label
- * probabilities (n, L) of rows first .. first + n to each(); memory is one
- * group's, not c->n x L.  each() returns 0, or -1 (with err set) to stop. */
+ * probabilities (n, L) of rows first .. first + n to each(), in order; memory
+ * is one group's per thread, not c->n x L.  each() returns 0, or -1 (with err
+ * set) to stop. */
 typedef int (*tc_infer_each)(void *ctx, uint64_t first, int n, const float *probs, tc_err *err);
 int tc_infer_corpus(tc_infer *e, const tc_corpus *c, tc_infer_each each, void *ctx, tc_err *err);
 

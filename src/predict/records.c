@@ -549,14 +549,18 @@ static int setup(tc_predictor *p, const tc_predict_opts *a, tc_bundle *bd, int s
     long k = a->k ? a->k : 1;
     p->pairs = p->multilabel ? 1 : (int)(k < p->L ? k : p->L);
     p->label_sep = bd->cfg.data.label_separator[0] ? bd->cfg.data.label_separator : "|";
-    p->cap_rows = stream || a->explain ? 1 : (size_t)a->batch;
+    /* not streaming, the queue holds a batch per thread; each batch is one model pass */
+    int threads = stream || a->explain ? 1 : a->threads > 0 ? (int)a->threads : tc_cores();
+    size_t pass = stream || a->explain ? 1 : (size_t)a->batch;
     /* --batch 65536 on a 10,000-label model would hold 2.6 GB of probabilities */
-    size_t most = TC_PREDICT_PROBS_MAX / ((size_t)p->L * sizeof(float));
+    size_t most = TC_PREDICT_PROBS_MAX / ((size_t)p->L * sizeof(float)) / (size_t)threads;
     most = most < TC_INFER_QUANTUM ? TC_INFER_QUANTUM : most / TC_INFER_QUANTUM * TC_INFER_QUANTUM;
-    if (p->cap_rows > most)
-        p->cap_rows = most;
+    if (pass > most)
+        pass = most;
+    p->cap_rows = pass * (size_t)threads;
     if (!(p->tok = tc_tokenizer_from_config(&bd->cfg, err)) ||
-        tc_infer_init(&p->inf, bd, (int)(a->explain ? TC_INFER_BATCH : p->cap_rows), err) < 0)
+        tc_infer_init(&p->inf, bd, (int)(a->explain ? TC_INFER_BATCH : pass), err) < 0 ||
+        tc_infer_set_threads(&p->inf, threads, err) < 0)
         return -1;
     tc_explainer_init(&p->ex, &p->inf, bd);
     p->rows = malloc(p->cap_rows * sizeof *p->rows);

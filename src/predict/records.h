@@ -41,6 +41,8 @@ typedef struct tc_predict_opts {
     long explain_top;               /* tokens listed each way with explain */
     long batch;                     /* records per model pass when not streaming, cut so that
                                      * batch x labels x 4 bytes <= TC_PREDICT_PROBS_MAX */
+    long threads;                   /* model passes run at once when not streaming; 0 = the cores;
+                                     * the output is the same bytes for any count */
     float threshold;                /* sigmoid decision threshold; 0: the model's */
     int probs, explain;             /* also every label's probability / the explanation */
     int stream;                     /* one record at a time, each output record flushed */

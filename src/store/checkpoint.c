@@ -105,15 +105,17 @@ static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
 
 int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 {
-    /* Where files are written (output.*: model, checkpoint, metrics) is not
-     * part of the model: the same training gives the same bytes whatever -o
-     * says.  output.save_best stays: it decides which epoch's weights these
-     * are, so the stored config trains the same model again. */
+    /* Where files are written (output.*: model, checkpoint, metrics) and how
+     * many threads computed it (train.threads) are not part of the model: the
+     * same training gives the same bytes whatever -o or the thread count says.
+     * output.save_best stays: it decides which epoch's weights these are, so
+     * the stored config trains the same model again. */
     tc_config cfg = b->cfg;
     tc_config defaults;
     tc_config_defaults(&defaults);
     cfg.output = defaults.output;
     cfg.output.save_best = b->cfg.output.save_best;
+    cfg.train.threads = defaults.train.threads;
     char *yaml = tc_config_to_yaml(&cfg, err);
     if (!yaml)
         return -1;

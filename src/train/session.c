@@ -270,8 +270,11 @@ int tc_session_prepare(tc_session *s, tc_err *err)
     s->meta_base = strlen(s->bd->meta);
     s->trainer = tc_trainer_new(s->bd->model, cfg, &s->train, s->valid.n ? &s->valid : NULL, s->row_w, &s->rng,
                                 err);
-    return s->trainer ? 0 : -1;
+    return s->trainer && tc_trainer_set_dist(s->trainer, s->dist, err) == 0 ? 0 : -1;
 }
+
+/* 1 if this process writes the run's files: alone, or process 0 of several. */
+static int writer(const tc_session *s) { return !s->dist || s->dist->rank == 0; }
 
 /* ---- resuming ------------------------------------------------------------ */
 
@@ -396,6 +399,8 @@ static const tc_epoch_log *last_epoch(const tc_trainer *t)
 
 int tc_session_save_checkpoint(tc_session *s, tc_err *err)
 {
+    if (!writer(s))
+        return 0;
     void *state;
     size_t len;
     if (tc_trainer_save_state(s->trainer, &state, &len, err) < 0)
@@ -434,6 +439,8 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
 {
     tc_session *s = ctx;
     const tc_config *cfg = &s->bd->cfg;
+    if (!writer(s))
+        return 0;
     if (s->metrics && write_metrics(s, e, err) < 0)
         return -1;
     if (cfg->output.save_best && e->best) {
@@ -452,7 +459,7 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
 /* output.metrics: written afresh, holding the epochs a resumed run already has. */
 static int open_metrics(tc_session *s, tc_err *err)
 {
-    if (!s->bd->cfg.output.metrics[0])
+    if (!s->bd->cfg.output.metrics[0] || !writer(s))
         return 0;
     s->metrics = open_memstream(&s->metrics_buf, &s->metrics_len);
     if (!s->metrics)
@@ -494,6 +501,8 @@ int tc_session_finish(tc_session *s, tc_err *err)
         tc_trainer_use_best(s->trainer);
         e = &h[best - 1];
     }
+    if (!writer(s))
+        return 0;
     summarize(s, e, n);
     if (cfg->output.quantize.method != TC_QUANT_NONE) {
         /* the trainer's last use of the model is over; pruning may replace it */

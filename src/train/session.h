@@ -55,6 +55,10 @@ typedef struct tc_session {
                                      * metrics_buf, the file rewritten atomically after each epoch */
     char *metrics_buf;
     size_t metrics_len;
+    /* Set before tc_session_prepare to train as one of several processes
+     * (mpirun; trainer.h tc_dist), NULL = alone.  Only process 0 writes
+     * files (metrics, best model, checkpoints, the final model). */
+    const tc_dist *dist;
 } tc_session;
 
 /* Defaults, then the config file at path — or, for a data file (a name

@@ -9,6 +9,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,9 +19,25 @@
 #include "train/batch.h"
 #include "train/schedule.h"
 #include "util/bytes.h"
+#include "util/pool.h"
 #include "util/strtab.h"
 
 #define STATE_VERSION 1
+
+/* One shard of a batch: rows [lo, lo + nb) of it, computed by a replica of
+ * the model with its own activations and gradients. */
+typedef struct tc_shard {
+    tc_model *r;
+    tc_batch batch;
+    float *bw;                   /* (rows) the shard's row weights */
+    int lo, nb;
+    const uint32_t *rows;        /* embedding rows the shard touched (in r's activations) */
+    size_t nrows;
+    uint32_t *midx;              /* (rows·T) where each of them is in the batch's merged rows */
+    double loss, correct;        /* mean loss, correct predictions */
+    double hw_loss, hw_rows;     /* train.hogwild: this thread's sums over the epoch */
+    int hw_bad;                  /* train.hogwild: a non-finite loss */
+} tc_shard;
 
 struct tc_trainer {
     tc_model *m;
@@ -31,8 +48,31 @@ struct tc_trainer {
     int B, T, epochs;
     uint64_t steps_per_epoch, fingerprint;
     tc_schedule sched;
-    tc_batch batch;
-    float *bw;                   /* (B) the batch's row weights */
+    int S;                       /* shards per batch */
+    tc_shard *sh;                /* (S), or one per thread with train.hogwild */
+    int nsh;
+    int s0, s1;                  /* the shards this process computes: [s0, s1) */
+    tc_shard_out *out;           /* (S) every shard's results, this process's and (dist) the others' */
+    const tc_dist *dist;         /* NULL: one process */
+    volatile sig_atomic_t *stop; /* tc_train_opts.stop of the current run */
+    int agreed_stop;             /* dist: the last exchange said some process wants to stop */
+    /* train.hogwild: batches of the epoch handed out, the epoch's first step,
+     * the stop flag the threads watch */
+    atomic_uint_fast64_t hw_next;
+    uint64_t hw_step0;
+    volatile sig_atomic_t *hw_stop;
+    tc_pool *pool;
+    uint32_t *merged;            /* (min(B·T, V)) rows the whole batch touched */
+    float *gm;                   /* (min(B·T, V), D) their summed gradients, packed like merged */
+    uint32_t *mslot;             /* (V) 1 + a row's index in merged; all zero between steps */
+    size_t nmerged;
+    /* the step being taken: learning rate, gradient scale (clipping), Adam's t,
+     * and per chunk of rows its Σg² and whether its new weights are finite */
+    float lr_now, g_now;
+    uint64_t at_now;
+    double *chunk_ss;            /* (S) */
+    int *chunk_bad;              /* (S) */
+    int nb;                      /* rows in the current batch */
     /* ---- the resumable state ---- */
     tc_rng rng;
     uint64_t step;               /* optimizer steps done */
@@ -89,6 +129,39 @@ static uint64_t fingerprint(const tc_corpus *a, const tc_corpus *b)
     return h;
 }
 
+/* The shards (a replica, a batch buffer and row weights each, sized for
+ * ceil(B/S) rows) and the threads that run them. */
+static int make_shards(tc_trainer *t, tc_err *err)
+{
+    const tc_config *cfg = t->cfg;
+    int threads = cfg->train.threads > 0 ? (int)cfg->train.threads : tc_cores();
+    t->S = (int)(cfg->train.shards < t->B ? cfg->train.shards : t->B);
+    t->nsh = cfg->train.hogwild ? threads : t->S;
+    int rows = cfg->train.hogwild ? t->B : (t->B + t->S - 1) / t->S;
+    size_t V = (size_t)t->m->s.V, cap = (size_t)t->B * (size_t)t->T;
+    t->sh = calloc((size_t)t->nsh, sizeof *t->sh);
+    t->out = calloc((size_t)t->S, sizeof *t->out);
+    t->s0 = 0, t->s1 = t->S;
+    t->merged = malloc((cap < V ? cap : V) * sizeof *t->merged);
+    t->mslot = calloc(V, sizeof *t->mslot);
+    t->gm = malloc((cap < V ? cap : V) * (size_t)t->m->s.D * sizeof *t->gm);
+    t->chunk_ss = calloc((size_t)t->S, sizeof *t->chunk_ss);
+    t->chunk_bad = calloc((size_t)t->S, sizeof *t->chunk_bad);
+    if (!t->sh || !t->out || !t->merged || !t->gm || !t->mslot || !t->chunk_ss || !t->chunk_bad)
+        return tc_err_oom(err, "shards");
+    for (int s = 0; s < t->nsh; s++) {
+        tc_shard *h = &t->sh[s];
+        if (!(h->r = tc_model_replica(t->m, err)) || tc_model_reserve(h->r, rows, t->T, err) < 0 ||
+            tc_batch_init(&h->batch, rows, t->T, t->m->s.outputs, err) < 0)
+            return -1;
+        h->midx = malloc((size_t)rows * (size_t)t->T * sizeof *h->midx);
+        if (!(h->bw = malloc((size_t)rows * sizeof *h->bw)) || !h->midx)
+            return tc_err_oom(err, "shards");
+    }
+    t->pool = tc_pool_new(threads < t->nsh ? threads : t->nsh, err);
+    return t->pool ? 0 : -1;
+}
+
 tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid,
                            const float *row_w, const tc_rng *rng, tc_err *err)
 {
@@ -115,8 +188,7 @@ tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *t
                     cfg->train.early_stopping.patience);
     t->rng = *rng;
     t->order = malloc((size_t)t->n * sizeof *t->order);
-    t->bw = malloc((size_t)t->B * sizeof *t->bw);
-    int bad = !t->order || !t->bw;
+    int bad = !t->order;
     if (cfg->train.optimizer == TC_OPT_ADAM) {
         t->m1 = calloc(m->nparams, sizeof(float));
         t->m2 = calloc(m->nparams, sizeof(float));
@@ -131,7 +203,7 @@ tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *t
         tc_err_oom(err, "optimizer state");
         return NULL;
     }
-    if (tc_batch_init(&t->batch, t->B, t->T, m->s.outputs, err) < 0) {
+    if (make_shards(t, err) < 0) {
         tc_trainer_free(t);
         return NULL;
     }
@@ -144,8 +216,14 @@ void tc_trainer_free(tc_trainer *t)
 {
     if (!t)
         return;
-    tc_batch_free(&t->batch);
-    free(t->bw), free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
+    for (int s = 0; t->sh && s < t->nsh; s++) {
+        tc_model_free(t->sh[s].r);
+        tc_batch_free(&t->sh[s].batch);
+        free(t->sh[s].bw), free(t->sh[s].midx);
+    }
+    tc_pool_free(t->pool);
+    free(t->sh), free(t->out), free(t->merged), free(t->gm), free(t->mslot), free(t->chunk_ss), free(t->chunk_bad);
+    free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
     free(t);
 }
 
@@ -198,112 +276,283 @@ static double batch_correct(const tc_model *m, const tc_batch *b, const float *p
     return correct;
 }
 
-/* Global-norm clipping over the gradients that will be applied. */
-static void clip(tc_model *m, float clipnorm, const uint32_t *rows, size_t nrows)
-{
-    size_t tail = tc_model_tail(m), ntail = m->nparams - tail, D = (size_t)m->s.D;
-    float *gE = m->grads, *gT = m->grads + tail;
-    double ss = tc_sum_squares(gT, ntail);
-    for (size_t i = 0; i < nrows; i++)
-        ss += tc_sum_squares(gE + (size_t)rows[i] * D, D);
-    double norm = sqrt(ss);
-    if (norm <= clipnorm)
-        return;
-    float s = (float)(clipnorm / norm);
-    tc_scale(gT, ntail, s);
-    for (size_t i = 0; i < nrows; i++)
-        tc_scale(gE + (size_t)rows[i] * D, D, s);
-}
-
 /* Decoupled weight decay w ← w·(1 − lr·wd) on every kernel (not the biases)
  * and on the embedding rows being updated (lazily, like the update itself). */
-static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
+static void decay_kernels(tc_model *m, float keep)
 {
     for (int k = 0; k < m->ntensors; k++) {
         const tc_tensor *x = &m->tensors[k];
         if (x->role == TC_ROLE_KERNEL)
             tc_scale(m->params + x->off, x->n, keep);
     }
+}
+
+static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
+{
+    decay_kernels(m, keep);
     for (size_t i = 0; i < nrows; i++)
         tc_scale(m->params + (size_t)rows[i] * (size_t)m->s.D, (size_t)m->s.D, keep);
 }
 
-/* One optimizer step at learning rate lr over the touched embedding rows
- * (none when frozen) and the dense tail; then clears the gradients it read. */
-static void step(tc_trainer *t, float lr, const uint32_t *rows, size_t nrows)
+/* The dense tail's part of optimizer step `at` (learning rate lr, gradient
+ * scale g from clipping): decay, update, then clear its gradient. */
+static void step_tail(tc_trainer *t, float lr, float g, uint64_t at)
 {
     tc_model *m = t->m;
     const tc_config *cfg = t->cfg;
     size_t tail = tc_model_tail(m), ntail = m->nparams - tail;
-    int D = m->s.D;
-    size_t nupd = cfg->model.freeze_embedding ? 0 : nrows;
-    float *gE = m->grads, *gT = m->grads + tail;
-    if (cfg->train.clipnorm > 0)
-        clip(m, cfg->train.clipnorm, rows, nupd);
+    float *gT = m->gtail;
+    if (g != 1.0f)
+        tc_scale(gT, ntail, g);
     if (cfg->train.weight_decay > 0)
-        decay(m, 1.0f - lr * cfg->train.weight_decay, rows, nupd);
-    uint64_t at = ++t->step;
-    if (cfg->train.optimizer == TC_OPT_ADAM) {
-        float b1 = cfg->train.beta1, b2 = cfg->train.beta2, eps = cfg->train.epsilon;
-        tc_adam_step(m->params + tail, gT, t->m1 + tail, t->m2 + tail, ntail, lr, b1, b2, eps, at);
-        tc_adam_step_rows(m->params, gE, t->m1, t->m2, rows, nupd, D, lr, b1, b2, eps, at);
-    } else {
+        decay_kernels(m, 1.0f - lr * cfg->train.weight_decay);
+    if (cfg->train.optimizer == TC_OPT_ADAM)
+        tc_adam_step(m->params + tail, gT, t->m1 + tail, t->m2 + tail, ntail, lr, cfg->train.beta1,
+                     cfg->train.beta2, cfg->train.epsilon, at);
+    else
         tc_sgd_step(m->params + tail, gT, ntail, lr);
-        tc_sgd_step_rows(m->params, gE, rows, nupd, D, lr);
-    }
     memset(gT, 0, ntail * sizeof *gT);
-    for (size_t i = 0; i < nrows; i++)
-        memset(gE + (size_t)rows[i] * (size_t)D, 0, (size_t)D * sizeof *gE);
 }
 
-/* 1 if every weight a step changed (the touched embedding rows and the dense
- * tail) is finite, so divergence is caught at the step that caused it.
- * x * 0 is 0 for finite x and NaN for Inf or NaN, and the loop vectorizes. */
-static int step_finite(const tc_model *m, const uint32_t *rows, size_t nrows)
+/* The embedding's part for rows[0..n), whose gradients are gr (n, D)
+ * packed: decay and update (unless frozen), lazily as Keras' sparse
+ * updates are. */
+static void step_rows(tc_trainer *t, float lr, float g, uint64_t at, const uint32_t *rows, float *gr, size_t n)
 {
+    tc_model *m = t->m;
+    const tc_config *cfg = t->cfg;
     size_t D = (size_t)m->s.D;
+    if (cfg->model.freeze_embedding)
+        return;
+    if (g != 1.0f)
+        tc_scale(gr, n * D, g);
+    if (cfg->train.weight_decay > 0)
+        for (size_t i = 0; i < n; i++)
+            tc_scale(m->params + (size_t)rows[i] * D, D, 1.0f - lr * cfg->train.weight_decay);
+    if (cfg->train.optimizer == TC_OPT_ADAM)
+        tc_adam_step_rows(m->params, gr, t->m1, t->m2, rows, n, (int)D, lr, cfg->train.beta1, cfg->train.beta2,
+                          cfg->train.epsilon, at);
+    else
+        tc_sgd_step_rows(m->params, gr, rows, n, (int)D, lr);
+}
+
+/* 1 if every value of x (n) is finite: x * 0 is 0 for finite x and NaN for
+ * Inf or NaN, and the loop vectorizes. */
+static int all_finite(const float *x, size_t n)
+{
     float acc = 0.0f;
-    for (size_t r = 0; r < nrows; r++) {
-        const float *e = m->params + (size_t)rows[r] * D;
-        for (size_t j = 0; j < D; j++)
-            acc += e[j] * 0.0f;
-    }
-    for (size_t i = tc_model_tail(m); i < m->nparams; i++)
-        acc += m->params[i] * 0.0f;
+    for (size_t i = 0; i < n; i++)
+        acc += x[i] * 0.0f;
     return acc == 0.0f;
 }
 
-/* Trains on the next batch of the current epoch; *loss receives its mean loss. */
-static int train_batch(tc_trainer *t, double *loss, tc_err *err)
+/* The dropout generator of shard s at the current step: derived from the
+ * seed, the step and the shard alone, so it is the same whichever thread
+ * (or, resumed, whichever run) computes the shard. */
+static void shard_rng(const tc_trainer *t, int s, tc_rng *r)
 {
-    tc_model *m = t->m;
-    int nb = t->n - t->pos < (uint32_t)t->B ? (int)(t->n - t->pos) : t->B;
-    const uint32_t *rows = t->order + t->pos;
-    tc_batch *b = &t->batch;
-    tc_batch_fill(b, t->train, rows, nb, t->cfg, &m->s);
-    if (t->row_w)
-        for (int i = 0; i < nb; i++)
-            t->bw[i] = t->row_w[rows[i]];
-    const float *probs = tc_model_forward(m, b->ids, nb, b->T, 1, &t->rng);
-    t->correct += batch_correct(m, b, probs, t->cfg->model.threshold);
-    const uint32_t *touched;
-    size_t ntouched;
-    *loss = tc_model_loss_backward(m, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? t->bw : NULL, 1,
-                                   &touched, &ntouched);
-    if (!isfinite(*loss))
-        return tc_err_set(err, "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
-                          "train.clipnorm", t->epoch + 1, *loss, (unsigned long long)t->step + 1);
-    step(t, tc_schedule_lr(&t->sched, t->step), touched, ntouched);
-    if (!step_finite(m, touched, ntouched))
-        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
-                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
-    t->loss_sum += *loss * nb;
-    t->denom += nb;
-    t->pos += (uint32_t)nb;
+    uint64_t key[3] = {t->cfg->train.seed, t->step, (uint64_t)s};
+    tc_rng_seed(r, tc_hash_bytes(key, sizeof key));
+}
+
+int tc_trainer_set_dist(tc_trainer *t, const tc_dist *d, tc_err *err)
+{
+    if (d && d->procs > 1 && t->cfg->train.hogwild)
+        return tc_err_set(err, "train.hogwild runs in one process; it cannot be combined with several (mpirun)");
+    if (d && d->procs > t->S)
+        return tc_err_set(err, "%d processes but only %d shards per batch: set train.shards to at least %d "
+                          "(a multiple of it spreads the work evenly)", d->procs, t->S, d->procs);
+    t->dist = d && d->procs > 1 ? d : NULL;
+    t->s0 = 0, t->s1 = t->S;
+    if (t->dist) { /* a contiguous block of shards per process */
+        while (tc_dist_owner(t->s0, t->S, d->procs) < d->rank)
+            t->s0++;
+        t->s1 = t->s0;
+        while (t->s1 < t->S && tc_dist_owner(t->s1, t->S, d->procs) == d->rank)
+            t->s1++;
+    }
     return 0;
 }
 
-/* ---- epochs ------------------------------------------------------------ */
+/* Forward and backward of this process's k-th shard of the current batch (a pool task). */
+static void shard_task(void *ctx, int k)
+{
+    tc_trainer *t = ctx;
+    int s = t->s0 + k;
+    tc_shard *h = &t->sh[s];
+    if (h->nb == 0)
+        return;
+    tc_model *r = h->r;
+    const uint32_t *rows = t->order + t->pos + h->lo;
+    tc_batch *b = &h->batch;
+    tc_batch_fill(b, t->train, rows, h->nb, t->cfg, &r->s);
+    if (t->row_w)
+        for (int i = 0; i < h->nb; i++)
+            h->bw[i] = t->row_w[rows[i]];
+    tc_rng rng;
+    shard_rng(t, s, &rng);
+    const float *probs = tc_model_forward(r, b->ids, h->nb, b->T, 1, &rng);
+    h->correct = batch_correct(r, b, probs, t->cfg->model.threshold);
+    memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
+    h->loss = tc_model_loss_backward(r, b->ids, h->nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
+                                     (float)h->nb / (float)t->nb, 1, &h->rows, &h->nrows);
+}
+
+/* [lo, hi) of chunk c when n items are cut into S chunks. */
+static void chunk(size_t n, int c, int S, size_t *lo, size_t *hi)
+{
+    *lo = n * (size_t)c / (size_t)S;
+    *hi = n * (size_t)(c + 1) / (size_t)S;
+}
+
+/* The union of the rows the shards touched, in order of first use, into
+ * merged, and each shard row's place in it (midx).  Bookkeeping only; the
+ * gradients are added by reduce_task. */
+static void merge_rows(tc_trainer *t)
+{
+    size_t n = 0;
+    for (int s = 0; s < t->S; s++) {
+        const tc_shard_out *h = &t->out[s];
+        for (size_t k = 0; h->nb && k < h->nrows; k++) {
+            uint32_t row = h->rows[k];
+            if (!t->mslot[row]) {
+                t->merged[n++] = row;
+                t->mslot[row] = (uint32_t)n;
+            }
+            t->sh[s].midx[k] = t->mslot[row] - 1;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        t->mslot[t->merged[i]] = 0;
+    t->nmerged = n;
+}
+
+/* Chunk c of the merged rows (a pool task): their part of the step, and
+ * whether their new weights are finite. */
+static void update_task(void *ctx, int c)
+{
+    tc_trainer *t = ctx;
+    size_t lo, hi, D = (size_t)t->m->s.D;
+    chunk(t->nmerged, c, t->S, &lo, &hi);
+    step_rows(t, t->lr_now, t->g_now, t->at_now, t->merged + lo, t->gm + lo * D, hi - lo);
+    int bad = 0;
+    for (size_t i = lo; i < hi; i++)
+        bad |= !all_finite(t->m->params + (size_t)t->merged[i] * D, D);
+    t->chunk_bad[c] = bad;
+}
+
+/* Chunk c of S of the gradient (a pool task): the shards' dense-tail
+ * gradients summed in shard order into the model's gtail (zero between
+ * steps), and their gradients of the merged rows in chunk c into gm; with
+ * clipping, the chunk's Σg².  The chunks are fixed by S, not by threads. */
+static void reduce_task(void *ctx, int c)
+{
+    tc_trainer *t = ctx;
+    tc_model *m = t->m;
+    size_t ntail = m->nparams - tc_model_tail(m), D = (size_t)m->s.D, lo, hi, rlo, rhi;
+    chunk(ntail, c, t->S, &lo, &hi);
+    chunk(t->nmerged, c, t->S, &rlo, &rhi);
+    float *g = m->gtail;
+    memset(t->gm + rlo * D, 0, (rhi - rlo) * D * sizeof *t->gm);
+    for (int s = 0; s < t->S; s++) {
+        const tc_shard_out *h = &t->out[s];
+        if (!h->nb)
+            continue;
+        for (size_t i = lo; i < hi; i++)
+            g[i] += h->gtail[i];
+        const uint32_t *midx = t->sh[s].midx;
+        for (size_t k = 0; k < h->nrows; k++) {
+            if (midx[k] < rlo || midx[k] >= rhi)
+                continue;
+            float *ge = t->gm + (size_t)midx[k] * D;
+            const float *x = h->grows + k * D;
+            for (size_t j = 0; j < D; j++)
+                ge[j] += x[j];
+        }
+    }
+    if (t->cfg->train.clipnorm > 0) {
+        double ss = tc_sum_squares(g + lo, hi - lo);
+        if (!t->cfg->model.freeze_embedding)
+            ss += tc_sum_squares(t->gm + rlo * D, (rhi - rlo) * D);
+        t->chunk_ss[c] = ss;
+    } else { /* no global norm to wait for: this chunk's rows can be updated at once */
+        update_task(t, c);
+    }
+}
+
+/* One optimizer step from the shards' results: reduce, clip, update. */
+static int apply_step(tc_trainer *t, tc_err *err)
+{
+    tc_model *m = t->m;
+    merge_rows(t);
+    t->g_now = 1.0f;
+    t->lr_now = tc_schedule_lr(&t->sched, t->step);
+    t->at_now = ++t->step;
+    tc_pool_run(t->pool, t->S, reduce_task, t); /* without clipping, this also updates the rows */
+    if (t->cfg->train.clipnorm > 0) {
+        double ss = 0;
+        for (int c = 0; c < t->S; c++)
+            ss += t->chunk_ss[c];
+        double norm = sqrt(ss);
+        if (norm > t->cfg->train.clipnorm)
+            t->g_now = (float)(t->cfg->train.clipnorm / norm);
+        tc_pool_run(t->pool, t->S, update_task, t);
+    }
+    step_tail(t, t->lr_now, t->g_now, t->at_now);
+    int bad = !all_finite(m->params + tc_model_tail(m), m->nparams - tc_model_tail(m));
+    for (int c = 0; c < t->S; c++)
+        bad |= t->chunk_bad[c];
+    if (bad)
+        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
+                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+    return 0;
+}
+
+/* Trains on the next batch of the current epoch; *loss receives its mean
+ * loss.  The batch's rows are split into S shards by position alone (shard s
+ * gets rows [nb·s/S, nb·(s+1)/S)), so every shard sees the same rows and
+ * shapes, and every sum below runs in the same order, for any thread count. */
+static int train_batch(tc_trainer *t, double *loss, tc_err *err)
+{
+    tc_model *m = t->m;
+    t->nb = t->n - t->pos < (uint32_t)t->B ? (int)(t->n - t->pos) : t->B;
+    for (int s = 0; s < t->S; s++) {
+        t->sh[s].lo = (int)((int64_t)t->nb * s / t->S);
+        t->sh[s].nb = (int)((int64_t)t->nb * (s + 1) / t->S) - t->sh[s].lo;
+    }
+    tc_pool_run(t->pool, t->s1 - t->s0, shard_task, t);
+    for (int s = 0; s < t->S; s++) {
+        tc_shard *h = &t->sh[s];
+        tc_shard_out *o = &t->out[s];
+        int mine = s >= t->s0 && s < t->s1;
+        *o = (tc_shard_out){.nb = h->nb, .gtail = h->r->gtail};
+        if (mine && h->nb)
+            o->loss = h->loss, o->correct = h->correct, o->nrows = h->nrows, o->rows = h->rows,
+            o->grows = tc_model_row_grads(h->r);
+    }
+    if (t->dist) {
+        t->agreed_stop = t->stop && *t->stop;
+        if (t->dist->exchange(t->dist->ctx, t->out, t->S, m->s.D, m->nparams - tc_model_tail(m), &t->agreed_stop,
+                              err) < 0)
+            return -1;
+    }
+    double sum = 0;
+    for (int s = 0; s < t->S; s++)
+        if (t->out[s].nb) {
+            sum += t->out[s].loss * t->out[s].nb;
+            t->correct += t->out[s].correct;
+        }
+    *loss = sum / t->nb;
+    if (!isfinite(*loss))
+        return tc_err_set(err, "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
+                          "train.clipnorm", t->epoch + 1, *loss, (unsigned long long)t->step + 1);
+    if (apply_step(t, err) < 0)
+        return -1;
+    t->loss_sum += sum;
+    t->denom += t->nb;
+    t->pos += (uint32_t)t->nb;
+    return 0;
+}
 
 static int params_finite(const tc_model *m)
 {
@@ -312,6 +561,115 @@ static int params_finite(const tc_model *m)
             return 0;
     return 1;
 }
+
+/* ---- train.hogwild ------------------------------------------------------
+ * fastText's scheme: every thread takes the next batch of the epoch (one
+ * shared counter), computes it whole with its own replica and applies its
+ * step to the shared weights at once, without locks.  Threads overwrite each
+ * other's updates now and then, so the bytes depend on timing; with one
+ * example per step and sparse rows that costs little accuracy.  Batches are
+ * handed out in order and each one taken is finished, so after a stop the
+ * rows done are still a prefix of the epoch's order (resume works, though
+ * not bit-identically). */
+
+/* Applies one thread's gradients (replica r: gtail and the compact rows) to
+ * the shared weights: clipping, decay and the step, as step() does. */
+static void hog_step(tc_trainer *t, tc_model *r, float lr, uint64_t at, const uint32_t *rows, size_t nrows)
+{
+    tc_model *m = t->m;
+    const tc_config *cfg = t->cfg;
+    size_t tail = tc_model_tail(m), ntail = m->nparams - tail, D = (size_t)m->s.D;
+    size_t nupd = cfg->model.freeze_embedding ? 0 : nrows;
+    float *gl = (float *)tc_model_row_grads(r);
+    if (cfg->train.clipnorm > 0) {
+        double ss = tc_sum_squares(r->gtail, ntail) + tc_sum_squares(gl, nupd * D), norm = sqrt(ss);
+        if (norm > cfg->train.clipnorm) {
+            tc_scale(r->gtail, ntail, (float)(cfg->train.clipnorm / norm));
+            tc_scale(gl, nupd * D, (float)(cfg->train.clipnorm / norm));
+        }
+    }
+    if (cfg->train.weight_decay > 0)
+        decay(m, 1.0f - lr * cfg->train.weight_decay, rows, nupd);
+    if (cfg->train.optimizer == TC_OPT_ADAM) {
+        float b1 = cfg->train.beta1, b2 = cfg->train.beta2, eps = cfg->train.epsilon;
+        tc_adam_step(m->params + tail, r->gtail, t->m1 + tail, t->m2 + tail, ntail, lr, b1, b2, eps, at);
+        tc_adam_step_rows(m->params, gl, t->m1, t->m2, rows, nupd, (int)D, lr, b1, b2, eps, at);
+    } else {
+        tc_sgd_step(m->params + tail, r->gtail, ntail, lr);
+        tc_sgd_step_rows(m->params, gl, rows, nupd, (int)D, lr);
+    }
+}
+
+/* One thread's share of a lock-free epoch (a pool task). */
+static void hog_task(void *ctx, int w)
+{
+    tc_trainer *t = ctx;
+    tc_shard *h = &t->sh[w];
+    tc_model *r = h->r;
+    uint64_t nbatches = t->steps_per_epoch, first = t->pos / (uint32_t)t->B;
+    for (;;) {
+        if (h->hw_bad || (t->hw_stop && *t->hw_stop))
+            return;
+        uint64_t j = atomic_fetch_add(&t->hw_next, 1);
+        if (first + j >= nbatches)
+            return;
+        uint64_t lo = (first + j) * (uint64_t)t->B;
+        int nb = t->n - lo < (uint64_t)t->B ? (int)(t->n - lo) : t->B;
+        const uint32_t *rows = t->order + lo;
+        tc_batch *b = &h->batch;
+        tc_batch_fill(b, t->train, rows, nb, t->cfg, &r->s);
+        if (t->row_w)
+            for (int i = 0; i < nb; i++)
+                h->bw[i] = t->row_w[rows[i]];
+        uint64_t step = t->hw_step0 + j;
+        uint64_t key[3] = {t->cfg->train.seed, step, 0};
+        tc_rng rng;
+        tc_rng_seed(&rng, tc_hash_bytes(key, sizeof key));
+        const float *probs = tc_model_forward(r, b->ids, nb, b->T, 1, &rng);
+        h->correct += batch_correct(r, b, probs, t->cfg->model.threshold);
+        memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
+        const uint32_t *touched;
+        size_t ntouched;
+        double loss = tc_model_loss_backward(r, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
+                                             1.0f, 1, &touched, &ntouched);
+        if (!isfinite(loss)) {
+            h->hw_bad = 1;
+            return;
+        }
+        h->hw_loss += loss * nb;
+        h->hw_rows += nb;
+        hog_step(t, r, tc_schedule_lr(&t->sched, step), step + 1, touched, ntouched);
+    }
+}
+
+/* The rest of the current epoch, lock-free; stops early on *stop. */
+static int hog_epoch(tc_trainer *t, volatile sig_atomic_t *stop, tc_err *err)
+{
+    atomic_store(&t->hw_next, 0);
+    t->hw_step0 = t->step;
+    t->hw_stop = stop;
+    for (int w = 0; w < t->nsh; w++)
+        t->sh[w].hw_loss = t->sh[w].hw_rows = t->sh[w].correct = 0, t->sh[w].hw_bad = 0;
+    tc_pool_run(t->pool, t->nsh, hog_task, t);
+    uint64_t taken = atomic_load(&t->hw_next), left = t->steps_per_epoch - t->pos / (uint32_t)t->B;
+    uint64_t done = taken < left ? taken : left;
+    int bad = 0;
+    for (int w = 0; w < t->nsh; w++) {
+        t->loss_sum += t->sh[w].hw_loss;
+        t->denom += t->sh[w].hw_rows;
+        t->correct += t->sh[w].correct;
+        bad |= t->sh[w].hw_bad;
+    }
+    t->step += done;
+    uint64_t pos = (uint64_t)t->pos + done * (uint64_t)t->B;
+    t->pos = pos > t->n ? t->n : (uint32_t)pos;
+    if (bad || !params_finite(t->m))
+        return tc_err_set(err, "training diverged in epoch %d (lock-free, near step %llu); lower train.lr or set "
+                          "train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+    return 0;
+}
+
+/* ---- epochs ------------------------------------------------------------ */
 
 static int push_history(tc_trainer *t, const tc_epoch_log *e, tc_err *err)
 {
@@ -391,16 +749,32 @@ static int begin_epoch(tc_trainer *t, tc_err *err)
     return 0;
 }
 
+/* 1 if the run should stop here: *stop is set (in any process, which all
+ * processes agree on at the same point), -1 on a failed exchange.  Within
+ * an epoch the processes agreed in the last step's exchange; before an
+ * epoch (validation ran since) they ask each other once more. */
+static int stop_now(const tc_trainer *t, const tc_train_opts *o, tc_err *err)
+{
+    int local = o->stop && *o->stop;
+    if (!t->dist)
+        return local;
+    return t->pos == 0 ? t->dist->any(t->dist->ctx, local, err) : t->agreed_stop;
+}
+
 int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum, tc_err *err)
 {
     memset(sum, 0, sizeof *sum);
     double t_start = now();
+    t->stop = o->stop;
+    t->agreed_stop = 0;
     tc_progress *pg = o->progress;
-    int rc = tc_model_reserve(t->m, t->B, t->T, err);
+    int rc = 0;
     while (rc == 0 && !t->finished && t->epoch < t->epochs) {
         if (t->pos == 0) {
-            if (o->stop && *o->stop) {
-                sum->interrupted = 1;
+            int st = stop_now(t, o, err);
+            if (st) {
+                rc = st < 0 ? -1 : 0;
+                sum->interrupted = st > 0;
                 break;
             }
             if ((rc = begin_epoch(t, err)) < 0)
@@ -409,9 +783,16 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
         if (pg)
             tc_progress_epoch_begin(pg, t->epoch + 1, t->epochs, t->n, t->steps_per_epoch, t->pos);
         double t0 = now();
-        while (rc == 0 && t->pos < t->n) {
-            if (t->pos > 0 && o->stop && *o->stop) {
+        if (t->cfg->train.hogwild && t->pos < t->n) {
+            rc = hog_epoch(t, o->stop, err);
+            if (rc == 0 && t->pos < t->n)
                 sum->interrupted = 1;
+        }
+        while (rc == 0 && !sum->interrupted && t->pos < t->n) {
+            int st = t->pos > 0 ? stop_now(t, o, err) : 0;
+            if (st) {
+                rc = st < 0 ? -1 : 0;
+                sum->interrupted = st > 0;
                 break;
             }
             double loss;

@@ -39,6 +39,36 @@
 
 typedef struct tc_trainer tc_trainer;
 
+/* ---- training over several processes (MPI glue: dist/) --------------------
+ * Shard s of every batch is computed by process s·procs/S (a contiguous block
+ * of shards per process, split among its threads).  After its shards, each
+ * process calls exchange(), which must make every shard's results known to
+ * every process; all then sum them in shard order and take the same step, so
+ * their weights stay identical and equal one process's. */
+typedef struct tc_shard_out {
+    int nb;                         /* rows of the batch in the shard (0 = empty) */
+    double loss, correct;           /* its mean loss, correct predictions */
+    size_t nrows;                   /* embedding rows it touched */
+    const uint32_t *rows;           /* (nrows) */
+    const float *grows;             /* (nrows, D) their gradients */
+    float *gtail;                   /* (nparams - tail) its dense-tail gradient; filled in for others' shards */
+} tc_shard_out;
+
+/* The process that computes shard s of S among procs processes. */
+static inline int tc_dist_owner(int s, int S, int procs) { return (int)((int64_t)s * procs / S); }
+
+typedef struct tc_dist {
+    int rank, procs;
+    void *ctx;
+    /* out[S]: this process's shards are filled in; fills in the others'
+     * (pointers valid until the next call).  D and ntail size the arrays.
+     * *stop: in, this process wants to stop; out, some process does (the
+     * same answer everywhere, so all stop after the same step). */
+    int (*exchange)(void *ctx, tc_shard_out *out, int S, int D, size_t ntail, int *stop, tc_err *err);
+    /* 1 if any process's *local says stop (all processes get the same answer). */
+    int (*any)(void *ctx, int local, tc_err *err);
+} tc_dist;
+
 typedef struct tc_train_opts {
     tc_progress *progress;          /* NULL = silent */
     volatile sig_atomic_t *stop;    /* may be NULL */
@@ -62,6 +92,8 @@ typedef struct tc_train_summary {
 tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid,
                            const float *row_w, const tc_rng *rng, tc_err *err);
 void tc_trainer_free(tc_trainer *t);
+/* Trains as one of d->procs processes (borrowed; NULL = alone).  Not with train.hogwild. */
+int tc_trainer_set_dist(tc_trainer *t, const tc_dist *d, tc_err *err);
 
 /* Trains until the configured epochs are done, early stopping fires, or *stop. */
 int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum, tc_err *err);

@@ -14,6 +14,17 @@ fail() {
 
 ok() { checks=$((checks + 1)); }
 
+# interrupt_after_epoch PID METRICS: waits (at most 30 s) until the run PID
+# has written an epoch line to METRICS, sends it SIGINT and sets rc to its
+# exit status.
+interrupt_after_epoch() {
+    n=0
+    while [ ! -s "$2" ] && [ "$n" -lt 3000 ]; do sleep 0.01; n=$((n + 1)); done
+    kill -INT "$1"
+    wait "$1"
+    rc=$?
+}
+
 # expect_fail CODE PATTERN CMD...: CMD exits with CODE and its stderr holds PATTERN (grep -E) in ONE line
 expect_fail() {
     code=$1 pat=$2

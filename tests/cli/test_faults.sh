@@ -163,6 +163,9 @@ ok
 # predict MODEL with the N-th allocation after opening the model failing, for
 # N = 1, 2, ... until a run has fewer allocations than N.  Each run either
 # succeeds with the right output or exits 1 with one line; never anything else.
+# One thread (--threads 1): a thread that predict starts runs ASan's own
+# start-up, which allocates and cannot survive the shim failing it; a failed
+# pthread_create itself is an ordinary error path of util/pool.c.
 printf 'data:\n  train: %s/train.csv\npad:\n  maxlen: 4\nmodel:\n  embedding_dim: 2\ntrain:\n  epochs: 1\n' \
     "$tmp" >"$tmp/small.yaml"
 awk 'NR == 1 || NR % 20 == 2' "$tmp/train.csv" >"$tmp/small.csv"
@@ -174,7 +177,8 @@ n=0 clean=0 tolerated=0
 while :; do
     n=$((n + 1))
     FAIL_MALLOC_ARM=small.bin FAIL_MALLOC_NTH=$n FAIL_MALLOC_REPORT="$tmp/count" ASAN_OPTIONS="$asan_ok" \
-        LD_PRELOAD="$tmp/failmalloc.so" "$TEXTCLF" predict "$tmp/small.bin" "$tmp/in.txt" >"$tmp/got" 2>"$tmp/err"
+        LD_PRELOAD="$tmp/failmalloc.so" "$TEXTCLF" predict "$tmp/small.bin" "$tmp/in.txt" --threads 1 >"$tmp/got" \
+        2>"$tmp/err"
     rc=$?
     counted=$(sed -n 's/^failmalloc: \([0-9]*\) .*/\1/p' "$tmp/count")
     if [ "$rc" -eq 0 ]; then

@@ -84,12 +84,7 @@ cp "$tmp/a.bin" "$tmp/prev.bin"
 : >"$tmp/m.jsonl"
 # shellcheck disable=SC2086
 "$TEXTCLF" train "$cfg" -o "$tmp/m.bin" $long --set output.metrics="$tmp/m.jsonl" 2>"$tmp/err" &
-pid=$!
-n=0
-while [ ! -s "$tmp/m.jsonl" ] && [ "$n" -lt 3000 ]; do sleep 0.01; n=$((n + 1)); done
-kill -INT "$pid"
-wait "$pid"
-rc=$?
+interrupt_after_epoch $! "$tmp/m.jsonl"
 [ "$rc" -eq 130 ] || fail "SIGINT: exit status $rc: $(cat "$tmp/err")"
 grep -q "interrupted in epoch [0-9]* after [0-9]* of 384 rows; saved .*m.bin.ckpt (.*m.bin is unchanged); continue with: textclf train .* --resume .*m.bin.ckpt" \
     "$tmp/err" || fail "interruption message: $(cat "$tmp/err")"
