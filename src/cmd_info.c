@@ -23,24 +23,6 @@ static const char HELP[] =
     "(epochs, final losses and accuracies, rows, training-data checksum) and the\n"
     "resolved config as YAML (usable as a config file, output.model aside).\n";
 
-/* Format version and writer version from the file's fixed header. */
-static int read_header(const char *path, unsigned *version, char writer[17])
-{
-    unsigned char h[28];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t n = fread(h, 1, sizeof h, f);
-    fclose(f);
-    if (n != sizeof h)
-        return -1;
-    *version = (unsigned)h[8] | (unsigned)h[9] << 8 | (unsigned)h[10] << 16 | (unsigned)h[11] << 24;
-    for (int i = 0; i < 16; i++)
-        writer[i] = h[12 + i] >= 32 && h[12 + i] < 127 ? (char)h[12 + i] : (h[12 + i] ? '?' : 0);
-    writer[16] = 0;
-    return 0;
-}
-
 static void human(double bytes, char out[32])
 {
     static const char *const unit[] = {"B", "KiB", "MiB", "GiB"};
@@ -150,13 +132,12 @@ static int run(tc_bundle *bd, const char *path)
     if (tc_checkpoint_load(path, bd, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
     struct stat st;
-    unsigned version = 0;
-    char writer[17], h[32];
-    if (stat(path, &st) < 0 || read_header(path, &version, writer) < 0)
-        return tc_fail(TC_EXIT_ERR, "%s: %s", path, errno ? strerror(errno) : "cannot read the header");
+    char h[32];
+    if (stat(path, &st) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s: %s", path, strerror(errno));
     human((double)st.st_size, h);
     printf("file:        %s, %lld bytes (%s)\n", path, (long long)st.st_size, h);
-    printf("format:      textclf model format %u, written by textclf %s\n", version, writer);
+    printf("format:      textclf model format %u, written by textclf %s\n", bd->format, bd->writer);
     architecture(bd);
     labels_and_params(bd);
     if (thresholds(bd, &err) < 0)

@@ -193,7 +193,7 @@ typedef struct {
 static int read_train(fixture *f, const char *text, tc_err *err)
 {
     write_file(text);
-    tc_corpus_src s = {&f->cfg, f->tok, &f->counter, NULL, &f->labels, 1};
+    tc_corpus_src s = {.cfg = &f->cfg, .tok = f->tok, .counter = &f->counter, .labels = &f->labels, .add_labels = 1};
     int rc = tc_corpus_read(&f->c, path, &s, err);
     unlink(path);
     return rc;
@@ -291,7 +291,7 @@ static void corpus_multilabel_and_indices(void **st)
     tc_corpus e;
     tc_corpus_init(&e);
     write_file("joy|fear,x\n");
-    tc_corpus_src s = {&f->cfg, f->tok, NULL, &v, &f->labels, 0};
+    tc_corpus_src s = {.cfg = &f->cfg, .tok = f->tok, .vocab = &v, .labels = &f->labels};
     assert_int_equal(tc_corpus_read(&e, path, &s, &err), 0);
     unlink(path);
     assert_int_equal(e.unknown_labels, 1);
@@ -399,7 +399,7 @@ static void rows_with_features(void **st)
     tc_corpus e;
     tc_corpus_init(&e);
     write_file(data);
-    tc_corpus_src s = {&f->cfg, f->tok, NULL, &v, &f->labels, 0};
+    tc_corpus_src s = {.cfg = &f->cfg, .tok = f->tok, .vocab = &v, .labels = &f->labels};
     assert_int_equal(tc_corpus_read(&e, path, &s, &err), 0);
     unlink(path);
     assert_int_equal(e.tok_off[2], f->c.tok_off[2]);
@@ -711,7 +711,7 @@ static void gzip_input(void **st)
     tc_corpus plain;
     tc_corpus_init(&plain);
     write_file(text);
-    tc_corpus_src s = {&f->cfg, f->tok, &f->counter, NULL, &f->labels, 1};
+    tc_corpus_src s = {.cfg = &f->cfg, .tok = f->tok, .counter = &f->counter, .labels = &f->labels, .add_labels = 1};
     assert_int_equal(tc_corpus_read(&plain, path, &s, &err), 0);
     unlink(path);
     for (int members = 1; members <= 3; members += 2) {

@@ -13,6 +13,7 @@
 #include "text/corpus.h"
 #include "util/mem.h"
 
+/* A text with no tokens is ROW_OK: it gets the model's prior (corpus.h). */
 enum { ROW_OK, ROW_ERROR };
 
 typedef struct {

@@ -251,6 +251,17 @@ static int add_label(void *ctx, const char *s, size_t n, tc_err *err)
     return added ? 0 : tc_err_set(err, "duplicate label");
 }
 
+int tc_checkpoint_is_model(const char *path)
+{
+    char magic[sizeof MAGIC] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == sizeof magic && memcmp(magic, MAGIC, sizeof magic) == 0;
+}
+
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap)
 {
     size_t kl = strlen(key);
@@ -540,6 +551,8 @@ static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, c
     memcpy(&crc, data + len - 4, 4);
     if (tc_crc32(0, data, len - 4) != crc)
         return tc_err_set(err, "%s: checksum mismatch: the model file is truncated or corrupt", path);
+    b->format = version;
+    memcpy(b->writer, writer, sizeof b->writer);
     tc_rbuf body = {data + HEADER_BYTES, len - 4 - HEADER_BYTES, 0};
     sections secs;
     if (split_sections(&body, nsec, &secs, path, err) < 0)

@@ -69,6 +69,8 @@ typedef struct tc_bundle {
     tc_strtab labels;
     tc_model *model;
     enum tc_task task;        /* KIND */
+    unsigned format;          /* the file's format version and the textclf that wrote it */
+    char writer[17];          /* (set by loading; saving writes this textclf's) */
     float *thresholds;        /* THRS: (labels.n) per-label thresholds (malloc'd, owned), NULL if none */
     char meta[TC_META_MAX];   /* "key=value\n" lines: the training summary */
     tc_quant *quant;          /* quantized weights (owned), NULL for a float model: saved in QUAN
@@ -85,6 +87,9 @@ int tc_checkpoint_load(const char *path, tc_bundle *b, tc_err *err);
 /* The same from bytes already in memory (name is used in messages); the
  * bundle copies what it keeps, so data may be freed afterwards. */
 int tc_checkpoint_load_mem(const void *data, size_t len, const char *name, tc_bundle *b, tc_err *err);
+
+/* 1 if the file at path starts with the model file's magic number. */
+int tc_checkpoint_is_model(const char *path);
 
 /* Value of `key` in b->meta copied into out (NUL-terminated); 0 if found, -1 if not. */
 int tc_meta_get(const tc_bundle *b, const char *key, char *out, size_t cap);

@@ -12,9 +12,11 @@ lib="$build/libtextclf.so.1"
 # A sanitizer build: programs linking the library need the sanitizer runtime
 # first; Python gets it preloaded (its own allocations are not ours to leak-check).
 san_cflags=
+san_make=
 py_env=
 if readelf -d "$lib" | grep -q 'libasan'; then
     san_cflags="-fsanitize=address,undefined"
+    san_make=SAN=1 # so that make install, should anything be stale, rebuilds it the same way
     py_env="LD_PRELOAD=$(cc -print-file-name=libasan.so):$(cc -print-file-name=libubsan.so) ASAN_OPTIONS=detect_leaks=0"
 fi
 py() { env $py_env TEXTCLF_LIB="$lib" /usr/bin/python3 "$@"; }
@@ -84,7 +86,7 @@ nm -D --defined-only "$lib" | grep -q ' T textclf_predict_batch' || fail "textcl
 ok
 
 # make install into a fresh prefix; a program built there through pkg-config.
-make -s -C "$TC_ROOT" install BUILD="$build" PREFIX="$tmp/inst/usr" >"$tmp/log" 2>&1 ||
+make -s -C "$TC_ROOT" install BUILD="$build" $san_make PREFIX="$tmp/inst/usr" >"$tmp/log" 2>&1 ||
     fail "make install failed: $(cat "$tmp/log")"
 for f in bin/textclf lib/libtextclf.so.1.0.0 lib/libtextclf.so.1 lib/libtextclf.so lib/libtextclf.a \
     include/textclf.h lib/pkgconfig/textclf.pc share/man/man1/textclf.1; do
