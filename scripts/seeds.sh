@@ -37,9 +37,9 @@ for cfg in "$@"; do
         test=$(TEXTCLF_DATA=${TEXTCLF_DATA:-$PWD/../shared/data} sh -c "cd configs && echo $test")
         case "$test" in /*) ;; *) test="configs/$test" ;; esac
         "$TEXTCLF" eval "$tmp/$name.bin" "$test" --json >"$tmp/eval.json" 2>/dev/null
-        if grep -q '"micro_f1"' "$tmp/eval.json"; then
+        if grep -q '"task":"multilabel"' "$tmp/eval.json"; then
             metric=macro_f1
-            v=$(sed -n 's/.*"macro_f1": *\([0-9.]*\).*/\1/p' "$tmp/eval.json" | head -n 1)
+            v=$(sed -n 's/.*"macro":{[^}]*"f1":\([0-9.]*\).*/\1/p' "$tmp/eval.json" | head -n 1)
         else
             v=$(sed -n 's/.*"accuracy": *\([0-9.]*\).*/\1/p' "$tmp/eval.json" | head -n 1)
         fi

@@ -7,7 +7,7 @@
 # kernels").  make test and CI never set the variable; this script does, for
 # its own runs only.
 #
-# Usage: scripts/test-kernels.sh [BUILD_DIR]     (default build)
+# Usage: [KERNELS="K1 K2"] scripts/test-kernels.sh [BUILD_DIR]     (default build)
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -21,6 +21,13 @@ has avx2 && has fma && kernels="$kernels Haswell Zen"
 has avx512f && has avx512bw && has avx512vl && has avx512dq && kernels="$kernels SkylakeX"
 has avx512_bf16 && kernels="$kernels Cooperlake"
 
+# KERNELS="Prescott SkylakeX" picks some of them (each must be one the CPU runs)
+if [ -n "${KERNELS:-}" ]; then
+    for k in $KERNELS; do
+        case " $kernels " in *" $k "*) ;; *) echo "test-kernels: this CPU cannot run $k (it runs: $kernels)" >&2; exit 2 ;; esac
+    done
+    kernels=$KERNELS
+fi
 make --no-print-directory "$build/textclf" >/dev/null || exit 1
 pass=0 fail=0 failed=""
 for k in $kernels; do
