@@ -21,7 +21,7 @@ done <"$tmp/names"
 ok
 
 missing=""
-for c in train tune eval predict info tokenize plot; do
+for c in train tune quantize eval predict info tokenize plot; do
     "$TEXTCLF" "$c" --help >"$tmp/h" || fail "$c --help failed"
     for opt in $(grep -oE -- '(^| |\[)--[a-z][a-z-]*' "$tmp/h" | tr -d ' [' | sort -u); do
         m=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
