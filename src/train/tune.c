@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "store/checkpoint.h"
+#include "store/safefile.h"
+#include "train/autoconf.h"
 #include "train/history.h"
 #include "train/trainer.h"
 #include "util/crc32.h"
@@ -742,4 +744,184 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
     free(s.cfg);
     free(s.done);
     return rc;
+}
+
+/* ---- before and after the search ------------------------------------------ */
+
+/* "90", "90s", "10m", "1.5h" → seconds; -1 when malformed. */
+double tc_tune_parse_duration(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v > 0) || !isfinite(v))
+        return -1;
+    double mul = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600 : -1;
+    return mul < 0 ? -1 : v * mul;
+}
+
+/* "2000000", "500K", "2M", "1G" (powers of 1024; k/m/g too) → bytes; 0 when malformed. */
+uint64_t tc_tune_parse_size(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v > 0) || !isfinite(v))
+        return 0;
+    double mul = !*end ? 1 : strchr("kK", *end) ? 1024.0 : strchr("mM", *end) ? 1048576.0
+                 : strchr("gG", *end) ? 1073741824.0 : 0;
+    if (*end && end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
+        mul = 0;
+    return v * mul >= 1 && v * mul < 1e18 ? (uint64_t)(v * mul) : 0;
+}
+
+/* A data path made absolute, so that trial configs in the work folder
+ * (whose relative paths would be taken relative to it) read the same file. */
+static int absolute(char *p, size_t cap, const char *key, tc_err *err)
+{
+    if (!p[0] || !strcmp(p, "-"))
+        return p[0] ? tc_err_set(err, "tune: %s: standard input cannot be read by every trial; give a file", key)
+                    : 0;
+    char *r = realpath(p, NULL);
+    if (!r)
+        return tc_err_set(err, "%s: %s", p, strerror(errno));
+    int rc = strlen(r) < cap ? 0 : tc_err_set(err, "%s: path too long", key);
+    if (rc == 0)
+        strcpy(p, r);
+    free(r);
+    return rc;
+}
+
+int tc_tune_base_config(const char *source, char **sets, int nsets, tc_config *cfg, int *cjk, uint64_t *rows,
+                        tc_err *err)
+{
+    tc_autoconf ac;
+    int from_data = !tc_autoconf_is_config(source), rc = tc_autoconf_config(cfg, source, sets, nsets, &ac, err);
+    if (rc < 0)
+        return rc == -2 ? -2 : -1;
+    if (tc_config_validate(cfg, err) < 0)
+        return -1;
+    *cjk = from_data ? ac.cjk_share >= 0.3 : cfg->tokenizer.cjk != TC_CJK_CHAR;
+    *rows = ac.rows;
+    if (!from_data) {   /* a config: count its rows the same way (a scratch pass, errors left to the trials) */
+        tc_config *scratch = malloc(sizeof *scratch);
+        tc_err ignored;
+        if (!scratch)
+            return tc_err_oom(err, "config"), -2;
+        *scratch = *cfg;
+        *rows = tc_autoconf_data(scratch, cfg->data.train, &ac, &ignored) == 0 ? ac.rows : 0;
+        free(scratch);
+    }
+    if (absolute(cfg->data.train, sizeof cfg->data.train, "data.train", err) < 0 ||
+        absolute(cfg->data.valid, sizeof cfg->data.valid, "data.valid", err) < 0 ||
+        absolute(cfg->model.pretrained, sizeof cfg->model.pretrained, "model.pretrained", err) < 0)
+        return -2;
+    return 0;
+}
+
+/* MODEL.yaml beside MODEL (the extension replaced). */
+void tc_tune_yaml_path(const char *model, char *out, size_t cap)
+{
+    const char *slash = strrchr(model, '/'), *dot = strrchr(model, '.');
+    if (dot && (!slash || dot > slash))
+        snprintf(out, cap, "%.*s.yaml", (int)(dot - model), model);
+    else
+        snprintf(out, cap, "%s.yaml", model);
+}
+
+/* MODEL becomes the best trial's file: a hard link renamed over MODEL, so
+ * it is instant (the budget's end is no time for copying 100 MB) and
+ * atomic; where links do not work, a checked copy (load, atomic save). */
+static int place_model(const char *from, const char *to, tc_err *err)
+{
+    char tmp[TC_PATH_MAX + 16];
+    snprintf(tmp, sizeof tmp, "%s.tmp.link", to);
+    unlink(tmp);
+    if (link(from, tmp) == 0) {
+        if (rename(tmp, to) == 0)
+            return 0;
+        int e = errno;
+        unlink(tmp);
+        return tc_err_set(err, "%s: %s", to, strerror(e));
+    }
+    tc_bundle b;
+    tc_bundle_init(&b);
+    int rc = tc_checkpoint_load(from, &b, err) == 0 && tc_checkpoint_save(to, &b, err) == 0 ? 0 : -1;
+    tc_bundle_free(&b);
+    return rc;
+}
+
+/* The best model to `model`, its config (output.model = model) to `yaml`. */
+int tc_tune_save_best(const tc_tune_result *r, enum tc_tune_metric metric, const char *model, const char *yaml,
+                      tc_err *err)
+{
+    if (place_model(r->best_model, model, err) < 0)
+        return -1;
+    tc_config *c = malloc(sizeof *c), *d = malloc(sizeof *d);
+    if (!c || !d) {
+        free(c), free(d);
+        return tc_err_oom(err, "tune");
+    }
+    *c = r->best_cfg;
+    tc_config_defaults(d);
+    c->output = d->output;
+    c->output.save_best = 1;
+    c->train.threads = d->train.threads;
+    snprintf(c->output.model, sizeof c->output.model, "%s", model);
+    char *text = tc_config_to_yaml(c, err);
+    free(c), free(d);
+    if (!text)
+        return -1;
+    char head[TC_PATH_MAX + 256];
+    snprintf(head, sizeof head, "# textclf tune: trial %d, validation %s %.4f (train it again: textclf train %s)\n",
+             r->best.id, tc_tune_metric_name(metric), r->best.score, yaml);
+    size_t hl = strlen(head), yl = strlen(text);
+    char *all = malloc(hl + yl + 1);
+    if (all) {
+        memcpy(all, head, hl);
+        memcpy(all + hl, text, yl + 1);
+    }
+    int rc = all ? tc_write_atomic(yaml, all, hl + yl, err) : tc_err_oom(err, "tune");
+    free(all);
+    free(text);
+    return rc;
+}
+
+/* ---- reports -------------------------------------------------------------- */
+
+void tc_tune_print_event(FILE *f, int tty, const char *metric, const tc_tune_event *ev)
+{
+    if (tty)
+        fputs("\r\033[K", f);
+    if (ev->kind == TC_TUNE_DONE) {
+        const tc_trial *t = ev->trial;
+        static const char *const st[] = {"", "failed (see its .log)", "too big", "cut by the budget"};
+        if (t->status == TC_TRIAL_OK)
+            fprintf(f, "trial %d rung %d (%lld epochs): %s %.4f at epoch %d  %.1f s  %s\n", t->id, t->rung,
+                    (long long)t->epochs, metric, t->score, t->best_epoch, t->seconds, t->desc);
+        else
+            fprintf(f, "trial %d rung %d (%lld epochs): %s  %.1f s  %s\n", t->id, t->rung, (long long)t->epochs,
+                    st[t->status], t->seconds, t->desc);
+    }
+    if (tty) {
+        double frac = ev->budget > 0 ? ev->elapsed / ev->budget : 0;
+        int w = 24, k = (int)(frac * w + 0.5);
+        k = k > w ? w : k;
+        fprintf(f, "[%.*s%.*s] %.0f/%.0f s  %d trials done, %d running  bracket %d rung %d", k,
+                "########################", w - k, "........................", ev->elapsed, ev->budget,
+                ev->trials_done, ev->running, ev->bracket, ev->rung);
+        if (ev->best)
+            fprintf(f, "  best %s %.4f", metric, ev->best->score);
+    }
+    fflush(f);
+}
+
+void tc_tune_print_table(FILE *f, const tc_tune_result *r, const char *metric)
+{
+    fprintf(f, "%-4s %-6s %-4s %-6s %-9s %9s  %s\n", "rank", "trial", "rung", "epoch", metric, "size", "settings");
+    for (int i = 0; i < r->ntop; i++) {
+        const tc_trial *t = &r->top[i];
+        fprintf(f, "%-4d %-6d %-4d %-6d %-9.4f %8.1fM  %s%s\n", i + 1, t->id, t->rung, t->best_epoch, t->score,
+                (double)t->size / 1048576.0, t->desc, t->status == TC_TRIAL_TOO_BIG ? "  (too big)" : "");
+    }
 }

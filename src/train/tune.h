@@ -52,7 +52,9 @@
 #define TC_TUNE_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "util/err.h"
@@ -128,6 +130,37 @@ int64_t tc_tune_rung0_epochs(uint64_t rows);
 
 /* CLOCK_MONOTONIC in seconds (for tc_tune_opts.started). */
 double tc_tune_now(void);
+
+/* The search's base config: the YAML file `source`, or the data-aware
+ * defaults of a data file (train/autoconf.h), with the --set overrides;
+ * the data paths made absolute, so that trial configs in the work folder read
+ * the same files.  *cjk: whether to try the CJK modes; *rows: the training
+ * rows (0 when a config's data cannot be counted; the trials will say why).
+ * 0, -1 (a config error) or -2 (any other). */
+int tc_tune_base_config(const char *source, char **sets, int nsets, tc_config *cfg, int *cjk, uint64_t *rows,
+                        tc_err *err);
+
+/* --budget: "90", "90s", "10m", "1.5h" → seconds; -1 when malformed. */
+double tc_tune_parse_duration(const char *s);
+/* --max-model-size: "2000000", "500K", "2M", "1G" (powers of 1024; k/m/g,
+ * and a B or iB after them, too) → bytes; 0 when malformed. */
+uint64_t tc_tune_parse_size(const char *s);
+
+/* MODEL.yaml beside MODEL (the extension replaced). */
+void tc_tune_yaml_path(const char *model, char *out, size_t cap);
+
+/* The result: res->best_model becomes `model` (a hard link renamed over it,
+ * else a checked copy, atomic either way), and its config, with
+ * output.model = model and a comment naming the trial and its score,
+ * replaces `yaml`. */
+int tc_tune_save_best(const tc_tune_result *res, enum tc_tune_metric metric, const char *model, const char *yaml,
+                      tc_err *err);
+
+/* Progress on f: a line per finished trial, and on a terminal (tty) a
+ * status bar redrawn in place. */
+void tc_tune_print_event(FILE *f, int tty, const char *metric, const tc_tune_event *ev);
+/* The best trials, best first: rank, trial, rung, epoch, score, size, settings. */
+void tc_tune_print_table(FILE *f, const tc_tune_result *r, const char *metric);
 
 /* "accuracy" / "macro_f1". */
 const char *tc_tune_metric_name(enum tc_tune_metric m);

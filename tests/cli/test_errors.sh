@@ -14,6 +14,21 @@ expect_fail 2 "nope.yaml" "$TEXTCLF" train "$tmp/nope.yaml"
 expect_fail 2 "unknown command" "$TEXTCLF" frobnicate
 expect_fail 2 "missing CONFIG" "$TEXTCLF" train
 
+# one argument loop (cmd.h tc_argv) for every command: a value missing at the
+# end, an unknown option, a positional argument too many, and --opt=VALUE
+for c in train tune eval predict tokenize plot quantize; do
+    expect_fail 2 "^textclf: $c: unknown option '--bogus' \(try 'textclf $c --help'\)" "$TEXTCLF" $c --bogus
+done
+expect_fail 2 "^textclf: eval: --set needs a value" "$TEXTCLF" eval m.bin d.csv --set
+expect_fail 2 "^textclf: plot: -o needs a value" "$TEXTCLF" plot m.jsonl -o
+expect_fail 2 "^textclf: info: unexpected argument 'b'" "$TEXTCLF" info a b
+expect_fail 2 "^textclf: predict: unexpected argument 'c'" "$TEXTCLF" predict a b c
+expect_fail 2 "^textclf: eval: --threads: 'x' is not an integer in \[0, 1024\]" "$TEXTCLF" eval m d --threads=x
+expect_fail 2 "^textclf: tune: --jobs: '0' is not an integer in \[1, 256\]" "$TEXTCLF" tune d.csv --jobs=0
+expect_fail 2 "unknown option '--json=1'" "$TEXTCLF" eval m d --json=1
+"$TEXTCLF" predict --help >"$tmp/out" 2>&1 && grep -q "^usage: textclf predict" "$tmp/out" || fail "predict --help"
+ok
+
 # data problems: missing file, malformed row, too few labels
 printf 'data:\n  train: %s/missing.csv\n' "$tmp" >"$cfg"
 expect_fail 1 "missing.csv" "$TEXTCLF" train "$cfg" -o "$tmp/x.bin"
