@@ -97,10 +97,22 @@ int tc_argv_long(tc_argv *av, long lo, long hi, long *out);
 /* Stops the loop with `code` (printing nothing); returns code. */
 int tc_argv_stop(tc_argv *av, int code);
 
+/* Appends " s" to out (cap bytes), single-quoted for the shell when it needs
+ * to be. */
+void tc_shell_word(char *out, size_t cap, const char *s);
+/* out = prefix and argv[1..argc) as shell words, without option `drop`
+ * (and its value, as the next argument or after '='). */
+void tc_argv_line(int argc, char **argv, const char *prefix, const char *drop, char *out, size_t cap);
+
 /* `textclf --help-config`: the config key reference on stdout. */
 int tc_help_config(void);
 /* "0.3.21, core Haswell": the OpenBLAS build and the kernel set it runs. */
 const char *tc_blas_name(void);
+
+/* eval, predict: loads MODEL into bd; a --threshold (> 0) needs a sigmoid
+ * head.  0, or the exit status after the message. */
+struct tc_bundle;
+int tc_load_model(struct tc_bundle *bd, const char *path, float threshold);
 
 /* Sets BLAS threads: n > 0 as given, 0 = online cores. */
 void tc_set_threads(long n);

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "store/checkpoint.h"
 
 int tc_fail(int code, const char *fmt, ...)
 {
@@ -69,6 +70,17 @@ const char *tc_blas_name(void)
     size_t n = strcspn(v, " ");
     snprintf(name, sizeof name, "%.*s%score %s", (int)n, v, n ? ", " : "", openblas_get_corename());
     return name;
+}
+
+int tc_load_model(tc_bundle *bd, const char *path, float threshold)
+{
+    tc_err err = {{0}};
+    if (tc_checkpoint_load(path, bd, &err) < 0)
+        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    if (threshold > 0 && !bd->model->s.sigmoid)
+        return tc_fail(TC_EXIT_USAGE, "--threshold: %s has a softmax head (one label per row, the most probable); "
+                       "a threshold applies to sigmoid (multi-label) models", path);
+    return 0;
 }
 
 void tc_set_threads(long n)
@@ -162,4 +174,40 @@ int tc_argv_long(tc_argv *av, long lo, long hi, long *out)
 int tc_argv_stop(tc_argv *av, int code)
 {
     return av->code = code;
+}
+
+/* Appends s to out (cap bytes), single-quoted for the shell when it needs to be. */
+void tc_shell_word(char *out, size_t cap, const char *s)
+{
+    size_t o = strlen(out);
+    int plain = s[0] != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+-@%", *p))
+            plain = 0;
+    if (plain) {
+        snprintf(out + o, cap - o, " %s", s);
+        return;
+    }
+    snprintf(out + o, cap - o, " '");
+    for (const char *p = s; *p && (o = strlen(out)) + 6 < cap; p++) {
+        if (*p == '\'')
+            snprintf(out + o, cap - o, "'\\''");
+        else
+            snprintf(out + o, cap - o, "%c", *p);
+    }
+    o = strlen(out);
+    snprintf(out + o, cap - o, "'");
+}
+
+void tc_argv_line(int argc, char **argv, const char *prefix, const char *drop, char *out, size_t cap)
+{
+    size_t n = strlen(drop);
+    snprintf(out, cap, "%s", prefix);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (!strcmp(s, drop))
+            i++;
+        else if (strncmp(s, drop, n) != 0 || s[n] != '=')
+            tc_shell_word(out, cap, s);
+    }
 }

@@ -141,16 +141,14 @@ static int evaluate(tc_evaluation *ev, const eval_args *a)
 static int run(tc_bundle *bd, const eval_args *a)
 {
     tc_err err = {{0}};
-    if (tc_checkpoint_load(a->model, bd, &err) < 0)
-        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    if (a->threshold > 0 && !bd->model->s.sigmoid)
-        return tc_fail(TC_EXIT_USAGE, "--threshold: %s has a softmax head (one label per row, the most probable); "
-                       "a threshold applies to sigmoid (multi-label) models", a->model);
+    int code = tc_load_model(bd, a->model, a->threshold);
+    if (code)
+        return code;
     tc_eval_opts o = {.data = a->data, .model_path = a->model, .k = a->k, .threads = (int)a->threads,
                       .threshold = a->threshold, .tune = a->tune, .confusion = a->svg != NULL};
     tc_evaluation ev;
     tc_set_threads(1);
-    int code = tc_evaluation_init(&ev, bd, &o, &err) < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : evaluate(&ev, a);
+    code = tc_evaluation_init(&ev, bd, &o, &err) < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : evaluate(&ev, a);
     if (ev.c.skipped || ev.c.invalid_utf8)
         fprintf(stderr, "textclf: note: %s: %llu malformed rows skipped, %llu invalid UTF-8 sequences replaced\n",
                 a->data, (unsigned long long)ev.c.skipped, (unsigned long long)ev.c.invalid_utf8);

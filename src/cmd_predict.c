@@ -178,11 +178,9 @@ static void bad_record(void *ctx, const char *msg)
 static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
-    if (tc_checkpoint_load(a->model, bd, &err) < 0)
-        return tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    if (a->threshold > 0 && !bd->model->s.sigmoid)
-        return tc_fail(TC_EXIT_USAGE, "--threshold: %s has a softmax head (one label per row, the most probable); "
-                       "a threshold applies to sigmoid (multi-label) models", a->model);
+    int code = tc_load_model(bd, a->model, a->threshold);
+    if (code)
+        return code;
     const char *path = a->input && strcmp(a->input, "-") != 0 ? a->input : NULL;
     const char *name = path ? path : "<stdin>";
     FILE *in = path ? fopen(path, "rb") : stdin;
@@ -208,7 +206,7 @@ static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
         .stop = &sig->stop,
         .on_bad_record = bad_record,
     };
-    int code = TC_EXIT_OK;
+    code = TC_EXIT_OK;
     tc_set_threads(1);
     tc_reader *r = NULL;
     tc_predictor *p = tc_predictor_new(bd, &o, name, stdout, &err);

@@ -106,46 +106,6 @@ static int parse_args(int argc, char **argv, train_args *a)
     return 0;
 }
 
-/* Appends s to out (cap bytes), single-quoted for the shell when it needs to be. */
-static void shell_word(char *out, size_t cap, const char *s)
-{
-    size_t o = strlen(out);
-    int plain = s[0] != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+-@%", *p))
-            plain = 0;
-    if (plain) {
-        snprintf(out + o, cap - o, " %s", s);
-        return;
-    }
-    snprintf(out + o, cap - o, " '");
-    for (const char *p = s; *p && (o = strlen(out)) + 6 < cap; p++) {
-        if (*p == '\'')
-            snprintf(out + o, cap - o, "'\\''");
-        else
-            snprintf(out + o, cap - o, "%c", *p);
-    }
-    o = strlen(out);
-    snprintf(out + o, cap - o, "'");
-}
-
-/* The command that continues this run: the same arguments, --resume CKPT. */
-static void resume_command(const train_args *a, const char *ckpt, char *out, size_t cap)
-{
-    snprintf(out, cap, "textclf train");
-    for (int i = 1; i < a->argc; i++) {
-        const char *s = a->argv[i];
-        if (!strcmp(s, "--resume")) {
-            i++;
-            continue;
-        }
-        if (strncmp(s, "--resume=", 9) != 0)
-            shell_word(out, cap, s);
-    }
-    snprintf(out + strlen(out), cap - strlen(out), " --resume");
-    shell_word(out, cap, ckpt);
-}
-
 /* Ctrl-C, SIGTERM, SIGHUP: the checkpoint, and one line saying what is where. */
 static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a, int sig)
 {
@@ -166,8 +126,10 @@ static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a, 
     if (tc_session_save_checkpoint(s, &err) < 0)
         return tc_fail(status, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
                        state);
-    char cmd[2048];
-    resume_command(a, s->ckpt, cmd, sizeof cmd);
+    char cmd[2048]; /* the command that continues this run: the same arguments, --resume CKPT */
+    tc_argv_line(a->argc, a->argv, "textclf train", "--resume", cmd, sizeof cmd);
+    tc_shell_word(cmd, sizeof cmd, "--resume");
+    tc_shell_word(cmd, sizeof cmd, s->ckpt);
     return tc_fail(status, "interrupted in epoch %d after %llu of %llu rows; saved %s (%s); continue with: %s",
                    epoch + 1, (unsigned long long)rows, (unsigned long long)train_rows, s->ckpt, state, cmd);
 }
