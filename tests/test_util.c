@@ -1,8 +1,10 @@
-/* test_util.c — the seeded generator and the string table. */
+/* test_util.c — the seeded generator, the string table, the thread pool and
+ * the growable arrays. */
 #include "tc_test.h"
 
 #include <pthread.h>
 
+#include "util/mem.h"
 #include "util/pool.h"
 #include "util/rng.h"
 #include "util/strtab.h"
@@ -140,6 +142,39 @@ static void pool_runs_each_task_once_on_a_fixed_thread(void **st)
     assert_true(tc_cores() >= 1);
 }
 
+/* Parallel arrays grow together to one capacity, keep their contents, and a
+ * size that overflows is refused with *cap and the arrays unchanged. */
+static void grow_parallel_keeps_arrays_in_step(void **state)
+{
+    (void)state;
+    tc_err err = {{0}};
+    uint32_t *a = NULL;
+    double *b = NULL;
+    size_t cap = 0;
+    void **const ps[] = {(void **)&a, (void **)&b};
+    const size_t elem[] = {sizeof *a, sizeof *b};
+    for (size_t n = 1; n <= 5000; n++) {
+        assert_int_equal(tc_grow_parallel(ps, elem, 2, &cap, n, "test", &err), 0);
+        assert_true(cap >= n);
+        a[n - 1] = (uint32_t)n;
+        b[n - 1] = (double)n / 2;
+    }
+    for (size_t i = 0; i < 5000; i++) {
+        assert_int_equal(a[i], i + 1);
+        assert_true(b[i] == (double)(i + 1) / 2);
+    }
+    size_t before = cap;
+    uint32_t *a0 = a;
+    assert_int_equal(tc_grow_parallel(ps, elem, 2, &cap, 100, "test", &err), 0); /* already room: untouched */
+    assert_ptr_equal(a, a0);
+    assert_int_equal(tc_grow_parallel(ps, elem, 2, &cap, SIZE_MAX / 4, "test arrays", &err), -1);
+    assert_int_equal(cap, before);
+    assert_non_null(strstr(err.msg, "test arrays"));
+    assert_int_equal(a[4999], 5000);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +183,7 @@ int main(void)
         cmocka_unit_test(strtab_interns_in_order),
         cmocka_unit_test(fnv1a_known_values),
         cmocka_unit_test(pool_runs_each_task_once_on_a_fixed_thread),
+        cmocka_unit_test(grow_parallel_keeps_arrays_in_step),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

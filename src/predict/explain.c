@@ -36,29 +36,11 @@ void tc_explainer_free(tc_explainer *x)
 /* Per-position scratch for n tokens (all arrays share cap_pos). */
 static int reserve_positions(tc_explainer *x, size_t n, tc_err *err)
 {
-    if (n <= x->cap_pos)
-        return 0;
-    size_t cap = x->cap_pos ? x->cap_pos : 64;
-    while (cap < n)
-        cap *= 2;
-    void *p[6] = {realloc(x->tok_of, cap * sizeof *x->tok_of), NULL, NULL, NULL, NULL, NULL};
-    if (p[0])
-        x->tok_of = p[0];
-    if ((p[1] = realloc(x->word_id, cap * sizeof *x->word_id)))
-        x->word_id = p[1];
-    if ((p[2] = realloc(x->th, cap * sizeof *x->th)))
-        x->th = p[2];
-    if ((p[3] = realloc(x->off, cap * sizeof *x->off)))
-        x->off = p[3];
-    if ((p[4] = realloc(x->len, cap * sizeof *x->len)))
-        x->len = p[4];
-    if ((p[5] = realloc(x->th2, cap * sizeof *x->th2)))
-        x->th2 = p[5];
-    for (int i = 0; i < 6; i++)
-        if (!p[i])
-            return tc_err_oom(err, "explanation");
-    x->cap_pos = cap;
-    return 0;
+    void **const ps[] = {(void **)&x->tok_of, (void **)&x->word_id, (void **)&x->th,
+                         (void **)&x->off,    (void **)&x->len,     (void **)&x->th2};
+    const size_t elem[] = {sizeof *x->tok_of, sizeof *x->word_id, sizeof *x->th,
+                           sizeof *x->off,    sizeof *x->len,     sizeof *x->th2};
+    return tc_grow_parallel(ps, elem, 6, &x->cap_pos, n, "explanation", err);
 }
 
 /* Distinct tokens of tk into x->toks / tok_of / word_id / items; th and the
@@ -153,21 +135,9 @@ static int reserve_rows(tc_explainer *x, size_t per, tc_err *err)
 {
     if (tc_grow((void **)&x->var, &x->cap_var, per * x->row_ids, sizeof *x->var, "explanation", err) < 0)
         return -1;
-    if (per <= x->cap_rows)
-        return 0;
-    const int32_t **rows = realloc(x->rows, per * sizeof *rows);
-    if (rows)
-        x->rows = rows;
-    size_t *lens = realloc(x->lens, per * sizeof *lens);
-    if (lens)
-        x->lens = lens;
-    float *probs = realloc(x->probs, per * (size_t)x->e->L * sizeof *probs);
-    if (probs)
-        x->probs = probs;
-    if (!rows || !lens || !probs)
-        return tc_err_oom(err, "explanation");
-    x->cap_rows = per;
-    return 0;
+    void **const ps[] = {(void **)&x->rows, (void **)&x->lens, (void **)&x->probs};
+    const size_t elem[] = {sizeof *x->rows, sizeof *x->lens, (size_t)x->e->L * sizeof *x->probs};
+    return tc_grow_parallel(ps, elem, 3, &x->cap_rows, per, "explanation", err);
 }
 
 int tc_explain_run(tc_explainer *x, const tc_tokens *tk, int label, tc_err *err)

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "text/corpus.h"
+#include "util/mem.h"
 
 int tc_inspector_open(tc_inspector *t, const tc_bundle *bd, int have_model, tc_err *err)
 {
@@ -134,14 +135,8 @@ int tc_inspect_count(tc_inspector *t, const char *text, size_t len, tc_err *err)
         st->oov += tc_vocab_lookup(&t->bd->vocab, tk.buf + tk.off[i], tk.len[i]) == TC_OOV_ID;
     if (tk.n == 0)
         return 0;
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? 2 * st->cap : 4096;
-        uint32_t *p = realloc(st->len, cap * sizeof *p);
-        if (!p)
-            return tc_err_oom(err, "row lengths");
-        st->len = p;
-        st->cap = cap;
-    }
+    if (tc_grow((void **)&st->len, &st->cap, st->n + 1, sizeof *st->len, "row lengths", err) < 0)
+        return -1;
     st->len[st->n++] = (uint32_t)(tk.n + nf > UINT32_MAX ? UINT32_MAX : tk.n + nf);
     return 0;
 }

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "util/mem.h"
 #include "util/strtab.h"
 
 enum {
@@ -219,48 +220,16 @@ static size_t utf8_put(uint32_t c, char *o)
 
 /* ---- buffers ----------------------------------------------------------- */
 
-/* Reallocates p (elements of size elem, *cap of them) to hold at least need
- * > *cap elements, doubling.  Returns the new array, or NULL (p untouched). */
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    size_t nc = *cap ? *cap : 256;
-    while (nc < need)
-        nc = nc > SIZE_MAX / 2 ? need : nc * 2;
-    if (nc > SIZE_MAX / elem)
-        return NULL;
-    void *q = realloc(p, nc * elem);
-    if (q)
-        *cap = nc;
-    return q;
-}
-
 /* Makes room for `bytes` more output bytes and `toks` more tokens. */
 static int reserve(tc_tokenizer *t, size_t bytes, size_t toks, tc_err *err)
 {
     if (bytes > (size_t)UINT32_MAX - t->used)
         return tc_err_set(err, "tokenizer: tokens of one text exceed 4 GiB");
-    if (t->used + bytes > t->buf_cap) {
-        char *q = grow(t->buf, &t->buf_cap, t->used + bytes, 1);
-        if (!q)
-            return tc_err_oom(err, "token buffer");
-        t->buf = q;
-    }
-    if (t->n + toks > t->tok_cap) {
-        size_t cap = t->tok_cap, cap2 = t->tok_cap;
-        uint32_t *q = grow(t->off, &cap, t->n + toks, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "token offsets");
-        t->off = q;
-        unsigned char *f = grow(t->flags, &cap2, t->n + toks, 1);
-        if (!f)
-            return tc_err_oom(err, "token flags");
-        t->flags = f;
-        q = grow(t->len, &t->tok_cap, t->n + toks, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "token lengths");
-        t->len = q;
-    }
-    return 0;
+    if (tc_grow((void **)&t->buf, &t->buf_cap, t->used + bytes, 1, "token buffer", err) < 0)
+        return -1;
+    void **const ps[] = {(void **)&t->off, (void **)&t->flags, (void **)&t->len};
+    const size_t elem[] = {sizeof *t->off, sizeof *t->flags, sizeof *t->len};
+    return tc_grow_parallel(ps, elem, 3, &t->tok_cap, t->n + toks, "token offsets", err);
 }
 
 /* ---- segmentation ------------------------------------------------------ */
@@ -434,10 +403,8 @@ static int sort_run(tc_tokenizer *t, int32_t *a, size_t n, tc_err *err)
         return 0;
     }
     if (n > t->keys_cap) {
-        uint64_t *q = grow(t->keys, &t->keys_cap, n, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "normalisation keys");
-        t->keys = q;
+        if (tc_grow((void **)&t->keys, &t->keys_cap, n, sizeof *t->keys, "normalisation keys", err) < 0)
+            return -1;
     }
     for (size_t i = 0; i < n; i++)   /* ccc:8 | position:35 | codepoint:21 */
         t->keys[i] = (uint64_t)ccc(a[i]) << 56 | (uint64_t)i << 21 | (uint64_t)a[i];
@@ -469,10 +436,8 @@ static int nrm_reserve(tc_tokenizer *t, size_t need, tc_err *err)
 {
     if (need <= t->nrm_cap)
         return 0;
-    int32_t *q = grow(t->nrm, &t->nrm_cap, need, sizeof *q);
-    if (!q)
-        return tc_err_oom(err, "normalisation buffer");
-    t->nrm = q;
+    if (tc_grow((void **)&t->nrm, &t->nrm_cap, need, sizeof *t->nrm, "normalisation buffer", err) < 0)
+        return -1;
     return 0;
 }
 
@@ -577,12 +542,8 @@ static size_t decode_chunk(tc_tokenizer *t, const unsigned char *s, size_t len, 
             t->invalid += (uint64_t)bad;
         }
         if (k == t->dec_cap) {
-            int32_t *q = grow(t->dec, &t->dec_cap, k + 1, sizeof *q);
-            if (!q) {
-                tc_err_oom(err, "decode buffer");
+            if (tc_grow((void **)&t->dec, &t->dec_cap, k + 1, sizeof *t->dec, "decode buffer", err) < 0)
                 return 0;
-            }
-            t->dec = q;
         }
         t->dec[k++] = c;
         i += step;
@@ -643,22 +604,13 @@ static int cjk_pass(tc_tokenizer *t, tc_err *err)
         return tc_err_set(err, "tokenizer: tokens of one text exceed 4 GiB");
     size_t need = 3 * t->used + 16, ntok = 2 * t->n + 2;
     if (need > t->buf2_cap) {
-        char *q = grow(t->buf2, &t->buf2_cap, need, 1);
-        if (!q)
-            return tc_err_oom(err, "token buffer");
-        t->buf2 = q;
+        if (tc_grow((void **)&t->buf2, &t->buf2_cap, need, 1, "token buffer", err) < 0)
+            return -1;
     }
-    if (ntok > t->tok2_cap) {
-        size_t cap = t->tok2_cap;
-        uint32_t *q = grow(t->off2, &cap, ntok, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "token offsets");
-        t->off2 = q;
-        q = grow(t->len2, &t->tok2_cap, ntok, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "token lengths");
-        t->len2 = q;
-    }
+    void **const ps[] = {(void **)&t->off2, (void **)&t->len2};
+    const size_t elem[] = {sizeof *t->off2, sizeof *t->len2};
+    if (tc_grow_parallel(ps, elem, 2, &t->tok2_cap, ntok, "token offsets", err) < 0)
+        return -1;
     size_t used = 0, n = 0, i = 0;
     const char *b = t->buf;
     while (i < t->n) {
@@ -702,16 +654,12 @@ static int features(tc_tokenizer *t, const tc_tokens *tk, tc_err *err)
 {
     size_t n = tk->n;
     if (n + 1 > t->th_cap) {
-        uint64_t *q = grow(t->th, &t->th_cap, n + 1, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "token hashes");
-        t->th = q;
+        if (tc_grow((void **)&t->th, &t->th_cap, n + 1, sizeof *t->th, "token hashes", err) < 0)
+            return -1;
     }
     if (n + 1 > t->foff_cap) {
-        uint32_t *q = grow(t->foff, &t->foff_cap, n + 1, sizeof *q);
-        if (!q)
-            return tc_err_oom(err, "feature offsets");
-        t->foff = q;
+        if (tc_grow((void **)&t->foff, &t->foff_cap, n + 1, sizeof *t->foff, "feature offsets", err) < 0)
+            return -1;
     }
     for (size_t i = 0; i < n; i++)
         t->th[i] = tc_hash_bytes(tk->buf + tk->off[i], tk->len[i]);
@@ -722,10 +670,8 @@ static int features(tc_tokenizer *t, const tc_tokens *tk, tc_err *err)
         if (most > (size_t)UINT32_MAX - nf)
             return tc_err_set(err, "tokenizer: more than 4 billion n-gram features in one text");
         if (nf + most > t->feat_cap) {
-            uint32_t *q = grow(t->feat, &t->feat_cap, nf + most, sizeof *q);
-            if (!q)
-                return tc_err_oom(err, "n-gram features");
-            t->feat = q;
+            if (tc_grow((void **)&t->feat, &t->feat_cap, nf + most, sizeof *t->feat, "n-gram features", err) < 0)
+                return -1;
         }
         nf += tc_ngram_token(&t->ngram, tk, t->th, i, t->feat + nf, NULL);
         t->foff[i + 1] = (uint32_t)nf;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "text/reader.h"
+#include "util/mem.h"
 
 enum { NONE = 0, NORMALIZED = 1, EXACT = 2 };
 
@@ -40,18 +41,10 @@ static int split(vec_ctx *x, const char *s, size_t n, tc_err *err)
         size_t j = i;
         while (j < n && s[j] != ' ' && s[j] != '\t')
             j++;
-        if (x->nf == x->fcap) {
-            size_t cap = x->fcap ? 2 * x->fcap : 512;
-            const char **f = realloc(x->f, cap * sizeof *f);
-            if (f)
-                x->f = f;
-            size_t *l = realloc(x->fl, cap * sizeof *l);
-            if (l)
-                x->fl = l;
-            if (!f || !l)
-                return tc_err_oom(err, "vector fields");
-            x->fcap = cap;
-        }
+        void **const ps[] = {(void **)&x->f, (void **)&x->fl};
+        const size_t elem[] = {sizeof *x->f, sizeof *x->fl};
+        if (tc_grow_parallel(ps, elem, 2, &x->fcap, x->nf + 1, "vector fields", err) < 0)
+            return -1;
         x->f[x->nf] = s + i;
         x->fl[x->nf++] = j - i;
         i = j;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 void tc_counter_init(tc_counter *c)
 {
     memset(c, 0, sizeof *c);
@@ -23,14 +25,8 @@ int64_t tc_counter_add(tc_counter *c, const char *s, size_t len, tc_err *err)
     int64_t id = tc_strtab_intern(&c->words, s, len, &added, err);
     if (id < 0)
         return -1;
-    if ((uint64_t)id >= c->cap) {
-        uint32_t nc = c->cap ? c->cap * 2 : 1024;
-        uint64_t *p = realloc(c->counts, (size_t)nc * sizeof *p);
-        if (!p)
-            return tc_err_oom(err, "word counts");
-        c->counts = p;
-        c->cap = nc;
-    }
+    if (tc_grow((void **)&c->counts, &c->cap, (size_t)id + 1, sizeof *c->counts, "word counts", err) < 0)
+        return -1;
     if (added)
         c->counts[id] = 0;
     c->counts[id]++;

@@ -22,7 +22,7 @@
 typedef struct tc_counter {
     tc_strtab words;     /* counter id = order of first appearance */
     uint64_t *counts;
-    uint32_t cap;
+    size_t cap;
 } tc_counter;
 
 void tc_counter_init(tc_counter *c);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 uint64_t tc_hash_bytes(const void *p, size_t len)
 {
     const unsigned char *b = p;
@@ -77,26 +79,11 @@ int64_t tc_strtab_intern(tc_strtab *t, const char *s, size_t len, int *added, tc
         if (rehash(t, ns) < 0)
             return tc_err_oom(err, "string table");
     }
-    if (t->n + 2 > t->cap_ids) {
-        uint32_t nc = t->cap_ids ? t->cap_ids * 2 : 64;
-        uint64_t *o = realloc(t->offs, (size_t)nc * sizeof *o);
-        if (!o)
-            return tc_err_oom(err, "string table");
-        t->offs = o;
-        t->cap_ids = nc;
-        if (t->n == 0)
-            t->offs[0] = 0;
-    }
-    if (t->pool_len + len + 1 > t->pool_cap) {
-        size_t nc = t->pool_cap ? t->pool_cap : 1024;
-        while (nc < t->pool_len + len + 1)
-            nc *= 2;
-        char *p = realloc(t->pool, nc);
-        if (!p)
-            return tc_err_oom(err, "string table");
-        t->pool = p;
-        t->pool_cap = nc;
-    }
+    if (tc_grow((void **)&t->offs, &t->cap_ids, (size_t)t->n + 2, sizeof *t->offs, "string table", err) < 0 ||
+        tc_grow((void **)&t->pool, &t->pool_cap, t->pool_len + len + 1, 1, "string table", err) < 0)
+        return -1;
+    if (t->n == 0)
+        t->offs[0] = 0;
     uint32_t id = t->n;
     memcpy(t->pool + t->pool_len, s, len);
     t->pool[t->pool_len + len] = '\0';

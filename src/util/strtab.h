@@ -16,7 +16,8 @@ typedef struct tc_strtab {
     char *pool;        /* all strings, each followed by '\0' */
     size_t pool_len, pool_cap;
     uint64_t *offs;    /* offs[id] = offset of string id in pool; offs[n] = pool_len */
-    uint32_t n, cap_ids;
+    uint32_t n;
+    size_t cap_ids;
     uint32_t *slots;   /* hash slots: id + 1, 0 = empty */
     uint32_t nslots;   /* power of two */
 } tc_strtab;
