@@ -9,6 +9,8 @@
 #                   (Prescott, Sandybridge, Haswell, Zen, SkylakeX, Cooperlake), for developers
 #   make fuzz       libFuzzer targets (tests/fuzz) under ASan+UBSan, FUZZ_SECONDS each (60)
 #   make bench      benchmarks against fastText / PyTorch (slow; not part of test)
+#   make format     rewrite the C sources with clang-format-14 and .clang-format
+#   make format-check  list the C files clang-format would change; fails if any
 #   make install    PREFIX=/usr/local: binary, man page, libtextclf.so.N + .a, textclf.h, textclf.pc
 #
 # libtextclf: every src/ object but main.o, compiled -fPIC, as a static
@@ -56,7 +58,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo test test-kernels check check-unit check-cli bench install clean fuzz fuzz-build
+.PHONY: all deps demo test test-kernels check check-unit check-cli bench install clean fuzz fuzz-build format \
+        format-check
 all: $(BUILD)/textclf $(BUILD)/$(SONAME)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -152,6 +155,14 @@ fuzz: deps
 	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(BUILD)/textclf
 
 fuzz-build: $(FUZZ_BIN)
+
+# The house layout (.clang-format, clang-format 14): format rewrites the
+# tracked C files in place, format-check only names the ones that differ.
+format:
+	@sh scripts/format.sh
+
+format-check:
+	@sh scripts/format.sh --check
 
 bench: deps all
 	@sh scripts/bench.sh $(BENCH_ARGS)

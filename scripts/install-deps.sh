@@ -6,6 +6,8 @@ need="gcc make pkg-config libyaml-dev libutf8proc-dev libopenblas-dev libcmocka-
 # make fuzz (part of make test): clang with libFuzzer and its sanitizer
 # runtimes; /usr/bin/time measures peak RSS in tests/cli/test_bad_inputs.sh
 need="$need clang libclang-rt-14-dev time"
+# make format / make format-check: the clang-format that .clang-format is written for
+need="$need clang-format-14"
 # make MPI=1 and tests/cli/test_mpi.sh: Open MPI (mpicc, mpirun); pgrep finds a rank to kill
 need="$need libopenmpi-dev openmpi-bin procps"
 missing=""
