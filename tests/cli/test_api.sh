@@ -86,7 +86,7 @@ nm -D --defined-only "$lib" | grep -q ' T textclf_predict_batch' || fail "textcl
 ok
 
 # make install into a fresh prefix; a program built there through pkg-config.
-make -s -C "$TC_ROOT" install BUILD="$build" $san_make PREFIX="$tmp/inst/usr" >"$tmp/log" 2>&1 ||
+make -s -C "$TC_ROOT" install BUILD="${build#"$TC_ROOT"/}" $san_make PREFIX="$tmp/inst/usr" >"$tmp/log" 2>&1 ||
     fail "make install failed: $(cat "$tmp/log")"
 for f in bin/textclf lib/libtextclf.so.1.0.0 lib/libtextclf.so.1 lib/libtextclf.so lib/libtextclf.a \
     include/textclf.h lib/pkgconfig/textclf.pc share/man/man1/textclf.1; do
