@@ -75,4 +75,36 @@ expect_fail 1 "model\.attention_heads: unknown key" "$T" info "$tmp/same.bin"
 grep -q newer "$tmp/err" && fail "same-version model called newer: $(cat "$tmp/err")"
 ok
 
+# ---- kept columns: every output column (JSON key) has its own name; taken names get _2, _3, ...
+printf 'id,text,id,predicted,prob,id_2\n1,good fine,x,p,q,z\n' >"$tmp/k.csv"
+"$T" predict "$tmp/d.bin" --csv --keep-cols '*' --format csv "$tmp/k.csv" >"$tmp/o" 2>"$tmp/err" ||
+    fail "keep-cols * failed: $(cat "$tmp/err")"
+[ "$(head -n 1 "$tmp/o")" = "id,text,id_2,predicted_2,prob_2,id_2_2,predicted,prob" ] || fail "CSV header: $(head -n 1 "$tmp/o")"
+[ "$(cut -d, -f1-6 "$tmp/o" | tail -n 1)" = "1,good fine,x,p,q,z" ] || fail "CSV fields: $(tail -n 1 "$tmp/o")"
+grep -qx "textclf: note: $tmp/k.csv: 4 kept columns renamed so that every output column has its own name (the first: 'id' as 'id_2')" \
+    "$tmp/err" || fail "no rename note: $(cat "$tmp/err")"
+# JSON Lines: no duplicate key (checked by a JSON parser that keeps every pair)
+printf 'labels,text,text,probs\n1,good,more,a\n' >"$tmp/j.csv"
+"$T" predict "$tmp/d.bin" --csv --text-col 1 --keep-cols '*' --format jsonl --probs "$tmp/j.csv" >"$tmp/o" 2>"$tmp/err" ||
+    fail "jsonl keep-cols failed: $(cat "$tmp/err")"
+"$py" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    pairs = json.loads(line, object_pairs_hook=lambda p: p)
+    keys = [k for k, _ in pairs]
+    assert keys[:4] == ["labels_2", "text", "text_2", "probs_2"], keys
+    assert len(keys) == len(set(keys)), keys
+' "$tmp/o" || fail "JSON keys: $(cat "$tmp/o")"
+# -k 2 and --probs, --explain: predicted_1.., p(LABEL), toward are the output's own
+printf 'predicted_1,prob_3,p(food),toward,text\na,b,c,d,good\n' >"$tmp/t.csv"
+"$T" predict "$tmp/d.bin" --csv --keep-cols '*' -k 2 --probs --explain "$tmp/t.csv" >"$tmp/o" 2>/dev/null ||
+    fail "-k 2 --probs --explain failed"
+head -n 1 "$tmp/o" | tr '\t' '\n' | sort | uniq -d | grep -q . && fail "duplicate header: $(head -n 1 "$tmp/o")"
+head -n 1 "$tmp/o" | grep -q "^predicted_1_2	prob_3	p(food)_2	toward_2	text	predicted_1	" ||
+    fail "-k 2 header: $(head -n 1 "$tmp/o")"
+# no collision: no note, names untouched
+"$T" predict "$tmp/d.bin" --csv --text-col 1 --keep-cols 0 "$tmp/k.csv" >/dev/null 2>"$tmp/err" || fail "plain keep failed"
+[ -s "$tmp/err" ] && fail "a note without a rename: $(cat "$tmp/err")"
+ok
+
 done_checks
