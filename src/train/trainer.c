@@ -56,9 +56,13 @@ struct tc_trainer {
     const tc_dist *dist;         /* NULL: one process */
     volatile sig_atomic_t *stop; /* tc_train_opts.stop of the current run */
     int agreed_stop;             /* dist: the last exchange said some process wants to stop */
-    /* train.hogwild: batches of the epoch handed out, the epoch's first step,
-     * the stop flag the threads watch */
+    /* train.hogwild: batches of the epoch handed out (alone on its cache
+     * line: every step of every thread increments it, and the fields around
+     * it are read every step), the epoch's first step, the stop flag the
+     * threads watch */
+    char hw_pad0[64];
     atomic_uint_fast64_t hw_next;
+    char hw_pad1[64];
     uint64_t hw_step0;
     volatile sig_atomic_t *hw_stop;
     tc_pool *pool;
@@ -613,19 +617,23 @@ static void hog_step(tc_trainer *t, tc_model *r, float lr, uint64_t at, const ui
     }
 }
 
-/* One thread's share of a lock-free epoch (a pool task). */
+/* One thread's share of a lock-free epoch (a pool task).  Its sums stay in
+ * locals until it ends: the shards sit side by side in one array, and
+ * writing them every step would bounce cache lines between the threads. */
 static void hog_task(void *ctx, int w)
 {
     tc_trainer *t = ctx;
     tc_shard *h = &t->sh[w];
     tc_model *r = h->r;
     uint64_t nbatches = t->steps_per_epoch, first = t->pos / (uint32_t)t->B;
+    double sum_loss = 0, sum_rows = 0, correct = 0;
+    int bad = 0;
     for (;;) {
-        if (h->hw_bad || (t->hw_stop && *t->hw_stop))
-            return;
+        if (bad || (t->hw_stop && *t->hw_stop))
+            break;
         uint64_t j = atomic_fetch_add(&t->hw_next, 1);
         if (first + j >= nbatches)
-            return;
+            break;
         uint64_t lo = (first + j) * (uint64_t)t->B;
         int nb = t->n - lo < (uint64_t)t->B ? (int)(t->n - lo) : t->B;
         const uint32_t *rows = t->order + lo;
@@ -639,20 +647,21 @@ static void hog_task(void *ctx, int w)
         tc_rng rng;
         tc_rng_seed(&rng, tc_hash_bytes(key, sizeof key));
         const float *probs = tc_model_forward(r, b->ids, nb, b->T, 1, &rng);
-        h->correct += batch_correct(r, b, probs, t->cfg->model.threshold);
+        correct += batch_correct(r, b, probs, t->cfg->model.threshold);
         memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
         const uint32_t *touched;
         size_t ntouched;
         double loss = tc_model_loss_backward(r, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
                                              1.0f, 1, &touched, &ntouched);
         if (!isfinite(loss)) {
-            h->hw_bad = 1;
-            return;
+            bad = 1;
+            break;
         }
-        h->hw_loss += loss * nb;
-        h->hw_rows += nb;
+        sum_loss += loss * nb;
+        sum_rows += nb;
         hog_step(t, r, tc_schedule_lr(&t->sched, step), step + 1, touched, ntouched);
     }
+    h->hw_loss = sum_loss, h->hw_rows = sum_rows, h->correct = correct, h->hw_bad = bad;
 }
 
 /* The rest of the current epoch, lock-free; stops early on *stop. */
