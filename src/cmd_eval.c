@@ -81,50 +81,35 @@ static int parse_args(int argc, char **argv, eval_args *a)
     a->k = 1;
     if (!(a->sets = calloc((size_t)argc, sizeof *a->sets)))
         return tc_fail(TC_EXIT_ERR, "out of memory");
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        char *end;
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            fputs(HELP, stdout);
-            return -1;
-        } else if (!strcmp(s, "--json")) {
+    tc_argv av;
+    const char *pos[2] = {NULL, NULL};
+    tc_argv_init(&av, "eval", HELP, "--threshold --set -k --confusion-svg --threads", argc, argv);
+    while (tc_argv_next(&av)) {
+        if (tc_argv_is(&av, "--json")) {
             a->json = 1;
-        } else if (!strcmp(s, "--tune-thresholds")) {
+        } else if (tc_argv_is(&av, "--tune-thresholds")) {
             a->tune = 1;
-        } else if (!strcmp(s, "--threshold") || !strcmp(s, "--set") || !strcmp(s, "-k") ||
-                   !strcmp(s, "--confusion-svg") || !strcmp(s, "--threads")) {
-            if (i + 1 >= argc)
-                return tc_fail(TC_EXIT_USAGE, "eval: %s needs a value", s);
-            const char *v = argv[++i];
-            if (!strcmp(s, "--set")) {
-                a->sets[a->nsets++] = (char *)v;
-            } else if (!strcmp(s, "--confusion-svg")) {
-                a->svg = v;
-            } else if (!strcmp(s, "--threads")) {
-                errno = 0;
-                a->threads = strtol(v, &end, 10);
-                if (!*v || *end || errno || a->threads < 0 || a->threads > 1024)
-                    return tc_fail(TC_EXIT_USAGE, "eval: --threads: '%s' is not an integer in [0, 1024]", v);
-            } else if (!strcmp(s, "-k")) {
-                errno = 0;
-                a->k = strtol(v, &end, 10);
-                if (!*v || *end || errno || a->k < 1 || a->k > 1000000)
-                    return tc_fail(TC_EXIT_USAGE, "eval: -k: '%s' is not a positive integer", v);
-            } else {
-                a->threshold = strtof(v, &end);
-                if (!*v || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
-                    return tc_fail(TC_EXIT_USAGE, "eval: --threshold: '%s' is not a number between 0 and 1", v);
-            }
-        } else if (s[0] == '-' && s[1]) {
-            return tc_fail(TC_EXIT_USAGE, "eval: unknown option '%s' (try 'textclf eval --help')", s);
-        } else if (npos < 2) {
-            *(npos++ ? &a->data : &a->model) = s;
+        } else if (tc_argv_is(&av, "--set")) {
+            a->sets[a->nsets++] = (char *)av.val;
+        } else if (tc_argv_is(&av, "--confusion-svg")) {
+            a->svg = av.val;
+        } else if (tc_argv_is(&av, "--threads")) {
+            tc_argv_long(&av, 0, 1024, &a->threads);
+        } else if (tc_argv_is(&av, "-k")) {
+            tc_argv_long(&av, 1, 1000000, &a->k);
+        } else if (tc_argv_is(&av, "--threshold")) {
+            char *end;
+            a->threshold = strtof(av.val, &end);
+            if (!*av.val || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
+                return tc_fail(TC_EXIT_USAGE, "eval: --threshold: '%s' is not a number between 0 and 1", av.val);
         } else {
-            return tc_fail(TC_EXIT_USAGE, "eval: unexpected argument '%s'", s);
+            tc_argv_positional(&av, pos, 2);
         }
     }
-    if (npos < 2)
+    if (av.code)
+        return av.code;
+    a->model = pos[0], a->data = pos[1];
+    if (!a->data)
         return tc_fail(TC_EXIT_USAGE, "eval: usage: textclf eval MODEL DATA (try 'textclf eval --help')");
     if (a->tune && a->threshold > 0)
         return tc_fail(TC_EXIT_USAGE, "eval: --tune-thresholds and --threshold exclude each other");
