@@ -40,7 +40,9 @@ static const char HELP[] =
     "                     (repeatable: the columns are joined with a space;\n"
     "                     default: the model's data.text_column)\n"
     "  --keep-cols C,...  columns copied to the output in front of the prediction\n"
-    "                     (repeatable; '*' = every column)\n"
+    "                     (repeatable; '*' = every column; a name already taken\n"
+    "                     in the output, e.g. a second 'id' or 'predicted', is\n"
+    "                     written as NAME_2, with a note)\n"
     "  --header, --no-header\n"
     "                     the first record names the columns (default: the\n"
     "                     model's data.header); a header gives a header in the\n"
@@ -175,6 +177,12 @@ static void bad_record(void *ctx, const char *msg)
     fprintf(stderr, "textclf: %s (error record written)\n", msg);
 }
 
+static void note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "textclf: note: %s\n", msg);
+}
+
 static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
@@ -205,6 +213,7 @@ static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
         .stream = a->stream || fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode),
         .stop = &sig->stop,
         .on_bad_record = bad_record,
+        .on_note = note,
     };
     code = TC_EXIT_OK;
     tc_set_threads(1);

@@ -163,9 +163,11 @@ static int prepare(tune_args *a, tune_run *t)
     t->exe[n] = 0;
     tc_tune_yaml_path(a->output, t->ypath, sizeof t->ypath);
     tc_fileref files[] = {{a->source, "the data or config", 0}, {t->base.data.train, "data.train", 0},
-                          {t->base.data.valid, "data.valid", 0}, {a->output, "-o", 1},
+                          {t->base.data.valid, "data.valid", 0}, {t->base.data.test, "data.test", 0},
+                          {t->base.model.pretrained, "model.pretrained", 0}, {a->output, "-o", 1},
                           {t->ypath, "the best config", 1}};
-    if (tc_files_distinct(files, 5, &err) < 0 || tc_output_prepare(a->output, "-o", &t->lm, &err) < 0 ||
+    if (tc_files_distinct(files, (int)(sizeof files / sizeof files[0]), &err) < 0 ||
+        tc_output_prepare(a->output, "-o", &t->lm, &err) < 0 ||
         tc_output_prepare(t->ypath, "the best config", &t->ly, &err) < 0)
         return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
     return 0;
@@ -199,7 +201,7 @@ static int search(tune_args *a, tune_run *t, double started, volatile sig_atomic
 {
     tc_err err = {{0}};
     tune_view view = {isatty(2), a->quiet, tc_tune_metric_name(a->metric)};
-    tc_tune_opts o = {.exe = t->exe, .dir = t->dir, .budget_s = a->budget, .started = started,
+    tc_tune_opts o = {.exe = t->exe, .dir = t->dir, .source = a->source, .budget_s = a->budget, .started = started,
                       .max_trials = a->max_trials, .metric = a->metric, .max_size = a->max_size, .seed = a->seed,
                       .jobs = a->jobs, .rung0_epochs = tc_tune_rung0_epochs(t->rows), .resume = a->resume,
                       .stop = stop, .on_event = on_event, .ctx = &view};
