@@ -83,16 +83,10 @@ static const char HELP[] =
 
 typedef struct {
     const char *model, *input;
-    enum tc_format in_fmt;          /* TC_FMT_LINES, TC_FMT_CSV or TC_FMT_TSV */
     int header;                     /* -1: the model's data.header */
-    const char *text_specs[MAX_SPECS];
-    int ntext;
-    const char *keep_lists[MAX_SPECS];
-    int nkeep_lists;
-    enum tc_emit_format out_fmt;
-    long k, explain_top, batch, threads;
-    float threshold;                /* 0: the model's */
-    int probs, explain, strict, stream;
+    int strict;
+    const char *text_specs[MAX_SPECS], *keep_lists[MAX_SPECS];
+    tc_predict_opts o;              /* the rest of the options, as predict/records.h takes them */
 } predict_args;
 
 /* ---- arguments ----------------------------------------------------------- */
@@ -103,28 +97,28 @@ static void option(predict_args *a, tc_argv *av, const char **pos)
     const char *v = av->val;
     char *end;
     if (tc_argv_is(av, "--csv|--tsv")) {
-        a->in_fmt = av->opt[2] == 'c' ? TC_FMT_CSV : TC_FMT_TSV;
+        a->o.in_fmt = av->opt[2] == 'c' ? TC_FMT_CSV : TC_FMT_TSV;
     } else if (tc_argv_is(av, "--header|--no-header")) {
         a->header = av->opt[2] == 'h';
     } else if (tc_argv_is(av, "--probs")) {
-        a->probs = 1;
+        a->o.probs = 1;
     } else if (tc_argv_is(av, "--explain")) {
-        a->explain = 1;
+        a->o.explain = 1;
     } else if (tc_argv_is(av, "--strict")) {
         a->strict = 1;
     } else if (tc_argv_is(av, "--stream")) {
-        a->stream = 1;
+        a->o.stream = 1;
     } else if (tc_argv_is(av, "-k")) {
-        tc_argv_long(av, 1, 1000000, &a->k);
+        tc_argv_long(av, 1, 1000000, &a->o.k);
     } else if (tc_argv_is(av, "--explain-top")) {
-        tc_argv_long(av, 1, 1000000, &a->explain_top);
+        tc_argv_long(av, 1, 1000000, &a->o.explain_top);
     } else if (tc_argv_is(av, "--batch")) {
-        tc_argv_long(av, 1, 65536, &a->batch);
+        tc_argv_long(av, 1, 65536, &a->o.batch);
     } else if (tc_argv_is(av, "--threads")) {
-        tc_argv_long(av, 0, 1024, &a->threads);
+        tc_argv_long(av, 0, 1024, &a->o.threads);
     } else if (tc_argv_is(av, "--threshold")) {
-        a->threshold = strtof(v, &end);
-        if (!*v || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
+        a->o.threshold = strtof(v, &end);
+        if (!*v || *end || !(a->o.threshold > 0.0f && a->o.threshold < 1.0f))
             tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: --threshold: '%s' is not between 0 and 1", v));
     } else if (tc_argv_is(av, "--format")) {
         static const char *const names[] = {[TC_EMIT_TSV] = "tsv", [TC_EMIT_CSV] = "csv", [TC_EMIT_JSONL] = "jsonl"};
@@ -133,10 +127,11 @@ static void option(predict_args *a, tc_argv *av, const char **pos)
             f++;
         if (f == 3)
             tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: --format: '%s' is not tsv, csv or jsonl", v));
-        a->out_fmt = (enum tc_emit_format)f;
+        else
+            a->o.out_fmt = (enum tc_emit_format)f;
     } else if (tc_argv_is(av, "--text-col|--keep-cols")) {
         int text = !strcmp(av->opt, "--text-col");
-        int *n = text ? &a->ntext : &a->nkeep_lists;
+        int *n = text ? &a->o.ntext : &a->o.nkeep_lists;
         if (*n == MAX_SPECS)
             tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: %s given more than %d times", av->opt, MAX_SPECS));
         else
@@ -149,10 +144,12 @@ static void option(predict_args *a, tc_argv *av, const char **pos)
 static int parse_args(int argc, char **argv, predict_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->in_fmt = TC_FMT_LINES;
     a->header = -1;
-    a->explain_top = 3;
-    a->batch = TC_INFER_BATCH;
+    a->o.in_fmt = TC_FMT_LINES;
+    a->o.explain_top = 3;
+    a->o.batch = TC_INFER_BATCH;
+    a->o.text_specs = a->text_specs;
+    a->o.keep_lists = a->keep_lists;
     tc_argv av;
     const char *pos[2] = {NULL, NULL};
     tc_argv_init(&av, "predict", HELP,
@@ -164,7 +161,7 @@ static int parse_args(int argc, char **argv, predict_args *a)
     a->model = pos[0], a->input = pos[1];
     if (!a->model)
         return tc_fail(TC_EXIT_USAGE, "predict: missing MODEL (try 'textclf predict --help')");
-    if (a->in_fmt == TC_FMT_LINES && (a->ntext || a->nkeep_lists))
+    if (a->o.in_fmt == TC_FMT_LINES && (a->o.ntext || a->o.nkeep_lists))
         return tc_fail(TC_EXIT_USAGE, "predict: --text-col and --keep-cols need --csv or --tsv input");
     return 0;
 }
@@ -186,7 +183,7 @@ static void note(void *ctx, const char *msg)
 static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
 {
     tc_err err = {{0}};
-    int code = tc_load_model(bd, a->model, a->threshold);
+    int code = tc_load_model(bd, a->model, a->o.threshold);
     if (code)
         return code;
     const char *path = a->input && strcmp(a->input, "-") != 0 ? a->input : NULL;
@@ -195,31 +192,17 @@ static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
     if (!in)
         return tc_fail(TC_EXIT_ERR, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    tc_predict_opts o = {
-        .in_fmt = a->in_fmt,
-        .header = a->in_fmt == TC_FMT_LINES ? 0 : (a->header >= 0 ? a->header : bd->cfg.data.header),
-        .text_specs = a->text_specs,
-        .ntext = a->ntext,
-        .keep_lists = a->keep_lists,
-        .nkeep_lists = a->nkeep_lists,
-        .out_fmt = a->out_fmt,
-        .k = a->k,
-        .explain_top = a->explain_top,
-        .batch = a->batch,
-        .threads = a->threads,
-        .threshold = a->threshold,
-        .probs = a->probs,
-        .explain = a->explain,
-        .stream = a->stream || fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode),
-        .stop = &sig->stop,
-        .on_bad_record = bad_record,
-        .on_note = note,
-    };
+    tc_predict_opts o = a->o;
+    o.header = o.in_fmt == TC_FMT_LINES ? 0 : (a->header >= 0 ? a->header : bd->cfg.data.header);
+    o.stream = o.stream || fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode);
+    o.stop = &sig->stop;
+    o.on_bad_record = bad_record;
+    o.on_note = note;
     code = TC_EXIT_OK;
     tc_set_threads(1);
     tc_reader *r = NULL;
     tc_predictor *p = tc_predictor_new(bd, &o, name, stdout, &err);
-    if (!p || !(r = tc_reader_from_stream(in, name, a->in_fmt, &err))) {
+    if (!p || !(r = tc_reader_from_stream(in, name, a->o.in_fmt, &err))) {
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);
         goto out;
     }
