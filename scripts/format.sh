@@ -1,6 +1,7 @@
 #!/bin/sh
 # scripts/format.sh [--check]: formats the C sources git tracks (src, include,
-# tests, examples) with clang-format and the repository's .clang-format.
+# tests, examples; not tests/ref, whose headers tests/ref/gen_*.py write) with
+# clang-format and the repository's .clang-format.
 #   (no option)  rewrites the files that differ, and names them
 #   --check      changes nothing; names the files that differ and exits 1 if
 #                there are any (with how many of their lines would change)
@@ -16,7 +17,7 @@ check=0
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 files=0 lines=0
-for f in $(git ls-files 'src/*.[ch]' 'include/*.[ch]' 'tests/*.[ch]' 'examples/*.[ch]'); do
+for f in $(git ls-files 'src/*.[ch]' 'include/*.[ch]' 'tests/*.[ch]' 'examples/*.[ch]' ':!tests/ref/*'); do
     "$cf" --style=file "$f" >"$tmp"
     cmp -s "$f" "$tmp" && continue
     n=$(diff "$f" "$tmp" | grep -c '^<' || true)
