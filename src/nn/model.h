@@ -106,7 +106,8 @@ size_t tc_model_count_params(const tc_model_spec *s);
  * recurrent kernels, zero biases with the LSTM forget-gate bias at 1. */
 int tc_model_init_weights(tc_model *m, tc_rng *rng, tc_err *err);
 
-/* Activation buffers for batches of up to B rows of up to T steps. */
+/* Activation buffers for batches of up to B rows of up to T steps: every
+ * array planned first, then one zeroed allocation (grows, never shrinks). */
 int tc_model_reserve(tc_model *m, int B, int T, tc_err *err);
 
 /* Forward pass; returns the output probabilities (B, outputs), valid until the
