@@ -55,8 +55,8 @@ static void architecture(const tc_bundle *bd)
     printf("vocabulary:  %u words (+ padding and out-of-vocabulary = %u ids)", bd->vocab.words.n,
            tc_vocab_size(&bd->vocab));
     if ((uint32_t)s->V > tc_vocab_size(&bd->vocab) && bd->vocab.feat_map)
-        printf(", %u hashed n-gram rows (of %lld buckets)", bd->vocab.nfeat,
-               (long long)bd->cfg.tokenizer.buckets);
+        printf(", %u hashed n-gram rows (of %lld buckets)%s", bd->vocab.nfeat,
+               (long long)bd->cfg.tokenizer.buckets, bd->vocab.feat_unseen ? " + 1 unseen-feature row" : "");
     else if ((uint32_t)s->V > tc_vocab_size(&bd->vocab))
         printf(", %u hashed n-gram buckets", (uint32_t)s->V - tc_vocab_size(&bd->vocab));
     putchar('\n');
@@ -176,17 +176,12 @@ static int run(tc_bundle *bd, const char *path)
 int tc_cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(HELP, stdout);
-            return TC_EXIT_OK;
-        }
-        if (argv[i][0] == '-' && argv[i][1])
-            return tc_fail(TC_EXIT_USAGE, "info: unknown option '%s' (try 'textclf info --help')", argv[i]);
-        if (path)
-            return tc_fail(TC_EXIT_USAGE, "info: unexpected argument '%s'", argv[i]);
-        path = argv[i];
-    }
+    tc_argv av;
+    tc_argv_init(&av, "info", HELP, NULL, argc, argv);
+    while (tc_argv_next(&av))
+        tc_argv_positional(&av, &path, 1);
+    if (av.code)
+        return av.code < 0 ? TC_EXIT_OK : av.code;
     if (!path)
         return tc_fail(TC_EXIT_USAGE, "info: missing MODEL (try 'textclf info --help')");
     tc_bundle bd;

@@ -80,13 +80,15 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
-/* FEAT: u32 version (1) | u32 buckets | u32 n | n varints: bucket[0], then
+/* FEAT: u32 version | u32 buckets | u32 n | n varints: bucket[0], then
  * each gap bucket[i] - bucket[i-1] (>= 1), LEB128 (7 bits a byte, low
- * first): the buckets seen are dense, so most gaps take one byte, not four. */
-#define FEAT_VERSION 1
+ * first): the buckets seen are dense, so most gaps take one byte, not four.
+ * Version 2: the map has the unseen row after the feature rows (vocab.h);
+ * version 1 (files from before it): it has not. */
+#define FEAT_VERSION 2
 static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
 {
-    put_u32(w, FEAT_VERSION);
+    put_u32(w, v->feat_unseen ? FEAT_VERSION : 1);
     put_u32(w, buckets);
     put_u32(w, v->nfeat);
     for (uint32_t i = 0; i < v->nfeat; i++) {
@@ -435,8 +437,9 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
     tc_ngram_opts_from_config(&ng, &b->cfg);
     if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
         return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
-    if (version != FEAT_VERSION)
-        return tc_err_set(err, "%s: feature map format %u; this textclf reads %u", path, version, FEAT_VERSION);
+    if (version < 1 || version > FEAT_VERSION)
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads 1 to %u", path, version,
+                          FEAT_VERSION);
     if (!tc_ngram_on(&ng) || buckets != ng.buckets)
         return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
                           path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
@@ -464,7 +467,7 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
         return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
                           r->len);
     }
-    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
+    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, version >= 2, err);
     free(feat);
     return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
 }

@@ -556,7 +556,7 @@ static int build_feature_map(const tc_corpus *c, tc_vocab *v, uint32_t buckets, 
     for (uint32_t b = 0; b < buckets; b++)
         if (rank[b] >= need)
             rank[nfeat++] = b;   /* nfeat <= b: the kept list overwrites only entries already read */
-    if (tc_vocab_set_features(v, rank, nfeat, buckets, err) < 0)
+    if (tc_vocab_set_features(v, rank, nfeat, buckets, 1, err) < 0)
         return -1;
     memset(rank, 0, (size_t)buckets * sizeof *rank);
     for (uint32_t k = 0; k < nfeat; k++)
@@ -577,9 +577,10 @@ int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uin
             return -1;
         }
     }
-    /* ids rewritten in place; a feature without a row leaves its row, so
-     * the rows are compacted as they go (w <= i) */
+    /* ids rewritten in place; a feature without a row of its own takes the
+     * unseen row (vocab.h) */
     uint32_t base = tc_vocab_size(v);
+    int32_t unseen = buckets ? tc_vocab_unseen_row(v) : TC_PAD_ID;
     uint64_t w = 0, start = 0;
     c->max_tokens = 0;
     for (uint64_t r = 0; r < c->n; r++) {
@@ -591,6 +592,8 @@ int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uin
                 c->ids[w++] = (int32_t)remap[id];
             else if (rank[-1 - id])
                 c->ids[w++] = (int32_t)(base + rank[-1 - id] - 1);
+            else
+                c->ids[w++] = unseen;
         }
         c->max_tokens = w - c->tok_off[r] > c->max_tokens ? w - c->tok_off[r] : c->max_tokens;
         start = end;

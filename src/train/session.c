@@ -260,6 +260,9 @@ static int build_model(tc_session *s, tc_err *err)
     if (tc_model_init_weights(bd->model, &s->rng, err) < 0 ||
         tc_vectors_apply(cfg, s->tok, &bd->vocab, bd->model->E, note, sizeof note, err) < 0)
         return -1;
+    int32_t unseen = tc_vocab_unseen_row(&bd->vocab); /* starts at zero (vocab.h) */
+    if (unseen != TC_PAD_ID)
+        memset(bd->model->E + (size_t)unseen * (size_t)spec.D, 0, (size_t)spec.D * sizeof *bd->model->E);
     if (note[0])
         tc_progress_note(s->pg, "%s", note);
     if (tc_ngram_config_warning(cfg))
