@@ -766,7 +766,7 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
     if (rc == 0)
         results(&s, res);
     if (rc == 0 && s.log_failed)
-        rc = tc_err_set(err, "%s (the search stopped there)", s.log_err.msg);
+        rc = tc_err_set(err, "%s; the search stopped there", s.log_err.msg);
     if (s.log)
         fclose(s.log);
     free(s.logbuf);
