@@ -343,8 +343,9 @@ static void training_state_round_trip(void **st)
     tc_bundle_free(&a);
 }
 
-/* A GAP bundle with hashed bigrams and a compact feature map of 3 rows. */
-static void make_feature_bundle(tc_bundle *b)
+/* A GAP bundle with hashed bigrams and a compact feature map of 3 rows, with
+ * the unseen row (FEAT version 2) or without it (version 1, older files). */
+static void make_feature_bundle(tc_bundle *b, int unseen)
 {
     tc_err err;
     make_bundle(b, TC_ENC_GAP);
@@ -352,10 +353,10 @@ static void make_feature_bundle(tc_bundle *b)
     b->cfg.tokenizer.ngrams = 2;
     b->cfg.tokenizer.buckets = 1000;
     uint32_t feat[] = {4, 500, 999};
-    assert_int_equal(tc_vocab_set_features(&b->vocab, feat, 3, 1000, &err), 0);
+    assert_int_equal(tc_vocab_set_features(&b->vocab, feat, 3, 1000, unseen, &err), 0);
     tc_model_spec s;
     tc_model_spec_from_config(&s, &b->cfg, (int)tc_input_rows(&b->cfg, &b->vocab), 3, 0);
-    assert_int_equal(s.V, 6 + 3);
+    assert_int_equal(s.V, 6 + 3 + unseen);
     b->model = tc_model_new(&s, &err);
     assert_non_null(b->model);
     tc_rng r;
@@ -387,26 +388,30 @@ static void feature_map_round_trip_and_damage(void **st)
     (void)st;
     tc_bundle a, b;
     tc_err err;
-    make_feature_bundle(&a);
     char p[256];
     path_of(p, "feat.bin");
-    assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
-    tc_bundle_init(&b);
-    if (tc_checkpoint_load(p, &b, &err) != 0)
-        fail_msg("%s", err.msg);
-    assert_int_equal(b.vocab.feat_map, 1);
-    assert_int_equal(b.vocab.nfeat, 3);
-    assert_int_equal(tc_vocab_feature(&b.vocab, 500), 7);
-    assert_int_equal(tc_vocab_feature(&b.vocab, 501), TC_PAD_ID);
-    assert_int_equal(b.model->s.V, 9);
-    assert_memory_equal(b.model->params, a.model->params, a.model->nparams * sizeof(float));
-    tc_bundle_free(&b);
-    tc_bundle_free(&a);
+    for (int unseen = 0; unseen <= 1; unseen++) { /* version 1 files still load as they were */
+        make_feature_bundle(&a, unseen);
+        assert_int_equal(tc_checkpoint_save(p, &a, &err), 0);
+        tc_bundle_init(&b);
+        if (tc_checkpoint_load(p, &b, &err) != 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(b.vocab.feat_map, 1);
+        assert_int_equal(b.vocab.feat_unseen, unseen);
+        assert_int_equal(b.vocab.nfeat, 3);
+        assert_int_equal(tc_vocab_feature(&b.vocab, 500), 7);
+        assert_int_equal(tc_vocab_feature(&b.vocab, 501), unseen ? 9 : TC_PAD_ID);
+        assert_int_equal(b.model->s.V, 9 + unseen);
+        assert_memory_equal(b.model->params, a.model->params, a.model->nparams * sizeof(float));
+        tc_bundle_free(&b);
+        tc_bundle_free(&a);
+    }
 
     size_t n;
     unsigned char *d = tc_slurp(p, &n), *c = malloc(n);
     size_t f = section_at(d, n, "FEAT");
     /* FEAT: version, buckets, count, then the varints 4, 496 (f0 03), 499 (f3 03) */
+    assert_int_equal(d[f], 2);
     assert_int_equal(d[f + 12], 4);
     assert_int_equal(d[f + 13], 0xf0);
     struct {
@@ -416,6 +421,8 @@ static void feature_map_round_trip_and_damage(void **st)
         const char *msg;
     } cases[] = {
         {f, {7, 0, 0, 0}, 4, "feature map format 7"},
+        {f, {0, 0, 0, 0}, 4, "feature map format 0"},
+        {f, {1, 0, 0, 0}, 4, "corrupt"},  /* version 1: one row fewer than the tensors hold */
         {f + 4, {0xe7, 0x03, 0, 0}, 4, "feature map for 999 buckets"},
         {f + 8, {4, 0, 0, 0}, 4, "feature map of 4 entries"},           /* runs out of bytes */
         {f + 8, {0xff, 0xff, 0xff, 0xff}, 4, "feature map of 4294967295 entries"},

@@ -388,7 +388,7 @@ static void rows_with_features(void **st)
     assert_int_equal(tc_vocab_size(&v), 5);
     assert_int_equal(v.feat_map, 1);
     assert_int_equal(v.nfeat, 2);
-    assert_int_equal(tc_input_rows(&f->cfg, &v), 7);
+    assert_int_equal(tc_input_rows(&f->cfg, &v), 8); /* and the unseen row */
     int32_t rb = 5 + (b > b2), rb2 = 5 + (b2 > b);
     int32_t want0[] = {2, 3, rb};
     assert_memory_equal(f->c.ids, want0, sizeof want0);
@@ -410,26 +410,22 @@ static void rows_with_features(void **st)
     assert_int_equal(n, 3);
     assert_memory_equal(ids, e.ids + e.tok_off[1], 3 * sizeof *ids);
     /* an unknown word keeps the OOV id; its bigram's bucket was never seen in
-     * training, so it has no row and is left out (unless it collides) */
+     * training, so it takes the unseen row 7 (unless it collides) */
     uint64_t th3[2] = {tc_hash_bytes("great", 5), tc_hash_bytes("movie", 5)};
     uint32_t b3 = (uint32_t)(tc_ngram_word_hash(th3, 2) % 50);
     assert_int_equal(tc_encode_text(f->tok, &v, "great movie", 11, &ids, &n, &cap, &err), 0);
+    assert_int_equal(n, 3);
     assert_int_equal(ids[0], TC_OOV_ID);
     assert_int_equal(ids[1], 3);
-    if (b3 == b || b3 == b2) {
-        assert_int_equal(n, 3);
-        assert_int_equal(ids[2], b3 == b ? rb : rb2);
-    } else {
-        assert_int_equal(n, 2);
-    }
+    assert_int_equal(ids[2], b3 == b ? rb : b3 == b2 ? rb2 : 7);
     free(ids);
     tc_corpus_free(&e);
     tc_vocab_free(&v);
 }
 
-/* tokenizer.feature_min_count: a bucket used fewer times gets no row and
- * leaves the training rows, which are compacted (max_tokens follows). */
-static void rare_features_dropped(void **st)
+/* tokenizer.feature_min_count: a bucket used fewer times gets no row of its
+ * own; its features take the shared unseen row (after the feature rows). */
+static void rare_features_take_unseen_row(void **st)
 {
     fixture *f = *st;
     tc_err err;
@@ -444,13 +440,16 @@ static void rare_features_dropped(void **st)
     assert_true(b != b2);
     tc_vocab v;
     build_vocab(f, &v);
-    /* good (2), movie (3), not (4); good_movie (used twice) is the one feature row */
+    /* good (2), movie (3), not (4); good_movie (used twice) is the one feature
+     * row (5), not_good the unseen row (6) */
     assert_int_equal(v.nfeat, 1);
     assert_int_equal(tc_vocab_feature(&v, b), 5);
-    assert_int_equal(tc_vocab_feature(&v, b2), TC_PAD_ID);
-    uint64_t want_off[] = {0, 3, 5, 8};
+    assert_int_equal(tc_vocab_feature(&v, b2), 6);
+    assert_int_equal(tc_vocab_unseen_row(&v), 6);
+    assert_int_equal(tc_vocab_feature_rows(&v, 50), 2);
+    uint64_t want_off[] = {0, 3, 6, 9};
     assert_memory_equal(f->c.tok_off, want_off, sizeof want_off);
-    int32_t want[] = {2, 3, 5, 4, 2, 2, 3, 5};
+    int32_t want[] = {2, 3, 5, 4, 2, 6, 2, 3, 5};
     assert_memory_equal(f->c.ids, want, sizeof want);
     assert_int_equal(f->c.max_tokens, 3);
     tc_vocab_free(&v);
@@ -468,8 +467,10 @@ static void feature_map_lookup(void **st)
     assert_int_equal(tc_vocab_feature(&v, 41), 44);
     assert_int_equal(tc_vocab_feature_rows(&v, 100), 100);
     uint32_t feat[] = {2, 7, 9, 99};
-    assert_int_equal(tc_vocab_set_features(&v, feat, 4, 100, &err), 0);
+    /* a map from before the unseen row: a bucket without a row has none */
+    assert_int_equal(tc_vocab_set_features(&v, feat, 4, 100, 0, &err), 0);
     assert_int_equal(tc_vocab_feature_rows(&v, 100), 4);
+    assert_int_equal(tc_vocab_unseen_row(&v), TC_PAD_ID);
     int32_t want[100];
     for (int k = 0; k < 100; k++)
         want[k] = TC_PAD_ID;
@@ -477,15 +478,24 @@ static void feature_map_lookup(void **st)
         want[feat[k]] = 3 + k;
     for (uint32_t k = 0; k < 100; k++)
         assert_int_equal(tc_vocab_feature(&v, k), want[k]);
+    /* with it: every other bucket shares row 3 + 4 */
+    assert_int_equal(tc_vocab_set_features(&v, feat, 4, 100, 1, &err), 0);
+    assert_int_equal(tc_vocab_feature_rows(&v, 100), 5);
+    assert_int_equal(tc_vocab_unseen_row(&v), 7);
+    for (uint32_t k = 0; k < 100; k++)
+        assert_int_equal(tc_vocab_feature(&v, k), want[k] == TC_PAD_ID ? 7 : want[k]);
     /* bad maps are refused and the old one stays */
     uint32_t down[] = {5, 3}, dup[] = {5, 5}, big[] = {100};
-    assert_int_equal(tc_vocab_set_features(&v, down, 2, 100, &err), -1);
+    assert_int_equal(tc_vocab_set_features(&v, down, 2, 100, 1, &err), -1);
     assert_non_null(strstr(err.msg, "not increasing"));
-    assert_int_equal(tc_vocab_set_features(&v, dup, 2, 100, &err), -1);
-    assert_int_equal(tc_vocab_set_features(&v, big, 1, 100, &err), -1);
+    assert_int_equal(tc_vocab_set_features(&v, dup, 2, 100, 1, &err), -1);
+    assert_int_equal(tc_vocab_set_features(&v, big, 1, 100, 1, &err), -1);
     assert_int_equal(tc_vocab_feature(&v, 99), 6);
-    /* an empty map: no bucket has a row */
-    assert_int_equal(tc_vocab_set_features(&v, NULL, 0, 100, &err), 0);
+    assert_int_equal(tc_vocab_feature(&v, 98), 7);
+    /* an empty map: every bucket takes the unseen row, or (version 1) none */
+    assert_int_equal(tc_vocab_set_features(&v, NULL, 0, 100, 1, &err), 0);
+    assert_int_equal(tc_vocab_feature(&v, 2), 3);
+    assert_int_equal(tc_vocab_set_features(&v, NULL, 0, 100, 0, &err), 0);
     assert_int_equal(tc_vocab_feature(&v, 2), TC_PAD_ID);
     tc_vocab_free(&v);
 }
@@ -499,9 +509,12 @@ static void forward_row(tc_model *m, const int32_t *ids, size_t n, float *out)
 }
 
 /* Compact rows are a change of shape, not of the function: a model whose
- * table has a row only for the buckets seen predicts what the dense-table
- * model with the same rows predicts, and a bucket without a row is as if
- * the feature were not there. */
+ * table has a row only for the buckets seen, plus the zero unseen row,
+ * predicts what the dense-table model with the same rows predicts when its
+ * rows of the buckets never seen are zero (what training leaves them: no
+ * gradient reaches them, and the unseen row starts at zero) — the same
+ * hashing and the same mean denominators.  A compact map from before the
+ * unseen row (FEAT version 1) drops such a feature instead. */
 static void compact_rows_match_dense_table(void **st)
 {
     (void)st;
@@ -537,13 +550,14 @@ static void compact_rows_match_dense_table(void **st)
         if (used[b])
             feat[nf++] = b;
     assert_true(nf > 10 && nf < n);
-    assert_int_equal(tc_vocab_set_features(&compact, feat, nf, 997, &err), 0);
+    assert_int_equal(tc_vocab_set_features(&compact, feat, nf, 997, 1, &err), 0);
+    assert_int_equal(tc_vocab_unseen_row(&compact), (int32_t)(base + nf));
 
     tc_model_spec sd, sc;
     tc_model_spec_from_config(&sd, &cfg, (int)tc_input_rows(&cfg, &dense), 2, 0);
     tc_model_spec_from_config(&sc, &cfg, (int)tc_input_rows(&cfg, &compact), 2, 0);
     assert_int_equal(sd.V, 4 + 997);
-    assert_int_equal(sc.V, 4 + (int)nf);
+    assert_int_equal(sc.V, 4 + (int)nf + 1);
     tc_model *md = tc_model_new(&sd, &err), *mc = tc_model_new(&sc, &err);
     assert_non_null(md);
     assert_non_null(mc);
@@ -551,9 +565,13 @@ static void compact_rows_match_dense_table(void **st)
     tc_rng_seed(&r, 3);
     assert_int_equal(tc_model_init_weights(md, &r, &err), 0);
     size_t D = 5;
+    for (uint32_t b = 0; b < 997; b++) /* never seen: zero, as training leaves them */
+        if (!used[b])
+            memset(md->E + (base + b) * D, 0, D * sizeof(float));
     memcpy(mc->E, md->E, base * D * sizeof(float));                /* word rows */
     for (uint32_t k = 0; k < nf; k++)                               /* feature rows */
         memcpy(mc->E + (base + k) * D, md->E + (base + feat[k]) * D, D * sizeof(float));
+    memset(mc->E + (base + nf) * D, 0, D * sizeof(float));         /* the unseen row */
     memcpy(mc->params + tc_model_tail(mc), md->params + tc_model_tail(md),
            (md->nparams - tc_model_tail(md)) * sizeof(float));      /* dense tail */
 
@@ -567,10 +585,30 @@ static void compact_rows_match_dense_table(void **st)
     for (int l = 0; l < 2; l++)
         assert_close(pc[l], pd[l], 1e-6, 1e-7);
 
-    /* unseen buckets contribute nothing: the compact row equals the dense
-     * row with exactly those features removed */
+    /* unseen buckets: the same predictions as the dense table, bit for bit
+     * (a zero row adds exactly 0.0 to each column sum, the denominators are
+     * equal, and the dense layers see the same pooled row through the same
+     * sgemm shapes) */
     const char *text = "good film movie";
     assert_int_equal(tc_encode_text(tok, &dense, text, strlen(text), &ids, &n, &cap, &err), 0);
+    assert_int_equal(tc_encode_text(tok, &compact, text, strlen(text), &cids, &cn, &ccap, &err), 0);
+    assert_int_equal(cn, n);
+    size_t unseen = 0;
+    for (size_t i = 0; i < n; i++) {
+        int own = (uint32_t)ids[i] < base || used[ids[i] - (int32_t)base];
+        unseen += !own;
+        if (!own)
+            assert_int_equal(cids[i], (int32_t)(base + nf));
+    }
+    assert_true(unseen > 0);
+    forward_row(md, ids, n, pd);
+    forward_row(mc, cids, cn, pc);
+    assert_memory_equal(pc, pd, sizeof pc);
+
+    /* a version-1 map (no unseen row): the compact row equals the dense row
+     * with exactly those features removed */
+    assert_int_equal(tc_vocab_set_features(&compact, feat, nf, 997, 0, &err), 0);
+    assert_int_equal(tc_vocab_unseen_row(&compact), TC_PAD_ID);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
         if ((uint32_t)ids[i] < base || used[ids[i] - (int32_t)base])
@@ -810,7 +848,7 @@ int main(void)
         cmocka_unit_test(text_column_lists_in_yaml),
         cmocka_unit_test_setup_teardown(rows_with_features, fixture_setup, fixture_teardown),
         cmocka_unit_test(feature_map_lookup),
-        cmocka_unit_test_setup_teardown(rare_features_dropped, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(rare_features_take_unseen_row, fixture_setup, fixture_teardown),
         cmocka_unit_test(compact_rows_match_dense_table),
         cmocka_unit_test_setup_teardown(several_text_columns, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(json_lines, fixture_setup, fixture_teardown),

@@ -80,13 +80,15 @@ static void put_strings(tc_wbuf *w, const tc_strtab *t)
     }
 }
 
-/* FEAT: u32 version (1) | u32 buckets | u32 n | n varints: bucket[0], then
+/* FEAT: u32 version | u32 buckets | u32 n | n varints: bucket[0], then
  * each gap bucket[i] - bucket[i-1] (>= 1), LEB128 (7 bits a byte, low
- * first): the buckets seen are dense, so most gaps take one byte, not four. */
-#define FEAT_VERSION 1
+ * first): the buckets seen are dense, so most gaps take one byte, not four.
+ * Version 2: the map has the unseen row after the feature rows (vocab.h);
+ * version 1 (files from before it): it has not. */
+#define FEAT_VERSION 2
 static void put_feature_map(tc_wbuf *w, const tc_vocab *v, uint32_t buckets)
 {
-    put_u32(w, FEAT_VERSION);
+    put_u32(w, v->feat_unseen ? FEAT_VERSION : 1);
     put_u32(w, buckets);
     put_u32(w, v->nfeat);
     for (uint32_t i = 0; i < v->nfeat; i++) {
@@ -435,8 +437,9 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
     tc_ngram_opts_from_config(&ng, &b->cfg);
     if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
         return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
-    if (version != FEAT_VERSION)
-        return tc_err_set(err, "%s: feature map format %u; this textclf reads %u", path, version, FEAT_VERSION);
+    if (version < 1 || version > FEAT_VERSION)
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads 1 to %u", path, version,
+                          FEAT_VERSION);
     if (!tc_ngram_on(&ng) || buckets != ng.buckets)
         return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
                           path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
@@ -464,9 +467,26 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
         return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
                           r->len);
     }
-    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, err);
+    int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, version >= 2, err);
     free(feat);
     return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
+}
+
+/* 1 if version string v ("MAJOR.MINOR.PATCH", missing parts 0) is later
+ * than this textclf's TC_VERSION. */
+static int newer_version(const char *v)
+{
+    const char *ours = TC_VERSION;
+    for (int part = 0; part < 3; part++) {
+        char *end;
+        unsigned long a = strtoul(v, &end, 10), b;
+        v = *end == '.' ? end + 1 : end;
+        b = strtoul(ours, &end, 10);
+        ours = *end == '.' ? end + 1 : end;
+        if (a != b)
+            return a > b;
+    }
+    return 0;
 }
 
 static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, tc_err *err)
@@ -474,8 +494,13 @@ static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, 
     tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
     char name[TC_PATH_MAX + 16];
     snprintf(name, sizeof name, "%s[config]", path);
-    if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0)
+    if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0) {
+        /* the same model format, but keys (or values) a later release added */
+        if (newer_version(b->writer))
+            tc_err_prefix(err, "%s: made by a newer textclf (%s); this is textclf %s, which does not know all of "
+                          "its config", path, b->writer, TC_VERSION);
         return -1;
+    }
     if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
         return tc_err_set(err, "%s: corrupt model file (pad.maxlen is 0)", path);
     if (meta->len >= TC_META_MAX)

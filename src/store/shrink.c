@@ -21,28 +21,35 @@ static int by_norm_desc(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
-/* keep[r] = 1 for the `k` rows of E (V, D) from row 2 on with the largest norms. */
-static int choose(const float *E, uint32_t V, int D, uint64_t k, uint8_t *keep, tc_err *err)
+/* keep[r] = 1 for the `k` rows of E (V, D) from row 2 on with the largest
+ * norms, and for padding, OOV and the unseen row (0: none), which always stay. */
+static int choose(const float *E, uint32_t V, int D, uint32_t unseen, uint64_t k, uint8_t *keep, tc_err *err)
 {
     row_norm *rn = malloc((size_t)V * sizeof *rn);
     if (!rn)
         return tc_err_oom(err, "pruning");
+    uint32_t n = 0;
     for (uint32_t r = 2; r < V; r++) {
+        if (r == unseen && unseen)
+            continue;
         double s = 0;
         for (int c = 0; c < D; c++)
             s += (double)E[(size_t)r * (size_t)D + (size_t)c] * E[(size_t)r * (size_t)D + (size_t)c];
-        rn[r - 2] = (row_norm){(float)sqrt(s), r};
+        rn[n++] = (row_norm){(float)sqrt(s), r};
     }
-    qsort(rn, V - 2, sizeof *rn, by_norm_desc);
+    qsort(rn, n, sizeof *rn, by_norm_desc);
     memset(keep, 0, V);
     keep[0] = keep[1] = 1;
-    for (uint64_t i = 0; i < k; i++)
+    keep[unseen] = 1;
+    for (uint64_t i = 0; i < k && i < n; i++)
         keep[rn[i].row] = 1;
     free(rn);
     return 0;
 }
 
-/* The kept words into nv (in order) and the kept feature buckets into feat. */
+/* The kept words into nv (in order) and the kept feature buckets into feat.
+ * nv has an unseen row (vocab.h) when v has one or v is a dense table (whose
+ * mean counted every bucket): a pruned feature still counts in the mean. */
 static int rebuild_vocab(const tc_vocab *v, const uint8_t *keep, uint32_t buckets, tc_vocab *nv, uint32_t *feat,
                          uint32_t *nfeat, tc_err *err)
 {
@@ -51,10 +58,18 @@ static int rebuild_vocab(const tc_vocab *v, const uint8_t *keep, uint32_t bucket
         if (keep[w + 2] && tc_vocab_push(nv, tc_strtab_str(&v->words, w), tc_strtab_len(&v->words, w), err) < 0)
             return -1;
     *nfeat = 0;
-    for (uint32_t k = 0; k < tc_vocab_feature_rows(v, buckets) && buckets; k++)
+    uint32_t own = v->feat_map ? v->nfeat : buckets; /* feature rows, the unseen row not counted */
+    for (uint32_t k = 0; k < own && buckets; k++)
         if (keep[size + k])
             feat[(*nfeat)++] = v->feat_map ? v->feat[k] : k;
-    return buckets ? tc_vocab_set_features(nv, feat, *nfeat, buckets, err) : 0;
+    int unseen = v->feat_map ? v->feat_unseen : 1;
+    return buckets ? tc_vocab_set_features(nv, feat, *nfeat, buckets, unseen, err) : 0;
+}
+
+/* Rows pruning chooses from: all but padding, OOV and the unseen row. */
+static uint64_t prunable_rows(const tc_bundle *b)
+{
+    return (uint64_t)b->model->s.V - 2 - (tc_vocab_unseen_row(&b->vocab) != TC_PAD_ID);
 }
 
 int tc_prune_rows(tc_bundle *b, uint64_t keep, uint64_t *kept, tc_err *err)
@@ -62,8 +77,8 @@ int tc_prune_rows(tc_bundle *b, uint64_t keep, uint64_t *kept, tc_err *err)
     tc_model *m = b->model;
     uint32_t V = (uint32_t)m->s.V;
     int D = m->s.D;
-    *kept = V - 2;
-    if (keep >= (uint64_t)V - 2)
+    *kept = prunable_rows(b);
+    if (keep >= *kept)
         return 0;
     tc_ngram_opts ng;
     tc_ngram_opts_from_config(&ng, &b->cfg);
@@ -75,7 +90,7 @@ int tc_prune_rows(tc_bundle *b, uint64_t keep, uint64_t *kept, tc_err *err)
     tc_model *nm = NULL;
     int rc = mark && feat ? 0 : tc_err_oom(err, "pruning");
     if (rc == 0)
-        rc = choose(m->E, V, D, keep, mark, err);
+        rc = choose(m->E, V, D, (uint32_t)tc_vocab_unseen_row(&b->vocab), keep, mark, err);
     if (rc == 0)
         rc = rebuild_vocab(&b->vocab, mark, buckets, &nv, feat, &nfeat, err);
     if (rc == 0) {
@@ -85,6 +100,8 @@ int tc_prune_rows(tc_bundle *b, uint64_t keep, uint64_t *kept, tc_err *err)
         rc = nm ? 0 : -1;
     }
     if (rc == 0) {
+        /* the rows kept, in order: an unseen row stays last; a new one (dense
+         * source) is the last row and stays zero, as tc_model_new leaves it */
         size_t o = 0, d = (size_t)D;
         for (uint32_t r = 0; r < V; r++)
             if (mark[r])
@@ -125,7 +142,7 @@ int tc_shrink(tc_bundle *b, const tc_shrink_opts *o, uint64_t *kept, tc_err *err
     if (o->cutoff && tc_prune_rows(b, o->cutoff, kept, err) < 0)
         return -1;
     if (!o->cutoff)
-        *kept = (uint64_t)b->model->s.V - 2;
+        *kept = prunable_rows(b);
     tc_quant *q;
     if (tc_quant_build(&q, b->model, &o->q, err) < 0)
         return -1;

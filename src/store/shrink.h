@@ -5,11 +5,12 @@
  * drops the rest from the vocabulary, the compact feature map and the table.
  *
  * "Matter most" is the L2 norm of the row: under the average pool a row's
- * pull on the pooled vector is proportional to it.  Padding and OOV always
- * stay.  A word dropped then reads as out-of-vocabulary (id 1); a hashed
- * feature dropped has no row and contributes nothing (vocab.h).  A model
- * saved before compact rows (one row per bucket) first gets a map of every
- * bucket, so it prunes the same way. */
+ * pull on the pooled vector is proportional to it.  Padding, OOV and the
+ * unseen-feature row always stay.  A word dropped then reads as
+ * out-of-vocabulary (id 1); a hashed feature dropped takes the unseen row
+ * (vocab.h), so it still counts in the mean.  A model saved before compact
+ * rows (one row per bucket) first gets a map of every bucket, so it prunes
+ * the same way (with a zero unseen row). */
 #ifndef TC_SHRINK_H
 #define TC_SHRINK_H
 

@@ -132,12 +132,26 @@ static void trim(const char **p, size_t *len)
         (*len)--;
 }
 
-/* One label string into the row being built.  Returns 0, or -1 on error. */
+static int blank(const char *p, size_t len)
+{
+    trim(&p, &len);
+    return len == 0;
+}
+
+/* One label string into the row being built (trimmed; counted when that
+ * changed it, for train's notice).  Returns 0, or -1 on error. */
 static int add_label(tc_corpus *c, const tc_corpus_src *s, const char *p, size_t len, tc_err *err)
 {
+    size_t raw = len;
+    const char *rawp = p;
     trim(&p, &len);
     if (!len)
         return 0;
+    if (len != raw && c->trimmed_labels++ == 0) {
+        size_t n = raw < sizeof c->trimmed_example - 1 ? raw : sizeof c->trimmed_example - 1;
+        memcpy(c->trimmed_example, rawp, n);
+        c->trimmed_example[n] = 0;
+    }
     int64_t id;
     if (s->add_labels) {
         id = tc_strtab_intern(s->labels, p, len, NULL, err);
@@ -167,7 +181,10 @@ static int add_label_field(tc_corpus *c, const tc_corpus_src *s, const char *p, 
             q++;
         if (q + sl > end)
             q = end;
-        if (add_label(c, s, p, (size_t)(q - p), err) < 0)
+        const char *piece = p;
+        size_t pl = (size_t)(q - p);
+        trim(&piece, &pl); /* "a, b": space after a separator is the format, not a trimmed label */
+        if (add_label(c, s, piece, pl, err) < 0)
             return -1;
         if (q == end)
             return 0;
@@ -317,8 +334,7 @@ static int add_columns(read_ctx *x, const tc_record *rec, tc_err *err)
                           (unsigned long long)rec->line, need, rec->nfields);
     const char *lf = rec->fields[x->lcol];
     size_t ll = rec->lens[x->lcol];
-    trim(&lf, &ll);
-    if (!ll && !x->s->cfg->data.label_separator[0])
+    if (blank(lf, ll) && !x->s->cfg->data.label_separator[0])
         return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)rec->line);
     if (add_label_field(x->c, x->s, lf, ll, err) < 0)
         return -1;
@@ -379,8 +395,7 @@ static int jsonl_labels(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
     if (json_text(v, num, &p, &len) < 0)
         return tc_err_set(err, "%s:%llu: field \"%s\" is %s, expected a label or a list of labels", x->path,
                           (unsigned long long)line, name, json_kind(v));
-    trim(&p, &len);
-    if (!len && !x->s->cfg->data.label_separator[0])
+    if (blank(p, len) && !x->s->cfg->data.label_separator[0])
         return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)line);
     return add_label_field(x->c, x->s, p, len, err);
 }
@@ -541,7 +556,7 @@ static int build_feature_map(const tc_corpus *c, tc_vocab *v, uint32_t buckets, 
     for (uint32_t b = 0; b < buckets; b++)
         if (rank[b] >= need)
             rank[nfeat++] = b;   /* nfeat <= b: the kept list overwrites only entries already read */
-    if (tc_vocab_set_features(v, rank, nfeat, buckets, err) < 0)
+    if (tc_vocab_set_features(v, rank, nfeat, buckets, 1, err) < 0)
         return -1;
     memset(rank, 0, (size_t)buckets * sizeof *rank);
     for (uint32_t k = 0; k < nfeat; k++)
@@ -562,9 +577,10 @@ int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uin
             return -1;
         }
     }
-    /* ids rewritten in place; a feature without a row leaves its row, so
-     * the rows are compacted as they go (w <= i) */
+    /* ids rewritten in place; a feature without a row of its own takes the
+     * unseen row (vocab.h) */
     uint32_t base = tc_vocab_size(v);
+    int32_t unseen = buckets ? tc_vocab_unseen_row(v) : TC_PAD_ID;
     uint64_t w = 0, start = 0;
     c->max_tokens = 0;
     for (uint64_t r = 0; r < c->n; r++) {
@@ -576,6 +592,8 @@ int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uin
                 c->ids[w++] = (int32_t)remap[id];
             else if (rank[-1 - id])
                 c->ids[w++] = (int32_t)(base + rank[-1 - id] - 1);
+            else
+                c->ids[w++] = unseen;
         }
         c->max_tokens = w - c->tok_off[r] > c->max_tokens ? w - c->tok_off[r] : c->max_tokens;
         start = end;

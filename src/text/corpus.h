@@ -15,7 +15,7 @@
  * so pad.maxlen counts features too, and truncation drops whole words with
  * their features (only the features of the word at the cut can be split).
  * A feature's id is its embedding row (tc_vocab_feature): a bucket no
- * training row used has none and is left out of the row.  Words out of the vocabulary
+ * training row used takes the shared unseen row.  Words out of the vocabulary
  * keep the OOV id 1 next to their features (fastText drops them; here the
  * OOV row learns "a rare word" and the n-grams say which one).
  *
@@ -49,6 +49,8 @@ typedef struct tc_corpus {
     uint64_t blank;         /* blank lines ignored */
     uint64_t unknown_labels;/* label occurrences the label set does not know (evaluation) */
     uint64_t invalid_utf8;  /* invalid UTF-8 sequences replaced by U+FFFD */
+    uint64_t trimmed_labels;/* label occurrences with white space around them, trimmed */
+    char trimmed_example[48];/* the first of those as read (cut; "" when none) */
     uint32_t max_labels;    /* most labels on one row */
     uint64_t max_tokens;    /* longest row, in tokens */
     uint32_t data_crc32;    /* CRC-32 of the bytes read (tc_reader_crc32) */
@@ -75,8 +77,8 @@ int tc_corpus_read(tc_corpus *c, const char *path, const tc_corpus_src *src, tc_
 /* After a training read: word ids[i] ← remap[ids[i]]; with hashed features
  * (buckets > 0: tokenizer.buckets; they are kept as -1 - bucket until the
  * vocabulary is known) installs v's compact feature map, the buckets these
- * rows use at least min_count times (vocab.h), rewrites each feature to its
- * row and drops the features of the buckets left out (max_tokens follows). */
+ * rows use at least min_count times (vocab.h), and rewrites each feature to
+ * its row, the features of the buckets left out to the unseen row. */
 int tc_corpus_remap_tokens(tc_corpus *c, const uint32_t *remap, tc_vocab *v, uint32_t buckets, uint64_t min_count,
                            tc_err *err);
 /* Rows with no tokens at all (an empty text, or only what the tokenizer

@@ -93,9 +93,9 @@ int tc_inspect_line(tc_inspector *t, const char *text, size_t len, FILE *out, tc
             put_feature_text(t, &tk, i, &t->info[k], out);
             if (t->have_model) {
                 int32_t row = tc_vocab_feature(&t->bd->vocab, t->info[k].bucket);
-                if (row != TC_PAD_ID)
+                if (row != TC_PAD_ID && row != tc_vocab_unseen_row(&t->bd->vocab))
                     fprintf(out, ":%d", (int)row);
-                else /* a bucket no training row used: the model has no row for it */
+                else /* a bucket no training row used: no row of its own */
                     fprintf(out, ":-");
             } else {
                 fprintf(out, "#%u", t->info[k].bucket);

@@ -50,16 +50,18 @@ void tc_vocab_free(tc_vocab *v)
     v->feat = NULL;
     v->nfeat = 0;
     v->feat_map = 0;
+    v->feat_unseen = 0;
 }
 
-int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, tc_err *err)
+int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, int unseen_row,
+                          tc_err *err)
 {
     for (uint32_t i = 0; i < n; i++)
         if (feat[i] >= buckets || (i && feat[i] <= feat[i - 1]))
             return tc_err_set(err, "feature map: entry %u (bucket %u) is not increasing or not below %u", i,
                               feat[i], buckets);
-    if ((uint64_t)tc_vocab_size(v) + n > INT32_MAX)
-        return tc_err_set(err, "vocabulary plus %u feature rows exceeds %d embedding rows", n, INT32_MAX);
+    if ((uint64_t)tc_vocab_size(v) + n + 1 > INT32_MAX)
+        return tc_err_set(err, "vocabulary plus %u feature rows exceeds %d embedding rows", n + 1, INT32_MAX);
     uint32_t *p = malloc((size_t)(n ? n : 1) * sizeof *p);
     if (!p)
         return tc_err_oom(err, "feature map");
@@ -69,6 +71,7 @@ int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_
     v->feat = p;
     v->nfeat = n;
     v->feat_map = 1;
+    v->feat_unseen = unseen_row != 0;
     return 0;
 }
 
@@ -84,7 +87,7 @@ int32_t tc_vocab_feature(const tc_vocab *v, uint32_t bucket)
         else
             hi = mid;
     }
-    return lo < v->nfeat && v->feat[lo] == bucket ? (int32_t)(tc_vocab_size(v) + lo) : TC_PAD_ID;
+    return lo < v->nfeat && v->feat[lo] == bucket ? (int32_t)(tc_vocab_size(v) + lo) : tc_vocab_unseen_row(v);
 }
 
 /* qsort context: the counts being sorted by (count desc, first appearance asc) */

@@ -137,8 +137,8 @@ int tc_split_recount(tc_counter *out, const tc_counter *all, tc_corpus *c, tc_er
 
 int tc_split_lookup(tc_corpus *c, const tc_counter *all, const tc_vocab *v, tc_err *err)
 {
-    /* ids are rewritten in place; a feature without a row is dropped, so
-     * the rows are compacted as they go (w <= i) */
+    /* ids are rewritten in place; a feature without a row of its own takes
+     * the unseen row (or, without one, is dropped: w <= i) */
     uint64_t w = 0, start = 0;
     for (uint64_t r = 0; r < c->n; r++) {
         uint64_t end = c->tok_off[r + 1];

@@ -39,7 +39,8 @@ int tc_split_recount(tc_counter *out, const tc_counter *all, tc_corpus *c, tc_er
 /* c's word ids are ids of `all`; rewrites each to the vocabulary id of its
  * word in v (TC_OOV_ID when v does not have it), and each hashed n-gram
  * feature (-1 - bucket) to its embedding row, as tc_corpus_remap_tokens does;
- * a feature without a row (a bucket no training row used) leaves its row. */
+ * a feature without a row of its own (a bucket no training row used) takes
+ * the unseen row (vocab.h). */
 int tc_split_lookup(tc_corpus *c, const tc_counter *all, const tc_vocab *v, tc_err *err);
 
 #endif
