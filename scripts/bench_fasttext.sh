@@ -35,6 +35,7 @@ field() { sed -n "s/.*$1 *\([0-9.]*\).*/\1/p" "$2" | tail -n 1; }
 secs() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): \([0-9]*\):\([0-9.]*\)/\1 \2/p' "$1" | awk '{print $1 * 60 + $2}'; }
 rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{printf "%.0f", $1 / 1024}'; }
 
+echo "OpenBLAS: $("$bin" --version | sed -n 's/.*(\(.*\))/\1/p'); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-9s %7s %8s %10s %9s %8s %9s\n' program threads train_s rows/s test_acc rss_MB model_MB
 for t in 1 2; do
     best_tc=999999 best_ft=999999

@@ -23,6 +23,7 @@ cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags openblas) 
     "$build/libtextclf.a" -o "$out/lstm_flops" $(pkg-config --libs openblas) -lm
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "OpenBLAS: $("$bin" --version | sed -n 's/.*(\(.*\))/\1/p'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "threads: $threads, epochs: $epochs, data: ../shared/data/sst2"
 
 rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{printf "%.0f", $1 / 1024}'; }

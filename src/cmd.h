@@ -52,6 +52,51 @@ int tc_write_error(const char *what);
  * else tc_write_error(what).  `code` is returned unchanged when it is not OK. */
 int tc_finish_output(int code, const char *what);
 
+/* One command line, read left to right — the argument loop of every
+ * command:
+ *
+ *     tc_argv av;
+ *     tc_argv_init(&av, "eval", HELP, "-k --set --threads", argc, argv);
+ *     while (tc_argv_next(&av))
+ *         if (tc_argv_is(&av, "--json"))
+ *             json = 1;
+ *         else if (tc_argv_is(&av, "-k"))
+ *             k = av.val;
+ *         else
+ *             tc_argv_positional(&av, pos, 2);
+ *     if (av.code)
+ *         return av.code;      (-1: --help was shown, the command exits 0)
+ *
+ * `valued` lists the options that take a value, given as the next argument
+ * or, for a long option, as --opt=VALUE.  tc_argv_next() answers -h/--help
+ * itself and stops at the end or at the first error, which it has already
+ * reported as "CMD: …" with code TC_EXIT_USAGE: a valued option without its
+ * value, an unknown option, one positional argument too many. */
+typedef struct tc_argv {
+    const char *cmd, *help, *valued;
+    int argc, i;
+    char **argv;
+    const char *arg;        /* the argument at hand; for --opt=VALUE, opt is "--opt" */
+    const char *val;        /* its value, for an option in `valued` */
+    char opt[40];
+    int npos;               /* positional arguments taken */
+    int code;               /* 0 while reading; then -1 (help shown) or an exit status */
+} tc_argv;
+
+void tc_argv_init(tc_argv *av, const char *cmd, const char *help, const char *valued, int argc, char **argv);
+int tc_argv_next(tc_argv *av);
+/* Whether the option at hand is one of `names` ("-q|--quiet"). */
+int tc_argv_is(const tc_argv *av, const char *names);
+/* The argument at hand is no option the command knows: stored into the next
+ * of slots[0..n) when it is positional, else "unknown option" / "unexpected
+ * argument" (av->code = TC_EXIT_USAGE). */
+void tc_argv_positional(tc_argv *av, const char **slots, int n);
+/* av->val as a whole number in [lo, hi] into *out; else "CMD: OPT: 'V' is not
+ * an integer in [lo, hi]" and av->code = TC_EXIT_USAGE.  Returns av->code. */
+int tc_argv_long(tc_argv *av, long lo, long hi, long *out);
+/* Stops the loop with `code` (printing nothing); returns code. */
+int tc_argv_stop(tc_argv *av, int code);
+
 /* `textclf --help-config`: the config key reference on stdout. */
 int tc_help_config(void);
 /* "0.3.21, core Haswell": the OpenBLAS build and the kernel set it runs. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,4 +76,90 @@ void tc_set_threads(long n)
     if (n <= 0)
         n = sysconf(_SC_NPROCESSORS_ONLN);
     openblas_set_num_threads(n > 0 ? (int)n : 1);
+}
+
+/* ---- the argument loop (cmd.h) ------------------------------------------- */
+
+void tc_argv_init(tc_argv *av, const char *cmd, const char *help, const char *valued, int argc, char **argv)
+{
+    memset(av, 0, sizeof *av);
+    av->cmd = cmd, av->help = help, av->valued = valued ? valued : "";
+    av->argc = argc, av->argv = argv;
+}
+
+/* Whether `name` (len bytes) is one of the words in `list`, separated by
+ * spaces or '|'. */
+static int in_list(const char *list, const char *name, size_t len)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " |");
+        if (n == len && !memcmp(p, name, len))
+            return 1;
+        p += n + (p[n] != 0);
+    }
+    return 0;
+}
+
+int tc_argv_next(tc_argv *av)
+{
+    if (av->code || ++av->i >= av->argc)
+        return 0;
+    const char *s = av->arg = av->argv[av->i];
+    const char *eq = strncmp(s, "--", 2) ? NULL : strchr(s, '=');
+    size_t n = eq ? (size_t)(eq - s) : strlen(s);
+    av->val = NULL;
+    if (eq && n < sizeof av->opt && in_list(av->valued, s, n)) { /* --opt=VALUE */
+        memcpy(av->opt, s, n);
+        av->opt[n] = 0;
+        av->val = eq + 1;
+        return 1;
+    }
+    snprintf(av->opt, sizeof av->opt, "%s", strlen(s) < sizeof av->opt ? s : "");
+    if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+        fputs(av->help, stdout);
+        av->code = -1;
+        return 0;
+    }
+    if (s[0] == '-' && s[1] && in_list(av->valued, s, strlen(s))) {
+        if (av->i + 1 >= av->argc) {
+            av->code = tc_fail(TC_EXIT_USAGE, "%s: %s needs a value (try 'textclf %s --help')", av->cmd, s, av->cmd);
+            return 0;
+        }
+        av->val = av->argv[++av->i];
+    }
+    return 1;
+}
+
+int tc_argv_is(const tc_argv *av, const char *names)
+{
+    return av->opt[0] == '-' && in_list(names, av->opt, strlen(av->opt));
+}
+
+void tc_argv_positional(tc_argv *av, const char **slots, int n)
+{
+    const char *s = av->arg;
+    if (s[0] == '-' && s[1])
+        av->code = tc_fail(TC_EXIT_USAGE, "%s: unknown option '%s' (try 'textclf %s --help')", av->cmd, s, av->cmd);
+    else if (av->npos < n)
+        slots[av->npos++] = s;
+    else
+        av->code = tc_fail(TC_EXIT_USAGE, "%s: unexpected argument '%s'", av->cmd, s);
+}
+
+int tc_argv_long(tc_argv *av, long lo, long hi, long *out)
+{
+    const char *v = av->val ? av->val : "";
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || errno || x < lo || x > hi)
+        return av->code = tc_fail(TC_EXIT_USAGE, "%s: %s: '%s' is not an integer in [%ld, %ld]", av->cmd, av->opt,
+                                  v, lo, hi);
+    *out = x;
+    return 0;
+}
+
+int tc_argv_stop(tc_argv *av, int code)
+{
+    return av->code = code;
 }

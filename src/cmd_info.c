@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "predict/emit.h"
 #include "predict/infer.h"
 #include "store/checkpoint.h"
 
@@ -21,7 +22,9 @@ static const char HELP[] =
     "per tensor (with its encoding and bytes in a quantized model), decision\n"
     "thresholds (sigmoid models), the training summary\n"
     "(epochs, final losses and accuracies, rows, training-data checksum) and the\n"
-    "resolved config as YAML (usable as a config file, output.model aside).\n";
+    "resolved config as YAML (usable as a config file, output.model aside).\n"
+    "Labels are shown as predict's TSV output writes them: a backslash, TAB, LF and\n"
+    "CR in a label as \\\\, \\t, \\n and \\r, so each label stays on its line.\n";
 
 static void human(double bytes, char out[32])
 {
@@ -59,12 +62,28 @@ static void architecture(const tc_bundle *bd)
     putchar('\n');
 }
 
+/* Label l as predict's TSV output writes it (a LF in a label must not break
+ * info's line), then spaces up to width bytes. */
+static void put_label(const tc_bundle *bd, uint32_t l, int width)
+{
+    const char *s = tc_strtab_str(&bd->labels, l);
+    size_t len = tc_strtab_len(&bd->labels, l), shown = len;
+    for (size_t i = 0; i < len; i++)
+        shown += s[i] == '\\' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
+    tc_emit_tsv_field(stdout, s, len);
+    for (int i = (int)shown; i < width; i++)
+        putchar(' ');
+}
+
 static void labels_and_params(const tc_bundle *bd)
 {
     const tc_model *m = bd->model;
     printf("labels:      %u (%s)\n", bd->labels.n, m->s.multilabel ? "multi-label" : "one per row");
-    for (uint32_t l = 0; l < bd->labels.n; l++)
-        printf("  %u  %s\n", l, tc_strtab_str(&bd->labels, l));
+    for (uint32_t l = 0; l < bd->labels.n; l++) {
+        printf("  %u  ", l);
+        put_label(bd, l, 0);
+        putchar('\n');
+    }
     char h[32];
     human((double)m->nparams * sizeof(float), h);
     printf("parameters:  %zu (%s as float32)\n", m->nparams, h);
@@ -105,8 +124,11 @@ static int thresholds(const tc_bundle *bd, tc_err *err)
         return -1;
     }
     printf("thresholds:  %s\n", tuned ? "per label (eval --tune-thresholds)" : "model.threshold for every label");
-    for (uint32_t l = 0; l < bd->labels.n && tuned; l++)
-        printf("  %-20s %.4f\n", tc_strtab_str(&bd->labels, l), thr[l]);
+    for (uint32_t l = 0; l < bd->labels.n && tuned; l++) {
+        fputs("  ", stdout);
+        put_label(bd, l, 20);
+        printf(" %.4f\n", thr[l]);
+    }
     if (!tuned)
         printf("  %.4f\n", bd->cfg.model.threshold);
     free(thr);
@@ -154,17 +176,12 @@ static int run(tc_bundle *bd, const char *path)
 int tc_cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(HELP, stdout);
-            return TC_EXIT_OK;
-        }
-        if (argv[i][0] == '-' && argv[i][1])
-            return tc_fail(TC_EXIT_USAGE, "info: unknown option '%s' (try 'textclf info --help')", argv[i]);
-        if (path)
-            return tc_fail(TC_EXIT_USAGE, "info: unexpected argument '%s'", argv[i]);
-        path = argv[i];
-    }
+    tc_argv av;
+    tc_argv_init(&av, "info", HELP, NULL, argc, argv);
+    while (tc_argv_next(&av))
+        tc_argv_positional(&av, &path, 1);
+    if (av.code)
+        return av.code < 0 ? TC_EXIT_OK : av.code;
     if (!path)
         return tc_fail(TC_EXIT_USAGE, "info: missing MODEL (try 'textclf info --help')");
     tc_bundle bd;

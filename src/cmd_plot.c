@@ -83,23 +83,18 @@ static int plot(const char *in, const char *out, const char *title, tc_err *err)
 int tc_cmd_plot(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *title = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(HELP, stdout);
-            return TC_EXIT_OK;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--title")) {
-            if (i + 1 >= argc)
-                return tc_fail(TC_EXIT_USAGE, "plot: %s needs a value", a);
-            *(!strcmp(a, "--title") ? &title : &out) = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return tc_fail(TC_EXIT_USAGE, "plot: unknown option '%s' (try 'textclf plot --help')", a);
-        } else if (!in) {
-            in = a;
-        } else {
-            return tc_fail(TC_EXIT_USAGE, "plot: unexpected argument '%s'", a);
-        }
+    tc_argv av;
+    tc_argv_init(&av, "plot", HELP, "-o --output --title", argc, argv);
+    while (tc_argv_next(&av)) {
+        if (tc_argv_is(&av, "--title"))
+            title = av.val;
+        else if (tc_argv_is(&av, "-o|--output"))
+            out = av.val;
+        else
+            tc_argv_positional(&av, &in, 1);
     }
+    if (av.code)
+        return av.code < 0 ? TC_EXIT_OK : av.code;
     if (!in)
         return tc_fail(TC_EXIT_USAGE, "plot: missing METRICS.jsonl (try 'textclf plot --help')");
     tc_err err = {{0}};

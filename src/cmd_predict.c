@@ -40,7 +40,9 @@ static const char HELP[] =
     "                     (repeatable: the columns are joined with a space;\n"
     "                     default: the model's data.text_column)\n"
     "  --keep-cols C,...  columns copied to the output in front of the prediction\n"
-    "                     (repeatable; '*' = every column)\n"
+    "                     (repeatable; '*' = every column; a name already taken\n"
+    "                     in the output, e.g. a second 'id' or 'predicted', is\n"
+    "                     written as NAME_2, with a note)\n"
     "  --header, --no-header\n"
     "                     the first record names the columns (default: the\n"
     "                     model's data.header); a header gives a header in the\n"
@@ -95,84 +97,53 @@ typedef struct {
 
 /* ---- arguments ----------------------------------------------------------- */
 
-static int parse_long(const char *opt, const char *v, long lo, long hi, long *out)
+/* The option at hand (av->opt, av->val); the loop stops at an error. */
+static void option(predict_args *a, tc_argv *av, const char **pos)
 {
+    const char *v = av->val;
     char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (!*v || *end || errno || x < lo || x > hi)
-        return tc_fail(TC_EXIT_USAGE, "predict: %s: '%s' is not an integer in [%ld, %ld]", opt, v, lo, hi);
-    *out = x;
-    return 0;
-}
-
-static const char *const VALUE_OPTS[] = {"-k", "--explain-top", "--batch", "--threads", "--threshold",
-                                         "--format", "--text-col", "--keep-cols", NULL};
-
-static int takes_value(const char *s)
-{
-    for (int i = 0; VALUE_OPTS[i]; i++)
-        if (!strcmp(s, VALUE_OPTS[i]))
-            return 1;
-    return 0;
-}
-
-/* Applies option s (one of VALUE_OPTS) with value v; 0 or an exit status. */
-static int value_opt(predict_args *a, const char *s, const char *v)
-{
-    char *end;
-    if (!strcmp(s, "-k"))
-        return parse_long(s, v, 1, 1000000, &a->k);
-    if (!strcmp(s, "--explain-top"))
-        return parse_long(s, v, 1, 1000000, &a->explain_top);
-    if (!strcmp(s, "--batch"))
-        return parse_long(s, v, 1, 65536, &a->batch);
-    if (!strcmp(s, "--threads"))
-        return parse_long(s, v, 0, 1024, &a->threads);
-    if (!strcmp(s, "--threshold")) {
+    if (tc_argv_is(av, "--csv|--tsv")) {
+        a->in_fmt = av->opt[2] == 'c' ? TC_FMT_CSV : TC_FMT_TSV;
+    } else if (tc_argv_is(av, "--header|--no-header")) {
+        a->header = av->opt[2] == 'h';
+    } else if (tc_argv_is(av, "--probs")) {
+        a->probs = 1;
+    } else if (tc_argv_is(av, "--explain")) {
+        a->explain = 1;
+    } else if (tc_argv_is(av, "--strict")) {
+        a->strict = 1;
+    } else if (tc_argv_is(av, "--stream")) {
+        a->stream = 1;
+    } else if (tc_argv_is(av, "-k")) {
+        tc_argv_long(av, 1, 1000000, &a->k);
+    } else if (tc_argv_is(av, "--explain-top")) {
+        tc_argv_long(av, 1, 1000000, &a->explain_top);
+    } else if (tc_argv_is(av, "--batch")) {
+        tc_argv_long(av, 1, 65536, &a->batch);
+    } else if (tc_argv_is(av, "--threads")) {
+        tc_argv_long(av, 0, 1024, &a->threads);
+    } else if (tc_argv_is(av, "--threshold")) {
         a->threshold = strtof(v, &end);
         if (!*v || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
-            return tc_fail(TC_EXIT_USAGE, "predict: --threshold: '%s' is not between 0 and 1", v);
-        return 0;
-    }
-    if (!strcmp(s, "--format")) {
-        if (!strcmp(v, "tsv"))
-            a->out_fmt = TC_EMIT_TSV;
-        else if (!strcmp(v, "csv"))
-            a->out_fmt = TC_EMIT_CSV;
-        else if (!strcmp(v, "jsonl"))
-            a->out_fmt = TC_EMIT_JSONL;
+            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: --threshold: '%s' is not between 0 and 1", v));
+    } else if (tc_argv_is(av, "--format")) {
+        static const char *const names[] = {[TC_EMIT_TSV] = "tsv", [TC_EMIT_CSV] = "csv", [TC_EMIT_JSONL] = "jsonl"};
+        int f = 0;
+        while (f < 3 && strcmp(v, names[f]))
+            f++;
+        if (f == 3)
+            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: --format: '%s' is not tsv, csv or jsonl", v));
+        a->out_fmt = (enum tc_emit_format)f;
+    } else if (tc_argv_is(av, "--text-col|--keep-cols")) {
+        int text = !strcmp(av->opt, "--text-col");
+        int *n = text ? &a->ntext : &a->nkeep_lists;
+        if (*n == MAX_SPECS)
+            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: %s given more than %d times", av->opt, MAX_SPECS));
         else
-            return tc_fail(TC_EXIT_USAGE, "predict: --format: '%s' is not tsv, csv or jsonl", v);
-        return 0;
+            (text ? a->text_specs : a->keep_lists)[(*n)++] = v;
+    } else {
+        tc_argv_positional(av, pos, 2);
     }
-    int text = !strcmp(s, "--text-col");
-    int *n = text ? &a->ntext : &a->nkeep_lists;
-    if (*n == MAX_SPECS)
-        return tc_fail(TC_EXIT_USAGE, "predict: %s given more than %d times", s, MAX_SPECS);
-    (text ? a->text_specs : a->keep_lists)[(*n)++] = v;
-    return 0;
-}
-
-static int flag_opt(predict_args *a, const char *s)
-{
-    if (!strcmp(s, "--csv"))
-        a->in_fmt = TC_FMT_CSV;
-    else if (!strcmp(s, "--tsv"))
-        a->in_fmt = TC_FMT_TSV;
-    else if (!strcmp(s, "--header") || !strcmp(s, "--no-header"))
-        a->header = s[2] == 'h';
-    else if (!strcmp(s, "--probs"))
-        a->probs = 1;
-    else if (!strcmp(s, "--explain"))
-        a->explain = 1;
-    else if (!strcmp(s, "--strict"))
-        a->strict = 1;
-    else if (!strcmp(s, "--stream"))
-        a->stream = 1;
-    else
-        return 0;
-    return 1;
 }
 
 static int parse_args(int argc, char **argv, predict_args *a)
@@ -182,39 +153,15 @@ static int parse_args(int argc, char **argv, predict_args *a)
     a->header = -1;
     a->explain_top = 3;
     a->batch = TC_INFER_BATCH;
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *eq = strncmp(s, "--", 2) ? NULL : strchr(s, '=');
-        char opt[32];
-        if (eq && (size_t)(eq - s) < sizeof opt) { /* --opt=value */
-            memcpy(opt, s, (size_t)(eq - s));
-            opt[eq - s] = 0;
-            if (takes_value(opt)) {
-                int rc = value_opt(a, opt, eq + 1);
-                if (rc)
-                    return rc;
-                continue;
-            }
-        }
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            fputs(HELP, stdout);
-            return -1;
-        } else if (flag_opt(a, s)) {
-            continue;
-        } else if (takes_value(s)) {
-            if (i + 1 >= argc)
-                return tc_fail(TC_EXIT_USAGE, "predict: %s needs a value", s);
-            int rc = value_opt(a, s, argv[++i]);
-            if (rc)
-                return rc;
-        } else if (s[0] == '-' && s[1]) {
-            return tc_fail(TC_EXIT_USAGE, "predict: unknown option '%s' (try 'textclf predict --help')", s);
-        } else if (npos < 2) {
-            *(npos++ ? &a->input : &a->model) = s;
-        } else {
-            return tc_fail(TC_EXIT_USAGE, "predict: unexpected argument '%s'", s);
-        }
-    }
+    tc_argv av;
+    const char *pos[2] = {NULL, NULL};
+    tc_argv_init(&av, "predict", HELP,
+                 "-k --explain-top --batch --threads --threshold --format --text-col --keep-cols", argc, argv);
+    while (tc_argv_next(&av))
+        option(a, &av, pos);
+    if (av.code)
+        return av.code;
+    a->model = pos[0], a->input = pos[1];
     if (!a->model)
         return tc_fail(TC_EXIT_USAGE, "predict: missing MODEL (try 'textclf predict --help')");
     if (a->in_fmt == TC_FMT_LINES && (a->ntext || a->nkeep_lists))
@@ -228,6 +175,12 @@ static void bad_record(void *ctx, const char *msg)
 {
     (void)ctx;
     fprintf(stderr, "textclf: %s (error record written)\n", msg);
+}
+
+static void note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "textclf: note: %s\n", msg);
 }
 
 static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
@@ -262,6 +215,7 @@ static int run(tc_bundle *bd, const predict_args *a, const tc_signals *sig)
         .stream = a->stream || fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode),
         .stop = &sig->stop,
         .on_bad_record = bad_record,
+        .on_note = note,
     };
     int code = TC_EXIT_OK;
     tc_set_threads(1);

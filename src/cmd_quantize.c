@@ -48,14 +48,29 @@ typedef struct {
     int quiet;
 } quant_args;
 
-static int parse_count(const char *opt, const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+/* The value at hand as an integer in [lo, hi]; 0, or the usage error's code. */
+static int parse_count(tc_argv *av, uint64_t lo, uint64_t hi, uint64_t *out)
 {
+    const char *v = av->val;
     char *end;
     errno = 0;
-    unsigned long long x = v ? strtoull(v, &end, 10) : 0;
-    if (!v || !*v || *end || errno || v[0] == '-' || x < lo || x > hi)
-        return tc_fail(TC_EXIT_USAGE, "quantize: %s needs an integer in %llu..%llu, got '%s'", opt,
-                       (unsigned long long)lo, (unsigned long long)hi, v ? v : "");
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!*v || *end || errno || v[0] == '-' || x < lo || x > hi)
+        return tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "quantize: %s needs an integer in %llu..%llu, got '%s'",
+                                        av->opt, (unsigned long long)lo, (unsigned long long)hi, v));
+    *out = x;
+    return 0;
+}
+
+/* The value at hand as a learning rate in (0, 10]; 0, or the usage error's code. */
+static int parse_rate(tc_argv *av, double *out)
+{
+    const char *v = av->val;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x > 0 && x <= 10))
+        return tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "quantize: %s needs a number in (0, 10], got '%s'", av->opt, v));
     *out = x;
     return 0;
 }
@@ -65,57 +80,38 @@ static int parse_args(int argc, char **argv, quant_args *a)
 {
     memset(a, 0, sizeof *a);
     tc_quant_opts_default(&a->o.q);
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    tc_argv av;
+    tc_argv_init(&av, "quantize", HELP, "-o --dsub --cutoff --seed --data --epochs --lr", argc, argv);
+    while (tc_argv_next(&av)) {
         uint64_t x;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            fputs(HELP, stdout);
-            return -1;
-        } else if (!strcmp(o, "-o")) {
-            if (!v)
-                return tc_fail(TC_EXIT_USAGE, "quantize: -o needs a file name");
-            a->out = v, i++;
-        } else if (!strcmp(o, "--pq")) {
+        if (tc_argv_is(&av, "-o")) {
+            a->out = av.val;
+        } else if (tc_argv_is(&av, "--pq")) {
             a->o.q.pq = 1;
-        } else if (!strcmp(o, "--dsub")) {
-            if (parse_count(o, v, 1, TC_PQ_MAX_DSUB, &x) != 0)
-                return TC_EXIT_USAGE;
-            a->o.q.dsub = (int)x, i++;
-        } else if (!strcmp(o, "--cutoff")) {
-            if (parse_count(o, v, 1, INT32_MAX, &a->o.cutoff) != 0)
-                return TC_EXIT_USAGE;
-            i++;
-        } else if (!strcmp(o, "--retrain")) {
+        } else if (tc_argv_is(&av, "--dsub")) {
+            if (!parse_count(&av, 1, TC_PQ_MAX_DSUB, &x))
+                a->o.q.dsub = (int)x;
+        } else if (tc_argv_is(&av, "--cutoff")) {
+            parse_count(&av, 1, INT32_MAX, &a->o.cutoff);
+        } else if (tc_argv_is(&av, "--retrain")) {
             a->retrain = 1;
-        } else if (!strcmp(o, "--data")) {
-            if (!v || !*v)
-                return tc_fail(TC_EXIT_USAGE, "quantize: --data needs a file name");
-            a->r.data = v, i++;
-        } else if (!strcmp(o, "--epochs")) {
-            if (parse_count(o, v, 1, 1000000, &x) != 0)
-                return TC_EXIT_USAGE;
-            a->r.epochs = (int64_t)x, i++;
-        } else if (!strcmp(o, "--lr")) {
-            char *end;
-            errno = 0;
-            double lr = v ? strtod(v, &end) : 0;
-            if (!v || !*v || *end || errno || !(lr > 0 && lr <= 10))
-                return tc_fail(TC_EXIT_USAGE, "quantize: --lr needs a number in (0, 10], got '%s'", v ? v : "");
-            a->r.lr = lr, i++;
-        } else if (!strcmp(o, "--seed")) {
-            if (parse_count(o, v, 0, UINT64_MAX, &a->o.q.seed) != 0)
-                return TC_EXIT_USAGE;
-            i++;
-        } else if (!strcmp(o, "-q")) {
+        } else if (tc_argv_is(&av, "--data")) {
+            a->r.data = av.val;
+        } else if (tc_argv_is(&av, "--epochs")) {
+            if (!parse_count(&av, 1, 1000000, &x))
+                a->r.epochs = (int64_t)x;
+        } else if (tc_argv_is(&av, "--lr")) {
+            parse_rate(&av, &a->r.lr);
+        } else if (tc_argv_is(&av, "--seed")) {
+            parse_count(&av, 0, UINT64_MAX, &a->o.q.seed);
+        } else if (tc_argv_is(&av, "-q")) {
             a->quiet = 1;
-        } else if (o[0] == '-' && o[1]) {
-            return tc_fail(TC_EXIT_USAGE, "quantize: unknown option '%s' (try 'textclf quantize --help')", o);
-        } else if (a->in) {
-            return tc_fail(TC_EXIT_USAGE, "quantize: unexpected argument '%s'", o);
         } else {
-            a->in = o;
+            tc_argv_positional(&av, &a->in, 1);
         }
     }
+    if (av.code)
+        return av.code;
     if (!a->in || !a->out)
         return tc_fail(TC_EXIT_USAGE, "quantize: %s (try 'textclf quantize --help')",
                        a->in ? "missing -o OUT" : "missing MODEL");

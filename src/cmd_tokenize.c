@@ -39,28 +39,20 @@ static int parse_args(int argc, char **argv, tok_args *a)
     a->sets = calloc((size_t)argc, sizeof *a->sets);
     if (!a->sets)
         return tc_fail(TC_EXIT_ERR, "out of memory");
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            fputs(HELP, stdout);
-            return -1;
-        } else if (!strcmp(s, "--stats")) {
+    tc_argv av;
+    const char *pos[2] = {NULL, NULL};
+    tc_argv_init(&av, "tokenize", HELP, "--set", argc, argv);
+    while (tc_argv_next(&av)) {
+        if (tc_argv_is(&av, "--stats"))
             a->stats = 1;
-        } else if (!strcmp(s, "--set")) {
-            if (i + 1 >= argc)
-                return tc_fail(TC_EXIT_USAGE, "tokenize: --set needs a value");
-            a->sets[a->nsets++] = argv[++i];
-        } else if (s[0] == '-' && s[1]) {
-            return tc_fail(TC_EXIT_USAGE, "tokenize: unknown option '%s' (try 'textclf tokenize --help')", s);
-        } else if (npos == 0) {
-            a->source = s, npos++;
-        } else if (npos == 1) {
-            a->input = s, npos++;
-        } else {
-            return tc_fail(TC_EXIT_USAGE, "tokenize: unexpected argument '%s'", s);
-        }
+        else if (tc_argv_is(&av, "--set"))
+            a->sets[a->nsets++] = (char *)av.val;
+        else
+            tc_argv_positional(&av, pos, 2);
     }
+    if (av.code)
+        return av.code;
+    a->source = pos[0], a->input = pos[1];
     if (!a->source)
         return tc_fail(TC_EXIT_USAGE, "tokenize: missing CONFIG.yaml or MODEL (try 'textclf tokenize --help')");
     return 0;

@@ -74,39 +74,28 @@ static int parse_args(int argc, char **argv, train_args *a)
     a->sets = calloc((size_t)argc, sizeof *a->sets);
     if (!a->sets)
         return tc_fail(TC_EXIT_ERR, "out of memory");
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-            fputs(HELP, stdout);
-            return -1;
-        } else if (!strcmp(s, "--help-config")) {
+    tc_argv av;
+    tc_argv_init(&av, "train", HELP, "--set -o --output --resume", argc, argv);
+    while (tc_argv_next(&av)) {
+        if (tc_argv_is(&av, "--help-config")) {
             tc_config_print_reference(stdout);
-            return -1;
-        } else if (!strcmp(s, "--set") || !strcmp(s, "-o") || !strcmp(s, "--output") || !strcmp(s, "--resume")) {
-            if (i + 1 >= argc)
-                return tc_fail(TC_EXIT_USAGE, "train: %s needs a value", s);
-            if (!strcmp(s, "--set"))
-                a->sets[a->nsets++] = argv[++i];
-            else if (!strcmp(s, "--resume"))
-                a->resume = argv[++i];
-            else
-                a->output = argv[++i];
-        } else if (!strncmp(s, "--set=", 6)) {
-            a->sets[a->nsets++] = (char *)s + 6;
-        } else if (!strncmp(s, "--resume=", 9)) {
-            a->resume = s + 9;
-        } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
+            tc_argv_stop(&av, -1);
+        } else if (tc_argv_is(&av, "--set")) {
+            a->sets[a->nsets++] = (char *)av.val;
+        } else if (tc_argv_is(&av, "--resume")) {
+            a->resume = av.val;
+        } else if (tc_argv_is(&av, "-o|--output")) {
+            a->output = av.val;
+        } else if (tc_argv_is(&av, "-q|--quiet")) {
             a->quiet = 1;
-        } else if (!strcmp(s, "-v") || !strcmp(s, "--verbose")) {
+        } else if (tc_argv_is(&av, "-v|--verbose")) {
             a->verbose = 1;
-        } else if (s[0] == '-' && s[1]) {
-            return tc_fail(TC_EXIT_USAGE, "train: unknown option '%s' (try 'textclf train --help')", s);
-        } else if (!a->config) {
-            a->config = s;
         } else {
-            return tc_fail(TC_EXIT_USAGE, "train: unexpected argument '%s'", s);
+            tc_argv_positional(&av, &a->config, 1);
         }
     }
+    if (av.code)
+        return av.code;
     if (!a->config)
         return tc_fail(TC_EXIT_USAGE, "train: missing CONFIG.yaml or DATA.csv (try 'textclf train --help')");
     if (a->resume && !tc_autoconf_is_config(a->config))

@@ -288,16 +288,8 @@ static void yaml_path(const char *model, char *out, size_t cap)
  * atomic; where links do not work, a checked copy (load, atomic save). */
 static int place_model(const char *from, const char *to, tc_err *err)
 {
-    char tmp[TC_PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp.link", to);
-    unlink(tmp);
-    if (link(from, tmp) == 0) {
-        if (rename(tmp, to) == 0)
-            return 0;
-        int e = errno;
-        unlink(tmp);
-        return tc_err_set(err, "%s: %s", to, strerror(e));
-    }
+    if (tc_link_atomic(from, to, err) == 0)
+        return 0;
     tc_bundle b;
     tc_bundle_init(&b);
     int rc = tc_checkpoint_load(from, &b, err) == 0 && tc_checkpoint_save(to, &b, err) == 0 ? 0 : -1;
@@ -366,7 +358,7 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
     }
     exe[n] = 0;
     tune_view view = {isatty(2), a->quiet, tc_tune_metric_name(a->metric)};
-    tc_tune_opts o = {.exe = exe, .dir = dir, .budget_s = a->budget, .started = started, .max_trials = a->max_trials,
+    tc_tune_opts o = {.exe = exe, .dir = dir, .source = a->source, .budget_s = a->budget, .started = started, .max_trials = a->max_trials,
                       .metric = a->metric, .max_size = a->max_size, .seed = a->seed, .jobs = a->jobs,
                       .rung0_epochs = tc_tune_rung0_epochs(rows), .resume = a->resume, .stop = stop,
                       .on_event = on_event, .ctx = &view};
@@ -374,9 +366,11 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
     yaml_path(a->output, ypath, sizeof ypath);
     /* the outputs are not inputs, and no other run writes them (store/safefile.h) */
     tc_fileref files[] = {{a->source, "the data or config", 0}, {base->data.train, "data.train", 0},
-                          {base->data.valid, "data.valid", 0}, {a->output, "-o", 1}, {ypath, "the best config", 1}};
+                          {base->data.valid, "data.valid", 0}, {base->data.test, "data.test", 0},
+                          {base->model.pretrained, "model.pretrained", 0}, {a->output, "-o", 1},
+                          {ypath, "the best config", 1}};
     tc_outlock lm = TC_OUTLOCK_INIT, ly = TC_OUTLOCK_INIT;
-    if (tc_files_distinct(files, 5, &err) < 0 || tc_output_prepare(a->output, "-o", &lm, &err) < 0 ||
+    if (tc_files_distinct(files, (int)(sizeof files / sizeof files[0]), &err) < 0 || tc_output_prepare(a->output, "-o", &lm, &err) < 0 ||
         tc_output_prepare(ypath, "the best config", &ly, &err) < 0) {
         tc_outlock_release(&lm);
         tc_outlock_release(&ly);

@@ -2,6 +2,7 @@
 #include "tc_test.h"
 
 #include <pthread.h>
+#include <time.h>
 
 #include "util/pool.h"
 #include "util/rng.h"
@@ -140,6 +141,40 @@ static void pool_runs_each_task_once_on_a_fixed_thread(void **st)
     assert_true(tc_cores() >= 1);
 }
 
+/* The pool's sleeping paths: workers that went to sleep between jobs (the
+ * caller pauses longer than they spin) must be woken, and a caller that
+ * sleeps while a slow task finishes on a worker must be woken too.  A lost
+ * wake-up hangs this test. */
+static void slow_task(void *ctx, int i)
+{
+    pool_probe *p = ctx;
+    if (i % 2 == 1) {
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+    p->count[i]++;
+}
+
+static void pool_wakes_sleeping_threads(void **st)
+{
+    (void)st;
+    for (int threads = 2; threads <= 3; threads++) {
+        tc_err err;
+        tc_pool *pool = tc_pool_new(threads, &err);
+        assert_non_null(pool);
+        for (int round = 0; round < 12; round++) {
+            pool_probe p;
+            memset(&p, 0, sizeof p);
+            struct timespec ts = {0, 2000000};
+            nanosleep(&ts, NULL);
+            tc_pool_run(pool, 4, round % 2 ? slow_task : probe_task, &p);
+            for (int i = 0; i < 16; i++)
+                assert_int_equal(p.count[i], i < 4);
+        }
+        tc_pool_free(pool);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +183,7 @@ int main(void)
         cmocka_unit_test(strtab_interns_in_order),
         cmocka_unit_test(fnv1a_known_values),
         cmocka_unit_test(pool_runs_each_task_once_on_a_fixed_thread),
+        cmocka_unit_test(pool_wakes_sleeping_threads),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -24,6 +24,8 @@
 #include "nn/pool.h"
 
 struct tc_model_acts {
+    void *block;                    /* every array below lives in it (tc_model_reserve) */
+    size_t bytes;
     int B, T;                       /* capacity */
     int last_B, last_T, dropped;    /* shape of the last forward; LSTM inter-layer dropout applied */
     int mdropped;                   /* model.dropout applied in the last forward */
@@ -223,20 +225,8 @@ tc_model *tc_model_replica(const tc_model *m, tc_err *err)
 
 static void free_acts(tc_model_acts *a)
 {
-    if (!a)
-        return;
-    free(a->x0), free(a->dx0), free(a->probs), free(a->dlogits), free(a->dha), free(a->dhb);
-    for (int k = 0; k <= TC_MAX_HIDDEN; k++)
-        free(a->h[k]);
-    free(a->rows), free(a->lids), free(a->slot), free(a->gE), free(a->emb), free(a->mask);
-    for (int l = 0; l < TC_MAX_LSTM_LAYERS; l++) {
-        free(a->hs[l][0]), free(a->hs[l][1]), free(a->cache[l][0]), free(a->cache[l][1]);
-        free(a->seq[l]), free(a->drop_in[l]), free(a->drop_mask[l]);
-    }
-    free(a->dseq), free(a->dxa), free(a->dxb), free(a->dhs), free(a->work), free(a->argmax);
-    free(a->in_mask);
-    for (int k = 0; k < TC_MAX_HIDDEN; k++)
-        free(a->h_mask[k]);
+    if (a)
+        free(a->block);
     free(a);
 }
 
@@ -278,13 +268,79 @@ int tc_model_init_weights(tc_model *m, tc_rng *rng, tc_err *err)
     return 0;
 }
 
-/* calloc of n elements of size sz, failing cleanly on overflow */
-static void *alloc(size_t n, size_t sz, int *bad)
+/* The activations are planned, then allocated as one block (llm.c's way):
+ * plan_acts() carves every array out of an arena, once with no memory to add
+ * up the sizes, then again over the one zeroed block.  Each array starts on
+ * a 64-byte boundary. */
+typedef struct act_arena {
+    char *base; /* NULL while planning */
+    size_t off;
+    int bad;    /* a size overflowed */
+} act_arena;
+
+static void *carve(act_arena *ar, size_t n, size_t sz)
 {
-    void *p = (n && sz && n <= SIZE_MAX / sz) ? calloc(n, sz) : NULL;
-    if (!p)
-        *bad = 1;
+    if (!n || !sz || n > (SIZE_MAX - 64) / sz || ar->off > SIZE_MAX - 64 - n * sz) {
+        ar->bad = 1;
+        return NULL;
+    }
+    void *p = ar->base ? ar->base + ar->off : NULL;
+    ar->off += (n * sz + 63) & ~(size_t)63;
     return p;
+}
+
+static void plan_acts(const tc_model *m, tc_model_acts *a, act_arena *ar)
+{
+    const tc_model_spec *s = &m->s;
+    size_t b = (size_t)a->B, bt = (size_t)a->B * (size_t)a->T;
+    int widest = m->enc_dim;
+    for (int k = 0; k < m->n_dense; k++)
+        widest = m->dense_out[k] > widest ? m->dense_out[k] : widest;
+    a->x0 = carve(ar, b * (size_t)m->enc_dim, sizeof(float));
+    a->dx0 = carve(ar, b * (size_t)m->enc_dim, sizeof(float));
+    for (int k = 0; k < m->n_dense; k++)
+        a->h[k] = carve(ar, b * (size_t)m->dense_out[k], sizeof(float));
+    a->probs = carve(ar, b * (size_t)s->outputs, sizeof(float));
+    a->dlogits = carve(ar, b * (size_t)s->outputs, sizeof(float));
+    a->dha = carve(ar, b * (size_t)widest, sizeof(float));
+    a->dhb = carve(ar, b * (size_t)widest, sizeof(float));
+    a->rows = carve(ar, bt, sizeof(uint32_t));
+    a->lids = carve(ar, bt, sizeof(int32_t));
+    a->slot = carve(ar, (size_t)s->V, sizeof(int32_t));
+    a->gE = carve(ar, (bt + 1) * (size_t)s->D, sizeof(float));
+    if (s->dropout > 0) {
+        a->in_mask = carve(ar, (s->encoder == TC_ENC_LSTM ? bt : b) * (size_t)s->D, sizeof(float));
+        for (int k = 0; k < s->n_hidden; k++)
+            a->h_mask[k] = carve(ar, b * (size_t)m->dense_out[k], sizeof(float));
+    }
+    if (s->encoder != TC_ENC_LSTM)
+        return;
+    int H = s->lstm_units, nd = ndir(m), in = s->D;
+    int wmax = s->D > nd * H ? s->D : nd * H;
+    a->emb = carve(ar, bt * (size_t)s->D, sizeof(float));
+    a->mask = carve(ar, bt, 1);
+    size_t work = 0;
+    for (int l = 0; l < s->lstm_layers; l++) {
+        tc_lstm_dims dm = {a->B, a->T, in, H};
+        for (int d = 0; d < nd; d++) {
+            a->hs[l][d] = carve(ar, bt * (size_t)H, sizeof(float));
+            a->cache[l][d] = carve(ar, tc_lstm_cache_floats(&dm), sizeof(float));
+        }
+        size_t w = tc_lstm_work_floats(&dm);
+        work = w > work ? w : work;
+        a->seq[l] = carve(ar, bt * (size_t)(nd * H), sizeof(float));
+        if (l > 0 && s->lstm_dropout > 0) {
+            a->drop_in[l] = carve(ar, bt * (size_t)in, sizeof(float));
+            a->drop_mask[l] = carve(ar, bt * (size_t)in, sizeof(float));
+        }
+        in = nd * H;
+    }
+    a->dseq = carve(ar, bt * (size_t)wmax, sizeof(float));
+    a->dxa = carve(ar, bt * (size_t)wmax, sizeof(float));
+    a->dxb = carve(ar, bt * (size_t)wmax, sizeof(float));
+    a->dhs = carve(ar, bt * (size_t)H, sizeof(float));
+    a->work = carve(ar, work ? work : 1, sizeof(float));
+    a->argmax = carve(ar, b * (size_t)m->enc_dim, sizeof(int32_t));
 }
 
 int tc_model_reserve(tc_model *m, int B, int T, tc_err *err)
@@ -300,61 +356,17 @@ int tc_model_reserve(tc_model *m, int B, int T, tc_err *err)
     tc_model_acts *a = calloc(1, sizeof *a);
     if (!a)
         return tc_err_oom(err, "activations");
-    const tc_model_spec *s = &m->s;
-    size_t b = (size_t)B, bt = (size_t)B * (size_t)T;
-    int bad = 0, widest = m->enc_dim;
-    for (int k = 0; k < m->n_dense; k++)
-        widest = m->dense_out[k] > widest ? m->dense_out[k] : widest;
     a->B = B, a->T = T;
-    a->x0 = alloc(b * (size_t)m->enc_dim, sizeof(float), &bad);
-    a->dx0 = alloc(b * (size_t)m->enc_dim, sizeof(float), &bad);
-    for (int k = 0; k < m->n_dense; k++)
-        a->h[k] = alloc(b * (size_t)m->dense_out[k], sizeof(float), &bad);
-    a->probs = alloc(b * (size_t)s->outputs, sizeof(float), &bad);
-    a->dlogits = alloc(b * (size_t)s->outputs, sizeof(float), &bad);
-    a->dha = alloc(b * (size_t)widest, sizeof(float), &bad);
-    a->dhb = alloc(b * (size_t)widest, sizeof(float), &bad);
-    a->rows = alloc(bt, sizeof(uint32_t), &bad);
-    a->lids = alloc(bt, sizeof(int32_t), &bad);
-    a->slot = alloc((size_t)s->V, sizeof(int32_t), &bad);
-    a->gE = alloc((bt + 1) * (size_t)s->D, sizeof(float), &bad);
-    if (s->dropout > 0) {
-        a->in_mask = alloc((s->encoder == TC_ENC_LSTM ? bt : b) * (size_t)s->D, sizeof(float), &bad);
-        for (int k = 0; k < s->n_hidden; k++)
-            a->h_mask[k] = alloc(b * (size_t)m->dense_out[k], sizeof(float), &bad);
-    }
-    if (s->encoder == TC_ENC_LSTM) {
-        int H = s->lstm_units, nd = ndir(m), in = s->D;
-        int wmax = s->D > nd * H ? s->D : nd * H;
-        a->emb = alloc(bt * (size_t)s->D, sizeof(float), &bad);
-        a->mask = alloc(bt, 1, &bad);
-        size_t work = 0;
-        for (int l = 0; l < s->lstm_layers; l++) {
-            tc_lstm_dims dm = {B, T, in, H};
-            for (int d = 0; d < nd; d++) {
-                a->hs[l][d] = alloc(bt * (size_t)H, sizeof(float), &bad);
-                a->cache[l][d] = alloc(tc_lstm_cache_floats(&dm), sizeof(float), &bad);
-            }
-            size_t w = tc_lstm_work_floats(&dm);
-            work = w > work ? w : work;
-            a->seq[l] = alloc(bt * (size_t)(nd * H), sizeof(float), &bad);
-            if (l > 0 && s->lstm_dropout > 0) {
-                a->drop_in[l] = alloc(bt * (size_t)in, sizeof(float), &bad);
-                a->drop_mask[l] = alloc(bt * (size_t)in, sizeof(float), &bad);
-            }
-            in = nd * H;
-        }
-        a->dseq = alloc(bt * (size_t)wmax, sizeof(float), &bad);
-        a->dxa = alloc(bt * (size_t)wmax, sizeof(float), &bad);
-        a->dxb = alloc(bt * (size_t)wmax, sizeof(float), &bad);
-        a->dhs = alloc(bt * (size_t)H, sizeof(float), &bad);
-        a->work = alloc(work ? work : 1, sizeof(float), &bad);
-        a->argmax = alloc(b * (size_t)m->enc_dim, sizeof(int32_t), &bad);
-    }
-    if (bad) {
-        free_acts(a);
+    act_arena plan = {0};
+    plan_acts(m, a, &plan);
+    act_arena ar = {.base = plan.bad ? NULL : calloc(1, plan.off)};
+    if (!ar.base) {
+        free(a);
         return tc_err_set(err, "out of memory (activations for batch %d x %d)", B, T);
     }
+    plan_acts(m, a, &ar);
+    a->block = ar.base;
+    a->bytes = ar.off;
     m->a = a;
     return 0;
 }

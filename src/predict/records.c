@@ -138,6 +138,87 @@ static int add_keep_col(tc_predictor *p, long col, const tc_record *hdr, tc_err 
     return 0;
 }
 
+/* 1 if name is one of the output's own columns (CSV/TSV header) or fields
+ * (JSON Lines) in this run. */
+static int own_name(const tc_predictor *p, const char *name)
+{
+    const tc_predict_opts *a = p->o;
+    if (a->out_fmt == TC_EMIT_JSONL) {
+        for (const char *const *r = (const char *const[]){"labels", "probs", "explain", "error", NULL}; *r; r++)
+            if (!strcmp(name, *r))
+                return 1;
+        return 0;
+    }
+    if (a->explain && (!strcmp(name, "toward") || !strcmp(name, "against")))
+        return 1;
+    size_t n = strlen(name);
+    if (a->probs && n >= 3 && !strncmp(name, "p(", 2) && name[n - 1] == ')' &&
+        tc_strtab_find(&p->bd->labels, name + 2, n - 3) >= 0)
+        return 1;
+    if (p->pairs == 1)
+        return !strcmp(name, "predicted") || !strcmp(name, "prob");
+    for (const char *const *r = (const char *const[]){"predicted_", "prob_", NULL}; *r; r++) {
+        size_t rl = strlen(*r);
+        char *end;
+        if (n > rl && !strncmp(name, *r, rl) && name[rl] != '0' && name[rl] >= '1' && name[rl] <= '9') {
+            long v = strtol(name + rl, &end, 10);
+            if (!*end && v >= 1 && v <= p->pairs)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if kept column i may not be called name: an output column or an
+ * earlier kept column (by its final name) has it. */
+static int name_taken(const tc_predictor *p, int i, const char *name)
+{
+    if (own_name(p, name))
+        return 1;
+    for (int j = 0; j < i; j++)
+        if (!strcmp(p->keep_names[j], name))
+            return 1;
+    return 0;
+}
+
+/* The rule for output names: every column (field) of the output has its own
+ * name.  A kept column whose name is taken (a header naming two columns
+ * alike, --keep-cols '*' over predict's own output, a column called
+ * "predicted" or "labels") is written as NAME_2, or NAME_3, ... the first
+ * that is free (the first of two alike keeps its name; the output's own
+ * columns always keep theirs); on_note hears how many were renamed and the
+ * first. */
+static int unique_names(tc_predictor *p, tc_err *err)
+{
+    int renamed = 0;
+    char first[160] = "";
+    for (int i = 0; i < p->nkeep; i++) {
+        const char *old = p->keep_names[i];
+        if (!name_taken(p, i, old))
+            continue;
+        size_t n = strlen(old) + 24;
+        char *s = malloc(n);
+        if (!s)
+            return tc_err_oom(err, "columns");
+        for (long k = 2;; k++) {
+            snprintf(s, n, "%s_%ld", old, k);
+            if (!name_taken(p, i, s))
+                break;
+        }
+        if (!renamed++)
+            snprintf(first, sizeof first, "'%.60s' as '%.70s'", old, s);
+        free(p->keep_names[i]);
+        p->keep_names[i] = s;
+    }
+    if (renamed && p->o->on_note) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s: %d kept column%s renamed so that every output column has its own name "
+                 "(the first: %s)", p->name, renamed, renamed == 1 ? "" : "s", first);
+        p->o->on_note(p->o->ctx, msg);
+    }
+    return 0;
+}
+
 /* Columns from the options (or the model's data.text_column) against the
  * header, or against the first record when there is none. */
 static int resolve_columns(tc_predictor *p, const tc_record *first, int is_header, tc_err *err)
@@ -177,11 +258,8 @@ static int resolve_columns(tc_predictor *p, const tc_record *first, int is_heade
             s = e + 1;
         }
     }
-    if (a->out_fmt == TC_EMIT_JSONL)
-        for (int i = 0; i < p->nkeep; i++)
-            for (const char *const *r = (const char *const[]){"labels", "probs", "explain", "error", NULL}; *r; r++)
-                if (!strcmp(p->keep_names[i], *r))
-                    return tc_err_set(err, "--keep-cols: column '%s' has the name of a JSON output field", *r);
+    if (unique_names(p, err) < 0)
+        return -1;
     p->have_cols = 1;
     return 0;
 }

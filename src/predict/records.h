@@ -48,6 +48,7 @@ typedef struct tc_predict_opts {
     int stream;                     /* one record at a time, each output record flushed */
     const volatile sig_atomic_t *stop; /* may be NULL; when set, stop after the last whole record */
     void (*on_bad_record)(void *ctx, const char *msg); /* may be NULL */
+    void (*on_note)(void *ctx, const char *msg);       /* may be NULL: kept columns renamed */
     void *ctx;
 } tc_predict_opts;
 

@@ -472,13 +472,35 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
     return rc < 0 ? tc_err_prefix(err, "%s: corrupt model file", path) : 0;
 }
 
+/* 1 if version string v ("MAJOR.MINOR.PATCH", missing parts 0) is later
+ * than this textclf's TC_VERSION. */
+static int newer_version(const char *v)
+{
+    const char *ours = TC_VERSION;
+    for (int part = 0; part < 3; part++) {
+        char *end;
+        unsigned long a = strtoul(v, &end, 10), b;
+        v = *end == '.' ? end + 1 : end;
+        b = strtoul(ours, &end, 10);
+        ours = *end == '.' ? end + 1 : end;
+        if (a != b)
+            return a > b;
+    }
+    return 0;
+}
+
 static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, tc_err *err)
 {
     tc_rbuf *conf = section(s, "CONF"), *meta = section(s, "META"), *tens = section(s, "TENS");
     char name[TC_PATH_MAX + 16];
     snprintf(name, sizeof name, "%s[config]", path);
-    if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0)
+    if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0) {
+        /* the same model format, but keys (or values) a later release added */
+        if (newer_version(b->writer))
+            tc_err_prefix(err, "%s: made by a newer textclf (%s); this is textclf %s, which does not know all of "
+                          "its config", path, b->writer, TC_VERSION);
         return -1;
+    }
     if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
         return tc_err_set(err, "%s: corrupt model file (pad.maxlen is 0)", path);
     if (meta->len >= TC_META_MAX)

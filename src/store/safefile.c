@@ -171,6 +171,27 @@ int tc_files_distinct(const tc_fileref *f, int n, tc_err *err)
     return rc;
 }
 
+int tc_files_outside(const tc_fileref *f, int n, const char *dir, const char *dirwhat, tc_err *err)
+{
+    struct stat d, p;
+    if (stat(dir, &d) != 0)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (!f[i].path || !f[i].path[0] || !strcmp(f[i].path, "-"))
+            continue;
+        char *real = realpath(f[i].path, NULL), *parent = NULL, *base = NULL;
+        int in = real && split(real, &parent, &base) == 0 && stat(parent, &p) == 0 && p.st_dev == d.st_dev &&
+                 p.st_ino == d.st_ino;
+        free(real);
+        free(parent);
+        free(base);
+        if (in)
+            return tc_err_set(err, "%s %s is in %s %s, whose files this run writes and removes; move it out",
+                              f[i].what, f[i].path, dirwhat, dir);
+    }
+    return 0;
+}
+
 /* ---- checks and the lock ----------------------------------------------------- */
 
 static int check_target(const resolved *r, const char *path, const char *what, tc_err *err)
@@ -334,6 +355,49 @@ int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, t
                           strerror(e));
     }
     sync_dir(r.dir); /* make the rename itself durable */
+    resolved_free(&r);
+    return 0;
+}
+
+int tc_link_atomic(const char *from, const char *path, tc_err *err)
+{
+    resolved r;
+    if (resolve(path, "output", &r, err) < 0)
+        return -1;
+    if (check_target(&r, path, "output", err) < 0) {
+        resolved_free(&r);
+        return -1;
+    }
+    char *tmp = beside(&r, TMP_TAG, TMP_HASHED, "XXXXXX");
+    int e = tmp ? 0 : ENOMEM, linked = 0;
+    for (int tries = 0; !e && !linked; tries++) {
+        /* a fresh unique name: made by mkstemp, freed, then taken by link (which never replaces) */
+        memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            e = errno;
+            break;
+        }
+        close(fd);
+        unlink(tmp);
+        if (link(from, tmp) == 0)
+            linked = 1;
+        else if (errno != EEXIST || tries == 15) /* EEXIST: another name was quicker; draw again */
+            e = errno;
+    }
+    if (!e && r.exists && chmod(tmp, r.st.st_mode & 07777) < 0)
+        e = errno;
+    if (!e && rename(tmp, r.full) < 0)
+        e = errno;
+    if (e && linked)
+        unlink(tmp);
+    free(tmp);
+    if (e) {
+        resolved_free(&r);
+        return tc_err_set(err, "%s: cannot link %s there: %s (the previous file, if any, is unchanged)", path, from,
+                          strerror(e));
+    }
+    sync_dir(r.dir);
     resolved_free(&r);
     return 0;
 }

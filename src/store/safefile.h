@@ -45,6 +45,12 @@ typedef struct tc_fileref {
  * reports that). */
 int tc_files_distinct(const tc_fileref *f, int n, tc_err *err);
 
+/* -1 with "WHAT PATH is in DIRWHAT DIR" if an input f[i] lies directly in
+ * folder dir (compared by identity): a folder whose files a run writes and
+ * removes by name must hold none of its inputs.  Inputs that cannot be
+ * found are skipped. */
+int tc_files_outside(const tc_fileref *f, int n, const char *dir, const char *dirwhat, tc_err *err);
+
 typedef struct tc_outlock {
     int fd;             /* -1 when not held */
     char *path;         /* the lock file */
@@ -68,6 +74,13 @@ typedef struct tc_wpart {
     size_t n;
 } tc_wpart;
 int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err);
+
+/* Makes path the file from (which stays): a hard link under a temporary
+ * name beside path, renamed over it, so the switch is atomic and copies
+ * nothing; path keeps its permission bits.  The same checks as
+ * tc_write_atomic.  -1 with errno-style message when linking is not
+ * possible there (another file system: the caller copies instead). */
+int tc_link_atomic(const char *from, const char *path, tc_err *err);
 
 /* Removes the temporary files of writes into path that a killed process
  * left: only names tc_write_atomic gives, only files no process holds (a

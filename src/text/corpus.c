@@ -132,12 +132,26 @@ static void trim(const char **p, size_t *len)
         (*len)--;
 }
 
-/* One label string into the row being built.  Returns 0, or -1 on error. */
+static int blank(const char *p, size_t len)
+{
+    trim(&p, &len);
+    return len == 0;
+}
+
+/* One label string into the row being built (trimmed; counted when that
+ * changed it, for train's notice).  Returns 0, or -1 on error. */
 static int add_label(tc_corpus *c, const tc_corpus_src *s, const char *p, size_t len, tc_err *err)
 {
+    size_t raw = len;
+    const char *rawp = p;
     trim(&p, &len);
     if (!len)
         return 0;
+    if (len != raw && c->trimmed_labels++ == 0) {
+        size_t n = raw < sizeof c->trimmed_example - 1 ? raw : sizeof c->trimmed_example - 1;
+        memcpy(c->trimmed_example, rawp, n);
+        c->trimmed_example[n] = 0;
+    }
     int64_t id;
     if (s->add_labels) {
         id = tc_strtab_intern(s->labels, p, len, NULL, err);
@@ -167,7 +181,10 @@ static int add_label_field(tc_corpus *c, const tc_corpus_src *s, const char *p, 
             q++;
         if (q + sl > end)
             q = end;
-        if (add_label(c, s, p, (size_t)(q - p), err) < 0)
+        const char *piece = p;
+        size_t pl = (size_t)(q - p);
+        trim(&piece, &pl); /* "a, b": space after a separator is the format, not a trimmed label */
+        if (add_label(c, s, piece, pl, err) < 0)
             return -1;
         if (q == end)
             return 0;
@@ -317,8 +334,7 @@ static int add_columns(read_ctx *x, const tc_record *rec, tc_err *err)
                           (unsigned long long)rec->line, need, rec->nfields);
     const char *lf = rec->fields[x->lcol];
     size_t ll = rec->lens[x->lcol];
-    trim(&lf, &ll);
-    if (!ll && !x->s->cfg->data.label_separator[0])
+    if (blank(lf, ll) && !x->s->cfg->data.label_separator[0])
         return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)rec->line);
     if (add_label_field(x->c, x->s, lf, ll, err) < 0)
         return -1;
@@ -379,8 +395,7 @@ static int jsonl_labels(read_ctx *x, json_t *o, uint64_t line, tc_err *err)
     if (json_text(v, num, &p, &len) < 0)
         return tc_err_set(err, "%s:%llu: field \"%s\" is %s, expected a label or a list of labels", x->path,
                           (unsigned long long)line, name, json_kind(v));
-    trim(&p, &len);
-    if (!len && !x->s->cfg->data.label_separator[0])
+    if (blank(p, len) && !x->s->cfg->data.label_separator[0])
         return tc_err_set(err, "%s:%llu: empty label", x->path, (unsigned long long)line);
     return add_label_field(x->c, x->s, p, len, err);
 }

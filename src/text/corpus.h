@@ -49,6 +49,8 @@ typedef struct tc_corpus {
     uint64_t blank;         /* blank lines ignored */
     uint64_t unknown_labels;/* label occurrences the label set does not know (evaluation) */
     uint64_t invalid_utf8;  /* invalid UTF-8 sequences replaced by U+FFFD */
+    uint64_t trimmed_labels;/* label occurrences with white space around them, trimmed */
+    char trimmed_example[48];/* the first of those as read (cut; "" when none) */
     uint32_t max_labels;    /* most labels on one row */
     uint64_t max_tokens;    /* longest row, in tokens */
     uint32_t data_crc32;    /* CRC-32 of the bytes read (tc_reader_crc32) */

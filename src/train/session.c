@@ -10,6 +10,7 @@
 #include "store/shrink.h"
 #include "text/ngram.h"
 #include "text/vectors.h"
+#include "util/text.h"
 #include "train/footprint.h"
 #include "train/split.h"
 #include "version.h"
@@ -82,6 +83,17 @@ static void report_read(tc_progress *pg, const char *what, const char *path, con
                  (unsigned long long)empty);
     tc_progress_note(pg, "%s: %s: %llu rows, %llu tokens%s", what, path, (unsigned long long)c->n,
                      (unsigned long long)(c->n ? c->tok_off[c->n] : 0), extra);
+    if (c->trimmed_labels) {   /* the model's labels differ from the file's bytes: say so */
+        char ex[8 * sizeof c->trimmed_example] = "";
+        FILE *m = fmemopen(ex, sizeof ex, "w");
+        if (m) {
+            tc_json_str(m, c->trimmed_example, strlen(c->trimmed_example));
+            fclose(m);
+        }
+        tc_progress_note(pg, "%s: %s: %llu label%s had white space around %s, trimmed (the first: %s)", what,
+                         path, (unsigned long long)c->trimmed_labels, c->trimmed_labels == 1 ? "" : "s",
+                         c->trimmed_labels == 1 ? "it" : "them", ex);
+    }
 }
 
 /* data.train with word counts in s->all and the label set open; label ids

@@ -56,9 +56,13 @@ struct tc_trainer {
     const tc_dist *dist;         /* NULL: one process */
     volatile sig_atomic_t *stop; /* tc_train_opts.stop of the current run */
     int agreed_stop;             /* dist: the last exchange said some process wants to stop */
-    /* train.hogwild: batches of the epoch handed out, the epoch's first step,
-     * the stop flag the threads watch */
+    /* train.hogwild: batches of the epoch handed out (alone on its cache
+     * line: every step of every thread increments it, and the fields around
+     * it are read every step), the epoch's first step, the stop flag the
+     * threads watch */
+    char hw_pad0[64];
     atomic_uint_fast64_t hw_next;
+    char hw_pad1[64];
     uint64_t hw_step0;
     volatile sig_atomic_t *hw_stop;
     tc_pool *pool;
@@ -294,24 +298,47 @@ static void decay(tc_model *m, float keep, const uint32_t *rows, size_t nrows)
         tc_scale(m->params + (size_t)rows[i] * (size_t)m->s.D, (size_t)m->s.D, keep);
 }
 
-/* The dense tail's part of optimizer step `at` (learning rate lr, gradient
- * scale g from clipping): decay, update, then clear its gradient. */
-static void step_tail(tc_trainer *t, float lr, float g, uint64_t at)
+/* 1 if every value of x (n) is finite: x * 0 is 0 for finite x and NaN for
+ * Inf or NaN, and the loop vectorizes. */
+static int all_finite(const float *x, size_t n)
+{
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        acc += x[i] * 0.0f;
+    return acc == 0.0f;
+}
+
+/* Elements [lo, hi) of the dense tail's part of optimizer step `at`
+ * (learning rate lr, gradient scale g from clipping): decay (on the kernels'
+ * elements among them), update, then clear their gradient.  Every operation
+ * is elementwise, so cutting the tail into chunks (and running them on any
+ * threads) gives the same bytes as one pass; returns 1 if the new weights
+ * are all finite. */
+static int step_tail(tc_trainer *t, float lr, float g, uint64_t at, size_t lo, size_t hi)
 {
     tc_model *m = t->m;
     const tc_config *cfg = t->cfg;
-    size_t tail = tc_model_tail(m), ntail = m->nparams - tail;
-    float *gT = m->gtail;
+    size_t tail = tc_model_tail(m), n = hi - lo;
+    float *gT = m->gtail + lo, *p = m->params + tail + lo;
+    if (n == 0)
+        return 1;
     if (g != 1.0f)
-        tc_scale(gT, ntail, g);
+        tc_scale(gT, n, g);
     if (cfg->train.weight_decay > 0)
-        decay_kernels(m, 1.0f - lr * cfg->train.weight_decay);
+        for (int k = 0; k < m->ntensors; k++) {
+            const tc_tensor *x = &m->tensors[k];
+            size_t a = x->off > tail + lo ? x->off : tail + lo;
+            size_t b = x->off + x->n < tail + hi ? x->off + x->n : tail + hi;
+            if (x->role == TC_ROLE_KERNEL && a < b)
+                tc_scale(m->params + a, b - a, 1.0f - lr * cfg->train.weight_decay);
+        }
     if (cfg->train.optimizer == TC_OPT_ADAM)
-        tc_adam_step(m->params + tail, gT, t->m1 + tail, t->m2 + tail, ntail, lr, cfg->train.beta1,
-                     cfg->train.beta2, cfg->train.epsilon, at);
+        tc_adam_step(p, gT, t->m1 + tail + lo, t->m2 + tail + lo, n, lr, cfg->train.beta1, cfg->train.beta2,
+                     cfg->train.epsilon, at);
     else
-        tc_sgd_step(m->params + tail, gT, ntail, lr);
-    memset(gT, 0, ntail * sizeof *gT);
+        tc_sgd_step(p, gT, n, lr);
+    memset(gT, 0, n * sizeof *gT);
+    return all_finite(p, n);
 }
 
 /* The embedding's part for rows[0..n), whose gradients are gr (n, D)
@@ -334,16 +361,6 @@ static void step_rows(tc_trainer *t, float lr, float g, uint64_t at, const uint3
                           cfg->train.epsilon, at);
     else
         tc_sgd_step_rows(m->params, gr, rows, n, (int)D, lr);
-}
-
-/* 1 if every value of x (n) is finite: x * 0 is 0 for finite x and NaN for
- * Inf or NaN, and the loop vectorizes. */
-static int all_finite(const float *x, size_t n)
-{
-    float acc = 0.0f;
-    for (size_t i = 0; i < n; i++)
-        acc += x[i] * 0.0f;
-    return acc == 0.0f;
 }
 
 /* The dropout generator of shard s at the current step: derived from the
@@ -427,8 +444,8 @@ static void merge_rows(tc_trainer *t)
     t->nmerged = n;
 }
 
-/* Chunk c of the merged rows (a pool task): their part of the step, and
- * whether their new weights are finite. */
+/* Chunk c of the step (a pool task): chunk c of the merged rows and of the
+ * dense tail, and whether their new weights are finite. */
 static void update_task(void *ctx, int c)
 {
     tc_trainer *t = ctx;
@@ -438,6 +455,8 @@ static void update_task(void *ctx, int c)
     int bad = 0;
     for (size_t i = lo; i < hi; i++)
         bad |= !all_finite(t->m->params + (size_t)t->merged[i] * D, D);
+    chunk(t->m->nparams - tc_model_tail(t->m), c, t->S, &lo, &hi);
+    bad |= !step_tail(t, t->lr_now, t->g_now, t->at_now, lo, hi);
     t->chunk_bad[c] = bad;
 }
 
@@ -483,12 +502,11 @@ static void reduce_task(void *ctx, int c)
 /* One optimizer step from the shards' results: reduce, clip, update. */
 static int apply_step(tc_trainer *t, tc_err *err)
 {
-    tc_model *m = t->m;
     merge_rows(t);
     t->g_now = 1.0f;
     t->lr_now = tc_schedule_lr(&t->sched, t->step);
     t->at_now = ++t->step;
-    tc_pool_run(t->pool, t->S, reduce_task, t); /* without clipping, this also updates the rows */
+    tc_pool_run(t->pool, t->S, reduce_task, t); /* without clipping, this also takes the step */
     if (t->cfg->train.clipnorm > 0) {
         double ss = 0;
         for (int c = 0; c < t->S; c++)
@@ -498,8 +516,7 @@ static int apply_step(tc_trainer *t, tc_err *err)
             t->g_now = (float)(t->cfg->train.clipnorm / norm);
         tc_pool_run(t->pool, t->S, update_task, t);
     }
-    step_tail(t, t->lr_now, t->g_now, t->at_now);
-    int bad = !all_finite(m->params + tc_model_tail(m), m->nparams - tc_model_tail(m));
+    int bad = 0;
     for (int c = 0; c < t->S; c++)
         bad |= t->chunk_bad[c];
     if (bad)
@@ -600,19 +617,23 @@ static void hog_step(tc_trainer *t, tc_model *r, float lr, uint64_t at, const ui
     }
 }
 
-/* One thread's share of a lock-free epoch (a pool task). */
+/* One thread's share of a lock-free epoch (a pool task).  Its sums stay in
+ * locals until it ends: the shards sit side by side in one array, and
+ * writing them every step would bounce cache lines between the threads. */
 static void hog_task(void *ctx, int w)
 {
     tc_trainer *t = ctx;
     tc_shard *h = &t->sh[w];
     tc_model *r = h->r;
     uint64_t nbatches = t->steps_per_epoch, first = t->pos / (uint32_t)t->B;
+    double sum_loss = 0, sum_rows = 0, correct = 0;
+    int bad = 0;
     for (;;) {
-        if (h->hw_bad || (t->hw_stop && *t->hw_stop))
-            return;
+        if (bad || (t->hw_stop && *t->hw_stop))
+            break;
         uint64_t j = atomic_fetch_add(&t->hw_next, 1);
         if (first + j >= nbatches)
-            return;
+            break;
         uint64_t lo = (first + j) * (uint64_t)t->B;
         int nb = t->n - lo < (uint64_t)t->B ? (int)(t->n - lo) : t->B;
         const uint32_t *rows = t->order + lo;
@@ -626,20 +647,21 @@ static void hog_task(void *ctx, int w)
         tc_rng rng;
         tc_rng_seed(&rng, tc_hash_bytes(key, sizeof key));
         const float *probs = tc_model_forward(r, b->ids, nb, b->T, 1, &rng);
-        h->correct += batch_correct(r, b, probs, t->cfg->model.threshold);
+        correct += batch_correct(r, b, probs, t->cfg->model.threshold);
         memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
         const uint32_t *touched;
         size_t ntouched;
         double loss = tc_model_loss_backward(r, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
                                              1.0f, 1, &touched, &ntouched);
         if (!isfinite(loss)) {
-            h->hw_bad = 1;
-            return;
+            bad = 1;
+            break;
         }
-        h->hw_loss += loss * nb;
-        h->hw_rows += nb;
+        sum_loss += loss * nb;
+        sum_rows += nb;
         hog_step(t, r, tc_schedule_lr(&t->sched, step), step + 1, touched, ntouched);
     }
+    h->hw_loss = sum_loss, h->hw_rows = sum_rows, h->correct = correct, h->hw_bad = bad;
 }
 
 /* The rest of the current epoch, lock-free; stops early on *stop. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "store/checkpoint.h"
+#include "store/safefile.h"
 #include "train/history.h"
 #include "train/trainer.h"
 #include "util/crc32.h"
@@ -179,7 +180,12 @@ typedef struct tune_run {
     int ended;                      /* budget or stop: cut the running trials, start nothing more */
     int exhausted;                  /* max_trials started: let the running ones finish */
     int interrupted;
-    FILE *log;                      /* trials.jsonl */
+    FILE *log;                      /* trials.jsonl, kept in memory (open_memstream) */
+    char *logbuf;                   /* ... and written atomically after each line */
+    size_t loglen;
+    char logpath[TC_PATH_MAX + 32];
+    int log_failed;                 /* a write of it failed: log_err says how; the search stops */
+    tc_err log_err;
     slot *slots;
     int bracket, rung;
 } tune_run;
@@ -216,12 +222,9 @@ static int write_trial_config(const tune_run *s, const tc_trial *t, tc_config *c
     if (!yaml)
         return -1;
     trial_path(s, t, "yaml", path, sizeof path);
-    FILE *f = fopen(path, "w");
-    int rc = f && fputs(yaml, f) >= 0 ? 0 : -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
+    int rc = tc_write_atomic(path, yaml, strlen(yaml), err);
     free(yaml);
-    return rc < 0 ? tc_err_set(err, "%s: %s", path, strerror(errno)) : 0;
+    return rc;
 }
 
 /* Starts `textclf train TRIAL.yaml -q` in its own process group, stderr
@@ -239,7 +242,7 @@ static pid_t launch(const tune_run *s, const tc_trial *t, tc_err *err)
         prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a search killed outright takes its trials along */
         if (getppid() == 1)
             _exit(127);
-        int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
         if (fd >= 0) {
             dup2(fd, 1);
             dup2(fd, 2);
@@ -295,6 +298,15 @@ static int score_partial(const tune_run *s, tc_trial *t)
 /* ---- the results file ---------------------------------------------------- */
 
 static const char *const STATUS[] = {"ok", "failed", "too_big", "cut"};
+
+/* trials.jsonl as it stands in memory replaces the file (store/safefile.h):
+ * an interruption leaves the old lines or the new, never half a line. */
+static int save_log(tune_run *s, tc_err *err)
+{
+    if (fflush(s->log) != 0)
+        return tc_err_oom(err, "trials log");
+    return tc_write_atomic(s->logpath, s->logbuf, s->loglen, err);
+}
 
 static void write_line(FILE *f, const tc_trial *t, double at)
 {
@@ -358,6 +370,7 @@ static int read_results(tune_run *s, const char *path, const char *want, tc_err 
             if (strcmp(line, want) != 0)
                 rc = tc_err_set(err, "--resume: %s was made by another search (%s; now %s): same data, config, "
                                 "--seed, --metric and --max-model-size needed", path, line, want);
+            fprintf(s->log, "%s\n", line);
             continue;
         }
         json_t *j = json_loadb(line, (size_t)len, 0, NULL);
@@ -368,6 +381,7 @@ static int read_results(tune_run *s, const char *path, const char *want, tc_err 
                 rc = tc_err_set(err, "--resume: %s:%d: not a JSON object", path, lineno);
             continue;
         }
+        fprintf(s->log, "%s\n", line);   /* every whole line stays in the log */
         if (parse_line(j, &t, &at) == 0 && tc_grow((void **)&s->done, &cap_done, s->ndone + 1, sizeof t,
                                                     "tune results", err) == 0)
             s->done[s->ndone++] = t;
@@ -433,8 +447,11 @@ static void settle(tune_run *s, int idx, int from_file)
 {
     tc_trial *t = &s->t[idx];
     s->finished++;
-    if (!from_file)
+    if (!from_file) {
         write_line(s->log, t, elapsed(s));
+        if (!s->log_failed && save_log(s, &s->log_err) < 0)
+            s->log_failed = s->ended = 1; /* --resume could not find what ran: stop, keep what we have */
+    }
     remove_file(s, t, "ckpt");
     if (t->status == TC_TRIAL_OK && (s->best < 0 || better(t, &s->t[s->best]))) {
         if (s->best >= 0)
@@ -659,11 +676,21 @@ static int run_bracket(tune_run *s, int k, int *first_id, tc_err *err)
     return rc;
 }
 
-/* A fresh search: the files of an earlier one in dir go. */
-static int clear_dir(const char *dir, tc_err *err)
+/* The work folder exists, is a folder, and holds none of the search's
+ * inputs: its trial files are written and removed by name. */
+static int prepare_dir(const tc_config *base, const tc_tune_opts *o, tc_err *err)
 {
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return tc_err_set(err, "%s: %s", dir, strerror(errno));
+    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST)
+        return tc_err_set(err, "%s: %s", o->dir, strerror(errno));
+    const tc_fileref in[] = {{base->data.train, "data.train", 0}, {base->data.valid, "data.valid", 0},
+                             {base->data.test, "data.test", 0}, {base->model.pretrained, "model.pretrained", 0},
+                             {o->source, "the data or config", 0}};
+    return tc_files_outside(in, (int)(sizeof in / sizeof in[0]), o->dir, "the tune folder", err);
+}
+
+/* A fresh search: the files of an earlier one in dir go. */
+static int clear_dir(const char *dir)
+{
     static const char *const ext[] = {"yaml", "bin", "jsonl", "log", "ckpt"};
     char path[TC_PATH_MAX + 64];
     for (int id = 0;; id++) {
@@ -717,15 +744,18 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
         return -1;
     header(head, sizeof head, o, tc_crc32(0, yaml, strlen(yaml)));
     free(yaml);
-    snprintf(path, sizeof path, "%s/trials.jsonl", o->dir);
-    int rc = o->resume ? read_results(&s, path, head, err) : clear_dir(o->dir, err);
-    if (rc == 0) {
-        s.log = fopen(path, o->resume ? "a" : "w");
-        if (!s.log)
-            rc = tc_err_set(err, "%s: %s", path, strerror(errno));
-        else if (!o->resume)
-            fprintf(s.log, "%s\n", head);
-    }
+    snprintf(s.logpath, sizeof s.logpath, "%s/trials.jsonl", o->dir);
+    snprintf(path, sizeof path, "%s", s.logpath);
+    s.log = open_memstream(&s.logbuf, &s.loglen);
+    int rc = s.log ? 0 : tc_err_oom(err, "trials log");
+    if (rc == 0)
+        rc = prepare_dir(base, o, err);
+    if (rc == 0)
+        rc = o->resume ? read_results(&s, path, head, err) : clear_dir(o->dir);
+    if (rc == 0 && !o->resume)
+        fprintf(s.log, "%s\n", head);
+    if (rc == 0)
+        rc = save_log(&s, err);
     s.slots = rc == 0 ? calloc((size_t)o->jobs, sizeof *s.slots) : NULL;
     if (rc == 0 && !s.slots)
         rc = tc_err_oom(err, "tune");
@@ -735,8 +765,11 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
         cut_running(&s);
     if (rc == 0)
         results(&s, res);
-    if (s.log && fclose(s.log) != 0 && rc == 0)
-        rc = tc_err_set(err, "%s: write failed", path);
+    if (rc == 0 && s.log_failed)
+        rc = tc_err_set(err, "%s (the search stopped there)", s.log_err.msg);
+    if (s.log)
+        fclose(s.log);
+    free(s.logbuf);
     free(s.slots);
     free(s.t);
     free(s.cfg);

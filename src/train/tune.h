@@ -81,7 +81,8 @@ typedef struct tc_tune_event {
 
 typedef struct tc_tune_opts {
     const char *exe;                /* the textclf binary the trials run */
-    const char *dir;                /* work folder (created) */
+    const char *dir;                /* work folder (created); none of the inputs may be in it */
+    const char *source;             /* the config or data file the search started from, or NULL */
     double budget_s;                /* wall clock; 0 = none (then max_trials must be set) */
     double started;                 /* CLOCK_MONOTONIC seconds the budget counts from (0 = now) */
     int max_trials;                 /* 0 = no limit */

@@ -72,6 +72,40 @@ grep -q "<svg" "$tmp/plot.svg" || fail "plot -o - wrote no SVG to stdout"
 [ -e "$tmp/-" ] && fail "plot -o - made a file named -"
 ok
 
+# --- tune: no output (model, best YAML, the files of MODEL.tune/) may be an input
+tune() { "$T" tune "$@" --set tokenizer.buckets=4096 --max-trials 1 --jobs 1 -q; }
+refused 2 "-o $tmp/data.csv $same data.train" "$tmp/data.csv" tune "$tmp/c.yaml" -o "$tmp/data.csv"
+refused 2 "the best config $tmp/c.yaml $same the data or config" "$tmp/c.yaml" tune "$tmp/c.yaml" -o "$tmp/c.bin"
+refused 2 "$same data.test" "$tmp/test.csv" tune "$tmp/c.yaml" -o "$tmp/test.csv" --set data.test="$tmp/test.csv"
+(cd "$tmp" && refused 2 "$same data.train" "$tmp/data.csv" tune c.yaml -o ./sub/../hard.csv) || exit 1
+mkdir "$tmp/t.bin.tune"
+cp "$tmp/data.csv" "$tmp/t.bin.tune/trial-0000-r0.yaml"
+refused 1 "data.train .* is in the tune folder .*t.bin.tune, whose files this run writes and removes" \
+    "$tmp/t.bin.tune/trial-0000-r0.yaml" tune "$tmp/c.yaml" -o "$tmp/t.bin" --set data.train="$tmp/t.bin.tune/trial-0000-r0.yaml"
+# the best model is linked into place: an existing model keeps its mode, a user's file
+# that looks like the old temporary name (MODEL.tmp.link) is left alone
+cp "$tmp/x.bin" "$tmp/tuned.bin"
+chmod 600 "$tmp/tuned.bin"
+echo mine >"$tmp/tuned.bin.tmp.link"
+tune "$tmp/c.yaml" -o "$tmp/tuned.bin" >/dev/null 2>"$tmp/err" || fail "tune failed: $(cat "$tmp/err")"
+cmp -s "$tmp/x.bin" "$tmp/tuned.bin" && fail "tune did not replace its -o"
+[ "$(stat -c %a "$tmp/tuned.bin")" = 600 ] || fail "tune: mode not kept: $(stat -c %a "$tmp/tuned.bin")"
+[ "$(cat "$tmp/tuned.bin.tmp.link")" = mine ] || fail "tune removed a user's MODEL.tmp.link"
+"$T" info "$tmp/tuned.bin" >/dev/null || fail "tuned model not loadable"
+[ "$(head -c 9 "$tmp/tuned.bin.tune/trials.jsonl")" = '{"tune":1' ] || fail "trials.jsonl: $(cat "$tmp/tuned.bin.tune/trials.jsonl")"
+ls -A "$tmp" "$tmp/tuned.bin.tune" | grep -q 'textclf-tmp\|textclf-lock' && fail "tune left a temporary or lock: $(ls -A "$tmp")"
+ok
+
+# --- quantize: OUT is never MODEL, however spelled
+refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize "$tmp/x.bin" -o "$tmp/x.bin"
+ln "$tmp/x.bin" "$tmp/xhard.bin"
+refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize "$tmp/x.bin" -o "$tmp/xhard.bin"
+ln -s x.bin "$tmp/xsoft.bin"
+refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize "$tmp/xsoft.bin" -o "$tmp/x.bin"
+(cd "$tmp" && refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize x.bin -o sub/../x.bin) || exit 1
+mkfifo "$tmp/qfifo"
+refused 1 "not a regular file" "$tmp/x.bin" "$T" quantize "$tmp/x.bin" -o "$tmp/qfifo"
+
 # --- non-regular outputs are refused; symlinks are followed, modes kept
 mkfifo "$tmp/fifo"
 refused 1 "not a regular file" "$tmp/data.csv" "$T" train "$tmp/c.yaml" -o "$tmp/fifo"
