@@ -147,13 +147,18 @@ for c in $corpora; do
     # A: tune against autotune, same budget, same validation rows
     t0=$(now)
     # shellcheck disable=SC2086
-    "$TEXTCLF" tune "$d/train.csv" --set data.valid="$d/valid.csv" --budget "$budget" --jobs 2 \
-        --metric $metric -o "$d/tuned.bin" -q >"$d/tune.table" 2>"$d/tune.log" || { cat "$d/tune.log" >&2; continue; }
+    # (no model when no trial finished an epoch in the budget: the row says so, the rest still runs)
+    if "$TEXTCLF" tune "$d/train.csv" --set data.valid="$d/valid.csv" --budget "$budget" --jobs 2 \
+        --metric $metric -o "$d/tuned.bin" -q >"$d/tune.table" 2>"$d/tune.log"; then
+        score=$(textclf_score "$d/tuned.bin" "$d/test.csv" "$kind")
+    else
+        score="none"
+        sed 's/^/  /' "$d/tune.log" >&2
+    fi
     t1=$(now)
     [ -n "${BENCH_OUT:-}" ] && mkdir -p "$BENCH_OUT" && cp "$d/tune.table" "$BENCH_OUT/$c.tune.table" &&
         cp "$d/tuned.bin.tune/trials.jsonl" "$BENCH_OUT/$c.trials.jsonl"
-    row "$c" textclf "tune --budget ${budget}s --jobs 2 --metric $metric" \
-        "$(textclf_score "$d/tuned.bin" "$d/test.csv" "$kind")" "$(secs "$t0" "$t1")"
+    row "$c" textclf "tune --budget ${budget}s --jobs 2 --metric $metric" "$score" "$(secs "$t0" "$t1")"
     t0=$(now)
     # shellcheck disable=SC2086
     # fastText's search may overrun its duration (it trains the winner afterwards): stopped at 5x
