@@ -1,6 +1,7 @@
 /* cmd_quantize.c — `textclf quantize MODEL -o OUT`: a smaller copy of a
- * trained model (pruned and quantized; store/shrink.h) that eval, predict,
- * info and tokenize read like any model. */
+ * trained model (pruned, optionally fine-tuned, and quantized;
+ * store/shrink.h, train/retrain.h) that eval, predict, info and tokenize
+ * read like any model. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,9 +12,11 @@
 
 #include "cmd.h"
 #include "store/shrink.h"
+#include "train/retrain.h"
 
 static const char HELP[] =
-    "usage: textclf quantize MODEL -o OUT [--pq] [--dsub N] [--cutoff K] [--seed N] [-q]\n"
+    "usage: textclf quantize MODEL -o OUT [--pq] [--dsub N] [--cutoff K [--retrain]\n"
+    "                        [--data FILE] [--epochs N] [--lr X]] [--seed N] [-q]\n"
     "\n"
     "Writes OUT, a smaller copy of MODEL: int8 weights with one scale per row\n"
     "(embedding, dense and LSTM kernels; biases stay float32) by default.\n"
@@ -26,13 +29,22 @@ static const char HELP[] =
     "  --dsub N      sub-vector size for --pq (default 2; must divide embedding_dim)\n"
     "  --cutoff K    keep only the K embedding rows (words and hashed features) of\n"
     "                largest norm; dropped words read as out-of-vocabulary and\n"
-    "                dropped features contribute nothing\n"
+    "                dropped features share the zero unseen-feature row\n"
+    "  --retrain     after --cutoff, fine-tune the pruned model on its training\n"
+    "                rows with its own train.* settings before quantizing\n"
+    "                (fastText's -retrain)\n"
+    "  --data FILE   the rows --retrain trains on (default: the model's data.train)\n"
+    "  --epochs N    epochs of --retrain (default: the model's train.epochs)\n"
+    "  --lr X        starting learning rate of --retrain (default: a fifth of the\n"
+    "                model's train.lr; its schedule stays)\n"
     "  --seed N      k-means seed for --pq (default 1; same seed, same file)\n"
     "  -q            no summary on standard error\n";
 
 typedef struct {
     const char *in, *out;
     tc_shrink_opts o;
+    int retrain;
+    tc_retrain_opts r;
     int quiet;
 } quant_args;
 
@@ -50,13 +62,26 @@ static int parse_count(tc_argv *av, uint64_t lo, uint64_t hi, uint64_t *out)
     return 0;
 }
 
+/* The value at hand as a learning rate in (0, 10]; 0, or the usage error's code. */
+static int parse_rate(tc_argv *av, double *out)
+{
+    const char *v = av->val;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x > 0 && x <= 10))
+        return tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "quantize: %s needs a number in (0, 10], got '%s'", av->opt, v));
+    *out = x;
+    return 0;
+}
+
 /* 0, TC_EXIT_OK for --help, or a usage error's exit code. */
 static int parse_args(int argc, char **argv, quant_args *a)
 {
     memset(a, 0, sizeof *a);
     tc_quant_opts_default(&a->o.q);
     tc_argv av;
-    tc_argv_init(&av, "quantize", HELP, "-o --dsub --cutoff --seed", argc, argv);
+    tc_argv_init(&av, "quantize", HELP, "-o --dsub --cutoff --seed --data --epochs --lr", argc, argv);
     while (tc_argv_next(&av)) {
         uint64_t x;
         if (tc_argv_is(&av, "-o")) {
@@ -68,6 +93,15 @@ static int parse_args(int argc, char **argv, quant_args *a)
                 a->o.q.dsub = (int)x;
         } else if (tc_argv_is(&av, "--cutoff")) {
             parse_count(&av, 1, INT32_MAX, &a->o.cutoff);
+        } else if (tc_argv_is(&av, "--retrain")) {
+            a->retrain = 1;
+        } else if (tc_argv_is(&av, "--data")) {
+            a->r.data = av.val;
+        } else if (tc_argv_is(&av, "--epochs")) {
+            if (!parse_count(&av, 1, 1000000, &x))
+                a->r.epochs = (int64_t)x;
+        } else if (tc_argv_is(&av, "--lr")) {
+            parse_rate(&av, &a->r.lr);
         } else if (tc_argv_is(&av, "--seed")) {
             parse_count(&av, 0, UINT64_MAX, &a->o.q.seed);
         } else if (tc_argv_is(&av, "-q")) {
@@ -81,6 +115,23 @@ static int parse_args(int argc, char **argv, quant_args *a)
     if (!a->in || !a->out)
         return tc_fail(TC_EXIT_USAGE, "quantize: %s (try 'textclf quantize --help')",
                        a->in ? "missing -o OUT" : "missing MODEL");
+    if (a->retrain && !a->o.cutoff)
+        return tc_fail(TC_EXIT_USAGE, "quantize: --retrain fine-tunes what --cutoff K leaves; give --cutoff");
+    if (!a->retrain && (a->r.data || a->r.epochs || a->r.lr > 0))
+        return tc_fail(TC_EXIT_USAGE, "quantize: %s is an option of --retrain",
+                       a->r.data ? "--data" : a->r.epochs ? "--epochs" : "--lr");
+    return 0;
+}
+
+/* tc_shrink_opts.after_prune: --retrain. */
+static int retrain_hook(void *ctx, tc_bundle *b, tc_err *err)
+{
+    quant_args *a = ctx;
+    uint64_t rows;
+    if (tc_retrain(b, &a->r, &rows, err) < 0)
+        return -1;
+    if (!a->quiet)
+        fprintf(stderr, "retrained the pruned model on %llu rows\n", (unsigned long long)rows);
     return 0;
 }
 
@@ -108,16 +159,30 @@ int tc_cmd_quantize(int argc, char **argv)
     }
     tc_bundle bd;
     tc_bundle_init(&bd);
+    char note[64];
+    tc_progress pg;
+    tc_progress_init(&pg, stderr, a.quiet ? 0 : 1);
+    if (a.retrain) {
+        a.o.after_prune = retrain_hook;
+        a.o.ctx = &a;
+        a.r.pg = &pg;
+    }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t kept = 0;
     rc = TC_EXIT_ERR;
     if (tc_checkpoint_load(a.in, &bd, &err) < 0) {
         tc_fail(TC_EXIT_ERR, "%s", err.msg);
-    } else if (tc_shrink(&bd, &a.o, &kept, &err) < 0 || tc_checkpoint_save(a.out, &bd, &err) < 0) {
-        tc_fail(TC_EXIT_ERR, "%s", err.msg);
     } else {
-        rc = TC_EXIT_OK;
+        if (a.retrain) {
+            snprintf(note, sizeof note, "retrained %lld epochs",
+                     (long long)(a.r.epochs ? a.r.epochs : bd.cfg.train.epochs));
+            a.o.note = note;
+        }
+        if (tc_shrink(&bd, &a.o, &kept, &err) < 0 || tc_checkpoint_save(a.out, &bd, &err) < 0)
+            tc_fail(TC_EXIT_ERR, "%s", err.msg);
+        else
+            rc = TC_EXIT_OK;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc == TC_EXIT_OK && !a.quiet) {

@@ -17,7 +17,7 @@
 #include "train/tune.h"
 
 static const char HELP[] =
-    "usage: textclf tune CONFIG.yaml|DATA.csv --budget TIME [--metric accuracy|macro_f1]\n"
+    "usage: textclf tune CONFIG.yaml|DATA.csv --budget TIME [--metric accuracy|macro_f1|micro_f1]\n"
     "                    [--max-model-size SIZE] [-o MODEL] [--seed N] [--jobs N] [--max-trials N]\n"
     "                    [--set KEY=VALUE]... [--resume] [-q]\n"
     "\n"
@@ -32,8 +32,11 @@ static const char HELP[] =
     "                       is seconds); the search stops within it\n"
     "  --max-trials N       stop after N trials instead (or as well): a budget that does not\n"
     "                       depend on the machine, for reproducible runs\n"
-    "  --metric M           accuracy (default) or macro_f1 (the default for multi-label data)\n"
-    "  --max-model-size S   largest model file: 500K, 2M, 1G (float32 size)\n"
+    "  --metric M           accuracy (default), macro_f1 (the default for multi-label data)\n"
+    "                       or micro_f1 (multi-label: tp, fp, fn pooled over the labels;\n"
+    "                       single-label: the same as accuracy)\n"
+    "  --max-model-size S   largest model file: 500K, 2M, 1G; a trained model over it is\n"
+    "                       quantized to fit (int8, then PQ, then PQ with fewer rows)\n"
     "  -o, --output MODEL   the best model (default tuned.bin)\n"
     "  --seed N             the plan of trials and every trial's seed (default 42)\n"
     "  --jobs N             trials at once (default: the cores), one thread each\n"
@@ -63,12 +66,12 @@ static void option(tune_args *a, tc_argv *av)
         if ((a->budget = tc_tune_parse_duration(val)) < 0)
             tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "tune: --budget: '%s' is not a duration (90s, 10m, 1h)", val));
     } else if (tc_argv_is(av, "--metric")) {
-        if (!strcmp(val, "accuracy"))
-            a->metric = TC_TUNE_ACCURACY;
-        else if (!strcmp(val, "macro_f1"))
-            a->metric = TC_TUNE_MACRO_F1;
+        int m = tc_tune_metric_parse(val);
+        if (m < 0)
+            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "tune: --metric: '%s' is not one of accuracy, macro_f1, micro_f1",
+                                     val));
         else
-            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "tune: --metric: '%s' is not one of accuracy, macro_f1", val));
+            a->metric = (enum tc_tune_metric)m;
         a->metric_set = 1;
     } else if (tc_argv_is(av, "--max-model-size")) {
         if (!(a->max_size = tc_tune_parse_size(val)))
@@ -210,7 +213,7 @@ static int search(tune_args *a, tune_run *t, double started, volatile sig_atomic
                 "rung 0 = %lld epochs (%llu rows); trials in %s%s\n", a->source, view.metric, a->budget,
                 !a->max_trials ? "" : a->budget > 0 ? " or the trial limit" : " (none: the trial limit)", a->jobs,
                 (unsigned long long)a->seed, (long long)o.rung0_epochs, (unsigned long long)t->rows, t->dir,
-                a->max_size ? "; model size limit checked on the float32 model file" : "");
+                a->max_size ? "; models over the size limit quantized to fit" : "");
     if (tc_tune_run(&t->base, t->cjk, &o, &t->res, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
     if (view.tty && !a->quiet)

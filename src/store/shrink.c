@@ -130,11 +130,13 @@ static void note_meta(tc_bundle *b, const tc_shrink_opts *o, uint64_t kept)
         memmove(old, eol ? eol + 1 : old + strlen(old), strlen(eol ? eol + 1 : old + strlen(old)) + 1);
     }
     size_t n = strlen(b->meta);
+    const char *sep = o->note ? ", " : "", *note = o->note ? o->note : "";
     if (o->q.pq)
-        snprintf(b->meta + n, sizeof b->meta - n, "quantized=pq dsub %d, %llu embedding rows\n", o->q.dsub,
-                 (unsigned long long)kept);
+        snprintf(b->meta + n, sizeof b->meta - n, "quantized=pq dsub %d, %llu embedding rows%s%s\n", o->q.dsub,
+                 (unsigned long long)kept, sep, note);
     else
-        snprintf(b->meta + n, sizeof b->meta - n, "quantized=int8, %llu embedding rows\n", (unsigned long long)kept);
+        snprintf(b->meta + n, sizeof b->meta - n, "quantized=int8, %llu embedding rows%s%s\n",
+                 (unsigned long long)kept, sep, note);
 }
 
 int tc_shrink(tc_bundle *b, const tc_shrink_opts *o, uint64_t *kept, tc_err *err)
@@ -143,6 +145,8 @@ int tc_shrink(tc_bundle *b, const tc_shrink_opts *o, uint64_t *kept, tc_err *err
         return -1;
     if (!o->cutoff)
         *kept = prunable_rows(b);
+    if (o->after_prune && o->after_prune(o->ctx, b, err) < 0)
+        return -1;
     tc_quant *q;
     if (tc_quant_build(&q, b->model, &o->q, err) < 0)
         return -1;

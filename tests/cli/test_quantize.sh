@@ -60,6 +60,42 @@ ok
 cmp -s "$tmp/pq.bin" "$tmp/pq2.bin" || fail "product quantization is not deterministic"
 ok
 
+# --retrain: pruning to 500 of ~9,500 rows, then fine-tuning on the training
+# rows (the model's own data.train and recipe) fits them better than pruning
+# alone (lower training loss, which 15 epochs of Adam on 480 rows must give
+# unless the fine-tuning does nothing), says so in META, and is deterministic
+loss_of() { "$TEXTCLF" eval "$1" "$2" --json | sed -n 's/.*"log_loss": *\([0-9.]*\).*/\1/p' | head -n 1; }
+"$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/cut.bin" --pq --dsub 4 --cutoff 500 -q || fail "quantize --cutoff failed"
+"$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/rt.bin" --pq --dsub 4 --cutoff 500 --retrain 2>"$tmp/err" ||
+    fail "quantize --retrain failed: $(cat "$tmp/err")"
+grep -q "^epoch 15/15" "$tmp/err" || fail "--retrain did not run the model's 15 epochs: $(cat "$tmp/err")"
+grep -q "retrained the pruned model on 480 rows" "$tmp/err" || fail "--retrain: no summary: $(cat "$tmp/err")"
+l_cut=$(loss_of "$tmp/cut.bin" data/demo.csv)
+l_rt=$(loss_of "$tmp/rt.bin" data/demo.csv)
+[ -n "$l_cut" ] && [ -n "$l_rt" ] || fail "no log loss from eval --json"
+awk -v a="$l_rt" -v b="$l_cut" 'BEGIN { exit !(a < b / 2) }' ||
+    fail "--retrain training loss $l_rt, pruned alone $l_cut: fine-tuning did not fit the rows"
+"$TEXTCLF" info "$tmp/rt.bin" | grep -q "quantized=pq dsub 4, 500 embedding rows, retrained 15 epochs" ||
+    fail "info: no retrained note"
+"$TEXTCLF" eval "$tmp/rt.bin" data/demo_test.csv --json >"$tmp/q.json" || fail "eval --retrain model failed"
+acc=$(sed -n 's/.*"accuracy": *\([0-9.]*\).*/\1/p' "$tmp/q.json" | head -n 1)
+awk -v a="$acc" -v f="$acc_f" 'BEGIN { exit !(a >= f - 0.15) }' || fail "--retrain test accuracy $acc, float $acc_f"
+"$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/rt2.bin" --pq --dsub 4 --cutoff 500 --retrain -q || fail "second --retrain failed"
+cmp -s "$tmp/rt.bin" "$tmp/rt2.bin" || fail "--retrain is not deterministic"
+# --data and --epochs: other rows, another length; rows with labels the model lacks are refused
+"$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/rt3.bin" --cutoff 500 --retrain --data data/demo_test.csv --epochs 2 2>"$tmp/err" ||
+    fail "--retrain --data failed: $(cat "$tmp/err")"
+grep -q "^epoch 2/2" "$tmp/err" && grep -q "on 160 rows" "$tmp/err" || fail "--data/--epochs not used: $(cat "$tmp/err")"
+printf 'label,text\nfood,good soup\nnosuchlabel,rain again\n' >"$tmp/odd.csv"
+expect_fail 1 "retrain: .*odd.csv: 1 label\\(s\\) the model does not know" \
+    "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --cutoff 500 --retrain --data "$tmp/odd.csv"
+expect_fail 1 "none.csv" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --cutoff 500 --retrain --data "$tmp/none.csv"
+expect_fail 2 "--retrain fine-tunes what --cutoff K leaves" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --retrain
+expect_fail 2 "--epochs is an option of --retrain" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --epochs 3
+expect_fail 2 "--epochs needs an integer" "$TEXTCLF" quantize "$tmp/f.bin" -o "$tmp/x.bin" --cutoff 9 --retrain --epochs 0
+[ -e "$tmp/x.bin" ] && fail "a failed --retrain left $tmp/x.bin"
+ok
+
 # usage and file errors: one line, right exit code, no output file
 expect_fail 2 "missing -o OUT" "$TEXTCLF" quantize "$tmp/f.bin"
 expect_fail 2 "missing MODEL" "$TEXTCLF" quantize -o "$tmp/x.bin"
