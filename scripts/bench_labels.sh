@@ -4,6 +4,8 @@
 # 100,000), an
 # average-pool model (embedding 16), then
 #   predict rows/s with -k 1 and -k 5 (top-k selection, not a sort a row),
+#   against eval's rows/s in the same run (the same forward pass, no ranking:
+#   the peer; issue 12 measured predict at 1/36 of eval with 9,930 labels),
 #   eval peak RSS (streamed metrics: one inference group of rows x labels,
 #   a sparse confusion matrix) against what rows x labels x 4 bytes of
 #   probabilities plus a dense labels^2 confusion matrix would take,
@@ -18,12 +20,12 @@ tmp=$(mktemp -d /tmp/textclf-labels.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 sizes="10000 100000"
 [ "${1:-}" = --quick ] && sizes=10000
-# rss OUT CMD...: CMD's stdout into OUT; prints its peak RSS in kB
+# rss OUT CMD...: CMD's stdout into OUT; prints its peak RSS in kB and its wall seconds
 rss() {
     out=$1
     shift
-    /usr/bin/time -f %M -o "$tmp/rss" "$@" >"$out"
-    cat "$tmp/rss"
+    /usr/bin/time -f "%M %e" -o "$tmp/rss" "$@" >"$out"
+    tail -n 1 "$tmp/rss"
 }
 now() { date +%s.%N; }
 for L in $sizes; do
@@ -55,14 +57,17 @@ EOF
     t3=$(now)
     "$T" predict "$tmp/m.bin" "$tmp/lines.txt" -k 5 >/dev/null
     t4=$(now)
-    eval_rss=$(rss "$tmp/report.txt" "$T" eval "$tmp/m.bin" "$tmp/train.csv" --confusion-svg "$tmp/c.svg")
-    batch_rss=$(rss /dev/null "$T" predict "$tmp/m.bin" "$tmp/lines.txt" --batch 65536)
+    eval_out=$(rss "$tmp/report.txt" "$T" eval "$tmp/m.bin" "$tmp/train.csv" --confusion-svg "$tmp/c.svg")
+    eval_rss=${eval_out% *} eval_s=${eval_out#* }
+    batch_out=$(rss /dev/null "$T" predict "$tmp/m.bin" "$tmp/lines.txt" --batch 65536)
+    batch_rss=${batch_out% *}
     n=$((rpl * L))
     awk -v L="$L" -v n="$n" -v rows="$rows" -v tr="$(echo "$t1 - $t0" | bc)" \
-        -v p1="$(echo "$t3 - $t2" | bc)" -v p5="$(echo "$t4 - $t3" | bc)" -v er="$eval_rss" -v br="$batch_rss" \
+        -v p1="$(echo "$t3 - $t2" | bc)" -v p5="$(echo "$t4 - $t3" | bc)" -v er="$eval_rss" -v es="$eval_s" -v br="$batch_rss" \
         -v rep="$(wc -c <"$tmp/report.txt")" -v svg="$(wc -c <"$tmp/c.svg")" 'BEGIN {
         printf "labels %d: train %d rows %.1f s; predict %d rows: -k 1 %.0f rows/s, -k 5 %.0f rows/s\n", L, n, tr, rows, rows / p1, rows / p5
-        printf "  eval %d rows: peak RSS %.0f MB (whole-file probabilities alone would be %.0f MB, a dense confusion matrix %.0f MB)\n", n, er / 1024, n * L * 4 / 1e6, L * L * 8 / 1e6
+        printf "  eval %d rows: %.0f rows/s (predict/eval: -k 1 %.2f, -k 5 %.2f)\n", n, n / es, (rows / p1) / (n / es), (rows / p5) / (n / es)
+        printf "  eval peak RSS %.0f MB (whole-file probabilities alone would be %.0f MB, a dense confusion matrix %.0f MB)\n", er / 1024, n * L * 4 / 1e6, L * L * 8 / 1e6
         printf "  report %.1f kB, --confusion-svg %.1f kB; predict --batch 65536: peak RSS %.0f MB (unbounded: %.0f MB of probabilities)\n", rep / 1e3, svg / 1e3, br / 1024, 65536 * L * 4 / 1e6
     }'
 done

@@ -6,8 +6,9 @@
 #     wall-clock budget B (default 60 s) and the same validation rows: the
 #     corpus's valid.csv where it has one (sst2, goemotions), else a seeded
 #     10% of train.csv that this script holds out and gives to both.  Scored
-#     on test.csv: accuracy, or for multi-label corpora macro-F1 (fastText
-#     with -loss ova, labels with probability >= 0.5, at least the top one).
+#     on test.csv: accuracy, or for multi-label corpora "macro-F1/micro-F1"
+#     (fastText with -loss ova, labels with probability >= 0.5, at least the
+#     top one; textclf's labels with probability >= its threshold, 0.5).
 #  B. `textclf train train.csv` (no config) against the best shipped config
 #     for the corpus and fastText's defaults (on a shuffled copy: fastText
 #     does not shuffle, and these files are sorted by label).
@@ -86,17 +87,19 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 row() { printf '%-20s %-9s %-58s %8s %7s\n' "$@"; }
 
-# textclf_score MODEL TEST KIND: accuracy, or macro-F1 for multi-label
+# textclf_score MODEL TEST KIND: accuracy, or for multi-label "macro-F1/micro-F1"
 textclf_score() {
     "$TEXTCLF" eval "$1" "$2" --json >"$tmp/eval.json" 2>/dev/null || { echo "-"; return; }
     if [ "$3" = multi ]; then
-        $py -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.4f" % j["macro"]["f1"])' "$tmp/eval.json"
+        $py -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.4f/%.4f" % (j["macro"]["f1"], j["micro"]["f1"]))' \
+            "$tmp/eval.json"
     else
         $py -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.4f" % j["accuracy"])' "$tmp/eval.json"
     fi
 }
 
-# fasttext_score MODEL TEST.txt KIND: P@1 (= accuracy), or macro-F1 of labels with p >= 0.5 (at least the top one)
+# fasttext_score MODEL TEST.txt KIND: P@1 (= accuracy), or "macro-F1/micro-F1" of the labels with p >= 0.5
+# (at least the top one)
 fasttext_score() {
     if [ "$3" = single ]; then
         fasttext test "$1" "$2" | sed -n 's/^P@1[[:space:]]*//p'
@@ -113,13 +116,14 @@ for l in open(sys.argv[2], encoding='utf-8'):
     if not s and p: s = {p[0][0]}
     pred.append(s)
 labels = set().union(*gold)
-f1 = []
+f1, TP, FP, FN = [], 0, 0, 0
 for lab in labels:
     tp = sum(1 for g, q in zip(gold, pred) if lab in g and lab in q)
     fp = sum(1 for g, q in zip(gold, pred) if lab not in g and lab in q)
     fn = sum(1 for g, q in zip(gold, pred) if lab in g and lab not in q)
     f1.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-print('%.4f' % (sum(f1) / len(f1)))
+    TP, FP, FN = TP + tp, FP + fp, FN + fn
+print('%.4f/%.4f' % (sum(f1) / len(f1), 2 * TP / (2 * TP + FP + FN) if TP else 0.0))
 EOF
 }
 
@@ -143,13 +147,18 @@ for c in $corpora; do
     # A: tune against autotune, same budget, same validation rows
     t0=$(now)
     # shellcheck disable=SC2086
-    "$TEXTCLF" tune "$d/train.csv" --set data.valid="$d/valid.csv" --budget "$budget" --jobs 2 \
-        --metric $metric -o "$d/tuned.bin" -q >"$d/tune.table" 2>"$d/tune.log" || { cat "$d/tune.log" >&2; continue; }
+    # (no model when no trial finished an epoch in the budget: the row says so, the rest still runs)
+    if "$TEXTCLF" tune "$d/train.csv" --set data.valid="$d/valid.csv" --budget "$budget" --jobs 2 \
+        --metric $metric -o "$d/tuned.bin" -q >"$d/tune.table" 2>"$d/tune.log"; then
+        score=$(textclf_score "$d/tuned.bin" "$d/test.csv" "$kind")
+    else
+        score="none"
+        sed 's/^/  /' "$d/tune.log" >&2
+    fi
     t1=$(now)
     [ -n "${BENCH_OUT:-}" ] && mkdir -p "$BENCH_OUT" && cp "$d/tune.table" "$BENCH_OUT/$c.tune.table" &&
         cp "$d/tuned.bin.tune/trials.jsonl" "$BENCH_OUT/$c.trials.jsonl"
-    row "$c" textclf "tune --budget ${budget}s --jobs 2 --metric $metric" \
-        "$(textclf_score "$d/tuned.bin" "$d/test.csv" "$kind")" "$(secs "$t0" "$t1")"
+    row "$c" textclf "tune --budget ${budget}s --jobs 2 --metric $metric" "$score" "$(secs "$t0" "$t1")"
     t0=$(now)
     # shellcheck disable=SC2086
     # fastText's search may overrun its duration (it trains the winner afterwards): stopped at 5x

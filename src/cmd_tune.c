@@ -20,7 +20,7 @@
 #include "train/tune.h"
 
 static const char HELP[] =
-    "usage: textclf tune CONFIG.yaml|DATA.csv --budget TIME [--metric accuracy|macro_f1]\n"
+    "usage: textclf tune CONFIG.yaml|DATA.csv --budget TIME [--metric accuracy|macro_f1|micro_f1]\n"
     "                    [--max-model-size SIZE] [-o MODEL] [--seed N] [--jobs N] [--max-trials N]\n"
     "                    [--set KEY=VALUE]... [--resume] [-q]\n"
     "\n"
@@ -35,8 +35,11 @@ static const char HELP[] =
     "                       is seconds); the search stops within it\n"
     "  --max-trials N       stop after N trials instead (or as well): a budget that does not\n"
     "                       depend on the machine, for reproducible runs\n"
-    "  --metric M           accuracy (default) or macro_f1 (the default for multi-label data)\n"
-    "  --max-model-size S   largest model file: 500K, 2M, 1G (float32 size)\n"
+    "  --metric M           accuracy (default), macro_f1 (the default for multi-label data)\n"
+    "                       or micro_f1 (multi-label: tp, fp, fn pooled over the labels;\n"
+    "                       single-label: the same as accuracy)\n"
+    "  --max-model-size S   largest model file: 500K, 2M, 1G; a trained model over it is\n"
+    "                       quantized to fit (int8, then PQ, then PQ with fewer rows)\n"
     "  -o, --output MODEL   the best model (default tuned.bin)\n"
     "  --seed N             the plan of trials and every trial's seed (default 42)\n"
     "  --jobs N             trials at once (default: the cores), one thread each\n"
@@ -102,12 +105,10 @@ static int option(tune_args *a, const char *opt, const char *val)
         if ((a->budget = parse_duration(val)) < 0)
             return tc_fail(TC_EXIT_USAGE, "tune: --budget: '%s' is not a duration (90s, 10m, 1h)", val);
     } else if (!strcmp(opt, "--metric")) {
-        if (!strcmp(val, "accuracy"))
-            a->metric = TC_TUNE_ACCURACY;
-        else if (!strcmp(val, "macro_f1"))
-            a->metric = TC_TUNE_MACRO_F1;
-        else
-            return tc_fail(TC_EXIT_USAGE, "tune: --metric: '%s' is not one of accuracy, macro_f1", val);
+        int m = tc_tune_metric_parse(val);
+        if (m < 0)
+            return tc_fail(TC_EXIT_USAGE, "tune: --metric: '%s' is not one of accuracy, macro_f1, micro_f1", val);
+        a->metric = (enum tc_tune_metric)m;
         a->metric_set = 1;
     } else if (!strcmp(opt, "--max-model-size")) {
         if (!(a->max_size = parse_size(val)))
@@ -244,8 +245,9 @@ static void on_event(void *ctx, const tc_tune_event *ev)
         const tc_trial *t = ev->trial;
         static const char *const st[] = {"", "failed (see its .log)", "too big", "cut by the budget"};
         if (t->status == TC_TRIAL_OK)
-            fprintf(stderr, "trial %d rung %d (%lld epochs): %s %.4f at epoch %d  %.1f s  %s\n", t->id, t->rung,
-                    (long long)t->epochs, v->metric, t->score, t->best_epoch, t->seconds, t->desc);
+            fprintf(stderr, "trial %d rung %d (%lld epochs): %s %.4f at epoch %d  %.1f s  %s%s%s\n", t->id, t->rung,
+                    (long long)t->epochs, v->metric, t->score, t->best_epoch, t->seconds, t->desc,
+                    t->quant[0] ? ", quantized " : "", t->quant);
         else
             fprintf(stderr, "trial %d rung %d (%lld epochs): %s  %.1f s  %s\n", t->id, t->rung,
                     (long long)t->epochs, st[t->status], t->seconds, t->desc);
@@ -268,8 +270,9 @@ static void print_table(const tc_tune_result *r, const char *metric)
     printf("%-4s %-6s %-4s %-6s %-9s %9s  %s\n", "rank", "trial", "rung", "epoch", metric, "size", "settings");
     for (int i = 0; i < r->ntop; i++) {
         const tc_trial *t = &r->top[i];
-        printf("%-4d %-6d %-4d %-6d %-9.4f %8.1fM  %s%s\n", i + 1, t->id, t->rung, t->best_epoch, t->score,
-               (double)t->size / 1048576.0, t->desc, t->status == TC_TRIAL_TOO_BIG ? "  (too big)" : "");
+        printf("%-4d %-6d %-4d %-6d %-9.4f %8.2fM  %s%s%s%s\n", i + 1, t->id, t->rung, t->best_epoch, t->score,
+               (double)t->size / 1048576.0, t->desc, t->quant[0] ? ", quantized " : "", t->quant,
+               t->status == TC_TRIAL_TOO_BIG ? "  (too big)" : "");
     }
 }
 
@@ -305,6 +308,7 @@ static int write_best(const tune_args *a, tc_tune_result *r, char *ypath, size_t
     tc_config c = r->best_cfg, d;
     tc_config_defaults(&d);
     c.output = d.output;
+    c.output.quantize = r->best_cfg.output.quantize;   /* how the trial was made to fit --max-model-size */
     c.output.save_best = 1;
     c.train.threads = d.train.threads;
     snprintf(c.output.model, sizeof c.output.model, "%s", a->output);
@@ -383,7 +387,7 @@ static int run(tune_args *a, volatile sig_atomic_t *stop)
                 "rung 0 = %lld epochs (%llu rows); trials in %s%s\n", a->source, view.metric, a->budget,
                 !a->max_trials ? "" : a->budget > 0 ? " or the trial limit" : " (none: the trial limit)", a->jobs, (unsigned long long)a->seed,
                 (long long)o.rung0_epochs, (unsigned long long)rows, dir,
-                a->max_size ? "; model size limit checked on the float32 model file" : "");
+                a->max_size ? "; models over the size limit quantized to fit" : "");
     code = TC_EXIT_OK;
     if (tc_tune_run(base, cjk, &o, res, &err) < 0)
         code = tc_fail(TC_EXIT_ERR, "%s", err.msg);

@@ -59,7 +59,7 @@ static const char *const HEADS[] = {"auto", "softmax", "sigmoid", NULL};
 static const char *const OPTIMIZERS[] = {"adam", "sgd", NULL};
 static const char *const LSTM_OUTPUTS[] = {"last", "mean", "max", NULL};
 static const char *const LR_SCHEDULES[] = {"constant", "linear", "step", "exponential", NULL};
-static const char *const MONITORS[] = {"val_loss", "val_accuracy", "val_macro_f1", NULL};
+static const char *const MONITORS[] = {"val_loss", "val_accuracy", "val_macro_f1", "val_micro_f1", NULL};
 static const char *const CLASS_WEIGHTS[] = {"none", "balanced", NULL};
 static const char *const QUANT_METHODS[] = {"none", "int8", "pq", NULL};
 
@@ -69,7 +69,7 @@ _Static_assert(TC_FMT_FASTTEXT == 2 && TC_ONERR_SKIP == 1 && TC_POST == 1 && TC_
                "enum values must be the indexes of their spellings");
 _Static_assert(TC_HEAD_SIGMOID == 2 && TC_OPT_SGD == 1 && TC_LSTM_MAX == 2,
                "enum values must be the indexes of their spellings");
-_Static_assert(TC_LR_EXPONENTIAL == 3 && TC_MON_VAL_MACRO_F1 == 2 && TC_CW_BALANCED == 1,
+_Static_assert(TC_LR_EXPONENTIAL == 3 && TC_MON_VAL_MICRO_F1 == 3 && TC_CW_BALANCED == 1,
                "enum values must be the indexes of their spellings");
 
 #define FIELD(f) .off = offsetof(tc_config, f), .size = sizeof(((tc_config *)0)->f)
@@ -190,7 +190,7 @@ static const key_def KEYS[] = {
     KENUM("train.class_weight", train.class_weight, TC_CW_NONE, CLASS_WEIGHTS,
           "balanced: row weight n_rows / (n_classes * rows of its class)"),
     KENUM("train.early_stopping.monitor", train.early_stopping.monitor, TC_MON_VAL_LOSS, MONITORS,
-          "the score early stopping and output.save_best watch"),
+          "watched by early stopping and save_best"),
     KINT("train.early_stopping.patience", train.early_stopping.patience, 0, 0, 1000000,
          "stop after this many epochs without improvement; 0 = off"),
     KFLOAT("train.early_stopping.min_delta", train.early_stopping.min_delta, 0.0f, 0.0f, false, INFINITY, false,
@@ -1715,8 +1715,11 @@ void tc_config_print_reference(FILE *out)
         if (k->type == K_LIST)
             snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), " each, at most %zu entries",
                      k->size / sizeof(int64_t));
-        fprintf(out, "  %-*s  %-8s  %-*s  %s\n", wname, k->name, type_name(k), wdef, def[i],
-                k->type == K_UINT ? "any" : allowed);
+        const char *al = k->type == K_UINT ? "any" : allowed;
+        if (2 + wname + 2 + 8 + 2 + wdef + 2 + (int)strlen(al) <= 100)
+            fprintf(out, "  %-*s  %-8s  %-*s  %s\n", wname, k->name, type_name(k), wdef, def[i], al);
+        else   /* a long list of values goes on its own line, under the help */
+            fprintf(out, "  %-*s  %-8s  %s\n%*s%s\n", wname, k->name, type_name(k), def[i], wname + 4, "", al);
         print_wrapped(out, wname + 4, k->help);
     }
 }

@@ -39,7 +39,7 @@ enum tc_head { TC_HEAD_AUTO, TC_HEAD_SOFTMAX, TC_HEAD_SIGMOID };
 enum tc_optim { TC_OPT_ADAM, TC_OPT_SGD };
 enum tc_lstm_output { TC_LSTM_LAST, TC_LSTM_MEAN, TC_LSTM_MAX };
 enum tc_lr_schedule { TC_LR_CONSTANT, TC_LR_LINEAR, TC_LR_STEP, TC_LR_EXPONENTIAL };
-enum tc_monitor { TC_MON_VAL_LOSS, TC_MON_VAL_ACCURACY, TC_MON_VAL_MACRO_F1 };
+enum tc_monitor { TC_MON_VAL_LOSS, TC_MON_VAL_ACCURACY, TC_MON_VAL_MACRO_F1, TC_MON_VAL_MICRO_F1 };
 enum tc_class_weight { TC_CW_NONE, TC_CW_BALANCED };
 enum tc_quantize_method { TC_QUANT_NONE, TC_QUANT_INT8, TC_QUANT_PQ };
 
@@ -117,7 +117,7 @@ typedef struct tc_config {
         float weight_decay;               /* decoupled, kernels only          (0) */
         enum tc_class_weight class_weight;/* none | balanced                  (none) */
         struct {
-            enum tc_monitor monitor;      /* val_loss | val_accuracy | val_macro_f1 (val_loss) */
+            enum tc_monitor monitor;      /* val_loss | val_accuracy | val_macro_f1 | val_micro_f1 (val_loss) */
             int64_t patience;             /* epochs without improvement; 0 = off (0) */
             float min_delta;              /* smallest change that counts      (0) */
         } early_stopping;

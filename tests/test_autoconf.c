@@ -71,6 +71,13 @@ static void columns_from_unusual_header(void **state)
     assert_true(c.train.validation_split > 0.09f && c.train.validation_split < 0.11f);
     assert_int_equal(c.train.early_stopping.patience, 2);
     assert_int_equal(c.output.save_best, 1);
+    assert_int_equal(c.train.early_stopping.monitor, TC_MON_VAL_LOSS);
+    /* short rows (~20 bytes): character 3..6-grams, and the lower lr they take */
+    assert_true(ac.mean_bytes > 15 && ac.mean_bytes < 30);
+    assert_int_equal(c.tokenizer.n_char_ngrams, 2);
+    assert_true(c.tokenizer.char_ngrams[0] == 3 && c.tokenizer.char_ngrams[1] == 6);
+    assert_true(c.train.lr > 0.00099f && c.train.lr < 0.00101f);
+    assert_true(has_note(&ac, "character n-grams: 3..6 on"));
     assert_true(has_note(&ac, "label 'category'"));
     assert_true(has_note(&ac, "softmax"));
     unlink(path);
@@ -101,6 +108,41 @@ static void multilabel_cjk_and_unique_pairs(void **state)
     assert_true(ac.pair_repeat < 0.5);
     assert_int_equal(c.tokenizer.ngrams, 1);
     assert_true(has_note(&ac, "n-grams: off"));
+    /* CJK has its character bigrams: no character n-grams */
+    assert_int_equal(c.tokenizer.n_char_ngrams, 0);
+    assert_true(c.train.lr > 0.0049f && c.train.lr < 0.0051f);
+    /* multi-label stops on macro-F1, with one more epoch of patience */
+    assert_int_equal(c.train.early_stopping.monitor, TC_MON_VAL_MACRO_F1);
+    assert_int_equal(c.train.early_stopping.patience, 3);
+    unlink(path);
+}
+
+static void long_rows_without_char_ngrams(void **state)
+{
+    (void)state;
+    /* rows of ~600 bytes: words enough, character n-grams stay off */
+    static const char *const w[] = {"market", "shares", "profit", "quarter", "rose", "fell", "bank", "rates"};
+    size_t cap = 200 * 700 + 64, n = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    n += (size_t)snprintf(s + n, cap - n, "label,text\n");
+    for (int i = 0; i < 200; i++) {
+        n += (size_t)snprintf(s + n, cap - n, "%s,", i % 2 ? "up" : "down");
+        for (int k = 0; k < 90; k++)
+            n += (size_t)snprintf(s + n, cap - n, "%s%s", k ? " " : "", w[(i * 7 + k * 3) % 8]);
+        n += (size_t)snprintf(s + n, cap - n, "\n");
+    }
+    char *path = write_tmp(".csv", s);
+    free(s);
+    tc_config c;
+    tc_config_defaults(&c);
+    tc_autoconf ac;
+    tc_err e = {{0}};
+    assert_int_equal(tc_autoconf_data(&c, path, &ac, &e), 0);
+    assert_true(ac.mean_bytes > 400);
+    assert_int_equal(c.tokenizer.n_char_ngrams, 0);
+    assert_true(c.train.lr > 0.0049f && c.train.lr < 0.0051f);
+    assert_true(has_note(&ac, "character n-grams: off"));
     unlink(path);
 }
 
@@ -229,12 +271,17 @@ static void tune_draws_are_seeded(void **state)
         assert_int_equal(a.tokenizer.n_char_ngrams, 0);
     }
     assert_true(modes[0] && modes[1] && modes[2]);
-    /* a size limit shrinks the hashed rows to half of it */
+    /* a size limit shrinks the float32 hashed rows to twice it (quantized
+     * to fit afterwards); at least one draw had to shrink */
+    int shrunk = 0;
     for (int id = 1; id <= 20; id++) {
-        tc_tune_draw(&base, 0, 7, id, 1 << 20, &a, da, sizeof da);
+        tc_tune_draw(&base, 0, 7, id, 1 << 18, &a, da, sizeof da);
+        tc_tune_draw(&base, 0, 7, id, 0, &b, db, sizeof db);
         assert_true((uint64_t)a.tokenizer.buckets * 4 * (uint64_t)a.model.embedding_dim <= (1 << 19) ||
                     a.tokenizer.buckets <= 1024);
+        shrunk += a.tokenizer.buckets < b.tokenizer.buckets;
     }
+    assert_true(shrunk > 0);
 }
 
 static void tune_rung0_sees_100000_rows(void **state)
@@ -253,6 +300,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(columns_from_unusual_header),
         cmocka_unit_test(multilabel_cjk_and_unique_pairs),
+        cmocka_unit_test(long_rows_without_char_ngrams),
         cmocka_unit_test(user_settings_are_honoured),
         cmocka_unit_test(maxlen_is_the_99th_percentile),
         cmocka_unit_test(advice_for_underfit_and_overfit),

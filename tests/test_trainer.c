@@ -315,7 +315,7 @@ static void history_round_trip_and_errors(void **st)
 {
     (void)st;
     tc_err err;
-    tc_epoch_log e = {3, 1, 1, 0.0005, 0.25, 0.9, 0.4, 0.8, 0.79, 1.5, 1000}, back;
+    tc_epoch_log e = {3, 1, 1, 0.0005, 0.25, 0.9, 0.4, 0.8, 0.79, 1.5, 1000, 0.81}, back;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -330,10 +330,11 @@ static void history_round_trip_and_errors(void **st)
     assert_true(back.has_val && back.best);
     assert_close(back.lr, 0.0005, 1e-6, 0);
     assert_close(back.val_macro_f1, 0.79, 1e-7, 0);
+    assert_close(back.val_micro_f1, 0.81, 1e-7, 0);
     assert_close(back.rows_per_s, 1000, 1e-7, 0);
     assert_int_equal(tc_history_parse(nl + 1, strlen(nl + 1), &back, "m:2", &err), 0);
     assert_false(back.has_val || back.best);
-    assert_true(isnan(back.loss) && isnan(back.val_loss)); /* written as null */
+    assert_true(isnan(back.loss) && isnan(back.val_loss) && isnan(back.val_micro_f1)); /* written as null */
     free(buf);
 
     /* unknown keys and strings are skipped; spaces allowed */
@@ -369,7 +370,7 @@ static char *progress_output(int level, int tty, int color)
     tc_progress_epoch_begin(&p, 1, 2, 100, 25, 0);
     for (uint64_t s = 1; s <= 25; s++)
         tc_progress_step(&p, s * 4, s, 0.5, 0.01);
-    tc_epoch_log e = {1, 1, 1, 0.01, 0.5, 0.75, 0.6, 0.7, 0.69, 0.2, 500};
+    tc_epoch_log e = {1, 1, 1, 0.01, 0.5, 0.75, 0.6, 0.7, 0.69, 0.2, 500, 0.7};
     tc_progress_epoch_end(&p, &e);
     tc_progress_note(&p, "saved %s", "m.bin");
     fclose(f);
@@ -680,8 +681,10 @@ static void same_outcome(const outcome *a, const outcome *b, size_t np)
         assert_int_equal(x->epoch, y->epoch);
         assert_int_equal(x->has_val, y->has_val);
         assert_int_equal(x->best, y->best);
-        const double dx[6] = {x->lr, x->loss, x->accuracy, x->val_loss, x->val_accuracy, x->val_macro_f1};
-        const double dy[6] = {y->lr, y->loss, y->accuracy, y->val_loss, y->val_accuracy, y->val_macro_f1};
+        const double dx[7] = {x->lr, x->loss, x->accuracy, x->val_loss, x->val_accuracy, x->val_macro_f1,
+                              x->val_micro_f1};
+        const double dy[7] = {y->lr, y->loss, y->accuracy, y->val_loss, y->val_accuracy, y->val_macro_f1,
+                              y->val_micro_f1};
         assert_memory_equal(dx, dy, sizeof dx);
     }
 }

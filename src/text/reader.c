@@ -95,9 +95,24 @@ static int gzip_error(tc_reader *r, const char *what, tc_err *err)
     return tc_err_set(err, "%s:%llu: %s", r->name, (unsigned long long)r->line, what);
 }
 
+/* 1 if the block reads as lines ended by CR alone (classic Mac OS): no LF
+ * at all, and at least two CRs followed by another byte.  A lone CR is no
+ * line break here (a line ends in LF or CRLF); inside a line it is a
+ * character like any other, which the tokenizer takes as white space. */
+static int cr_lines(const unsigned char *p, size_t n)
+{
+    if (memchr(p, '\n', n))
+        return 0;
+    int lone = 0;
+    for (const unsigned char *c = p; (c = memchr(c, '\r', (size_t)(p + n - c))) != NULL && lone < 2; c++)
+        lone += c + 1 < p + n;
+    return lone >= 2;
+}
+
 /* n fresh bytes are in r->in: read them from the start, skipping a UTF-8 BOM
  * at the very start of the input; a UTF-16 BOM there is an error (its text
- * would read as bytes with NULs between them: silently wrong predictions).
+ * would read as bytes with NULs between them: silently wrong predictions),
+ * and so are lines ended by CR alone (the whole file would be one line).
  * Returns 1, or -1. */
 static int accept_block(tc_reader *r, size_t n, tc_err *err)
 {
@@ -112,6 +127,11 @@ static int accept_block(tc_reader *r, size_t n, tc_err *err)
         if (n >= 2 && ((r->in[0] == 0xFF && r->in[1] == 0xFE) || (r->in[0] == 0xFE && r->in[1] == 0xFF))) {
             r->eof = r->fatal = 1;
             return tc_err_set(err, "%s: UTF-16 is not supported; convert with iconv -f UTF-16 -t UTF-8", r->name);
+        }
+        if (cr_lines(r->in + r->pos, n - r->pos)) {
+            r->eof = r->fatal = 1;
+            return tc_err_set(err, "%s: lines end in CR alone (classic Mac OS); textclf reads LF or CRLF line "
+                              "ends: convert with tr '\\r' '\\n'", r->name);
         }
     }
     return 1;

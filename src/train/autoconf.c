@@ -17,6 +17,7 @@
 #define PAIR_BITS 24              /* word-pair hash table: 2^24 one-byte cells */
 #define CJK_SHARE 0.30
 #define PAIR_REPEAT 0.50
+#define SHORT_TEXT 400.0          /* mean bytes of text a row, at most, for character n-grams */
 
 static void note(tc_autoconf *ac, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(tc_autoconf *ac, const char *fmt, ...)
@@ -375,24 +376,52 @@ static void decide_ngrams(tc_config *cfg, tc_autoconf *ac)
          (long long)b);
 }
 
+/* character 3..6-grams for short texts in a script with words (not CJK,
+ * which has its own character bigrams) */
+static void decide_chars(tc_config *cfg, double mean_bytes, tc_autoconf *ac)
+{
+    ac->mean_bytes = mean_bytes;
+    if (cfg->tokenizer.cjk != TC_CJK_CHAR || mean_bytes <= 0)
+        return;
+    if (mean_bytes > SHORT_TEXT) {
+        note(ac, "character n-grams: off: rows average %.0f bytes of text (long texts have words enough, and "
+                 "character n-grams would multiply each row's features)", mean_bytes);
+        return;
+    }
+    cfg->tokenizer.n_char_ngrams = 2;
+    cfg->tokenizer.char_ngrams[0] = 3;
+    cfg->tokenizer.char_ngrams[1] = 6;
+    note(ac, "character n-grams: 3..6 on: rows average %.0f bytes of text (a short row has few words; the "
+             "pieces of a rare, inflected or misspelt word carry what it means)", mean_bytes);
+}
+
 static void decide_training(tc_config *cfg, tc_autoconf *ac)
 {
+    int chars = cfg->tokenizer.n_char_ngrams > 0, multi = cfg->data.label_separator[0] != 0;
     cfg->model.embedding_dim = 32;
     cfg->train.optimizer = TC_OPT_ADAM;
-    cfg->train.lr = 0.005f;
+    cfg->train.lr = chars ? 0.001f : 0.005f;
     cfg->train.batch_size = 32;
-    note(ac, "model: average pool, embedding_dim 32, Adam lr 0.005, batch 32");
+    note(ac, "model: average pool, embedding_dim 32, Adam lr %s, batch 32%s", chars ? "0.001" : "0.005",
+         chars ? " (lr lower with character n-grams: each row averages several times more feature rows, "
+                 "which then overfit in an epoch or two at 0.005)" : "");
     cfg->train.epochs = 30;
-    cfg->train.early_stopping.monitor = TC_MON_VAL_LOSS;
-    cfg->train.early_stopping.patience = 2;
+    /* multi-label: the loss is a mean over every label of every row, most of
+     * them absent, and keeps falling while the model predicts no label at
+     * all; stop on what is reported, with one more epoch of patience for F1
+     * to move off 0 */
+    cfg->train.early_stopping.monitor = multi ? TC_MON_VAL_MACRO_F1 : TC_MON_VAL_LOSS;
+    cfg->train.early_stopping.patience = multi ? 3 : 2;
     cfg->output.save_best = 1;
+    const char *mon = multi ? "val_macro_f1" : "val_loss";
+    int pat = multi ? 3 : 2;
     if (!cfg->data.valid[0]) {
         cfg->train.validation_split = 0.1f;
-        note(ac, "validation: 10%% of the rows held out (stratified); up to 30 epochs, stopping 2 epochs after "
-                 "val_loss stops improving; the model keeps the best epoch");
+        note(ac, "validation: 10%% of the rows held out (stratified); up to 30 epochs, stopping %d epochs after "
+                 "%s stops improving; the model keeps the best epoch", pat, mon);
     } else {
-        note(ac, "validation: %s; up to 30 epochs, stopping 2 epochs after val_loss stops improving; the model "
-                 "keeps the best epoch", cfg->data.valid);
+        note(ac, "validation: %s; up to 30 epochs, stopping %d epochs after %s stops improving; the model "
+                 "keeps the best epoch", cfg->data.valid, pat, mon);
     }
 }
 
@@ -427,6 +456,7 @@ int tc_autoconf_data(tc_config *cfg, const char *path, tc_autoconf *ac, tc_err *
     }
     if (rc == 0) {
         decide_ngrams(cfg, ac);
+        decide_chars(cfg, text >= 0 ? mean_len(&s->col[text]) : 0, ac);
         decide_training(cfg, ac);
     }
     for (int i = 0; i < MAX_COLS; i++)

@@ -30,13 +30,25 @@
  *                 are noise, and they cost time).  buckets: the distinct
  *                 pairs rounded up to a power of two, within [2^16, 2^19]
  *                 (Adam keeps ~20·dim bytes per row in training).
+ *   char n-grams  tokenizer.char_ngrams [3,6] when the text (not CJK)
+ *                 averages at most 400 bytes a row: a short row has few
+ *                 words, and the pieces of a rare, inflected or misspelt
+ *                 word carry what it means; long rows have words enough, and
+ *                 their character n-grams would multiply the features (the
+ *                 cost) several times.
  *   validation    train.validation_split 0.1 (when data.valid is not set),
- *                 early stopping on val_loss with patience 2, up to 30
+ *                 early stopping with patience 2 on val_loss, up to 30
  *                 epochs, output.save_best: the epoch count is measured.
+ *                 Multi-label: on val_macro_f1 with patience 3 (the mean
+ *                 loss over mostly absent labels keeps falling while no
+ *                 label is predicted yet).
  *   model         average pool over 32-dimensional embeddings, Adam at lr
- *                 0.005, batch 32: on sst2, ag_news_small and chnsenticorp
- *                 this trained at least as well as fastText's SGD recipe,
- *                 and the validation hold-out guards the epoch count.
+ *                 0.005 (0.001 with character n-grams: a row then averages
+ *                 several times more feature rows, which overfit in an epoch
+ *                 or two at 0.005), batch 32: on sst2, ag_news_small and
+ *                 chnsenticorp this trained at least as well as fastText's
+ *                 SGD recipe, and the validation hold-out guards the epoch
+ *                 count.
  *   pad.maxlen    the 99th percentile of the training rows' lengths (tokens
  *                 plus hashed features), so one row in a hundred at most is
  *                 cut (train's next line says how many are).
@@ -60,6 +72,7 @@ typedef struct tc_autoconf {
     double cjk_share;                  /* Han/kana/Hangul share of the text's letters */
     double pair_repeat;                /* share of word-pair occurrences whose pair recurs */
     uint64_t pairs_distinct;           /* distinct word pairs (hashed, so a slight undercount) */
+    double mean_bytes;                 /* mean bytes of the text column a row (0: not measured, JSON Lines) */
 } tc_autoconf;
 
 /* Points cfg at the data file `path` and fills the keys above from it.

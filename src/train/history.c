@@ -28,6 +28,7 @@ void tc_history_write(FILE *f, const tc_epoch_log *e)
     put_num(f, "val_loss", e->has_val ? e->val_loss : NAN, 0);
     put_num(f, "val_accuracy", e->has_val ? e->val_accuracy : NAN, 0);
     put_num(f, "val_macro_f1", e->has_val ? e->val_macro_f1 : NAN, 0);
+    put_num(f, "val_micro_f1", e->has_val ? e->val_micro_f1 : NAN, 0);
     put_num(f, "seconds", e->seconds, 0);
     put_num(f, "rows_per_s", e->rows_per_s, 0);
     fprintf(f, ",\"best\":%s}\n", e->best ? "true" : "false");
@@ -149,6 +150,7 @@ static void assign(tc_epoch_log *e, const char *key, double v)
              {"val_loss", offsetof(tc_epoch_log, val_loss)},
              {"val_accuracy", offsetof(tc_epoch_log, val_accuracy)},
              {"val_macro_f1", offsetof(tc_epoch_log, val_macro_f1)},
+             {"val_micro_f1", offsetof(tc_epoch_log, val_micro_f1)},
              {"seconds", offsetof(tc_epoch_log, seconds)},
              {"rows_per_s", offsetof(tc_epoch_log, rows_per_s)}};
     if (!strcmp(key, "epoch"))
@@ -163,7 +165,7 @@ static void assign(tc_epoch_log *e, const char *key, double v)
 int tc_history_parse(const char *line, size_t len, tc_epoch_log *e, const char *where, tc_err *err)
 {
     cursor c = {line, len, 0, where, err};
-    *e = (tc_epoch_log){0, 0, 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    *e = (tc_epoch_log){0, 0, 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
     skip_ws(&c);
     if (c.i >= c.n || c.s[c.i] != '{')
         return fail(&c, "expected '{' (one JSON object per line)");
@@ -196,7 +198,8 @@ int tc_history_parse(const char *line, size_t len, tc_epoch_log *e, const char *
     skip_ws(&c);
     if (c.i != c.n)
         return fail(&c, "text after the object");
-    e->has_val = !isnan(e->val_loss) || !isnan(e->val_accuracy) || !isnan(e->val_macro_f1);
+    e->has_val = !isnan(e->val_loss) || !isnan(e->val_accuracy) || !isnan(e->val_macro_f1) ||
+                 !isnan(e->val_micro_f1);
     return 0;
 }
 

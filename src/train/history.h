@@ -4,6 +4,7 @@
  * One line per epoch, one flat JSON object:
  *   {"epoch":3,"lr":0.0005,"loss":0.2239,"accuracy":0.9187,
  *    "val_loss":0.431,"val_accuracy":0.8177,"val_macro_f1":0.8170,
+ *    "val_micro_f1":0.8177,
  *    "seconds":0.21,"rows_per_s":320114,"best":false}
  * "loss"/"accuracy" are the running means over the epoch's training batches
  * (as Keras reports them); the val_* keys are null when there is no
@@ -30,6 +31,7 @@ typedef struct tc_epoch_log {
     double loss, accuracy;      /* training rows */
     double val_loss, val_accuracy, val_macro_f1;
     double seconds, rows_per_s; /* wall clock of the epoch, training only */
+    double val_micro_f1;        /* multi-label: tp, fp, fn pooled over the labels; single-label: = val_accuracy */
 } tc_epoch_log;
 
 /* Writes e as one JSON object and a newline. */

@@ -409,8 +409,8 @@ static void summarize(tc_session *s, const tc_epoch_log *e, int epochs_run)
         n += snprintf(m + n, cap - (size_t)n, "weights_epoch=%d\ntrain_loss=%.6f\ntrain_acc=%.6f\n", e->epoch, e->loss,
                       e->accuracy);
     if (e && e->has_val && n > 0 && (size_t)n < cap)
-        snprintf(m + n, cap - (size_t)n, "val_loss=%.6f\nval_acc=%.6f\nval_macro_f1=%.6f\n", e->val_loss,
-                 e->val_accuracy, e->val_macro_f1);
+        snprintf(m + n, cap - (size_t)n, "val_loss=%.6f\nval_acc=%.6f\nval_macro_f1=%.6f\nval_micro_f1=%.6f\n",
+                 e->val_loss, e->val_accuracy, e->val_macro_f1, e->val_micro_f1);
 }
 
 static const tc_epoch_log *last_epoch(const tc_trainer *t)

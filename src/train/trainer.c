@@ -22,7 +22,7 @@
 #include "util/pool.h"
 #include "util/strtab.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2   /* 1: the epoch logs without val_micro_f1 (read too) */
 
 /* One shard of a batch: rows [lo, lo + nb) of it, computed by a replica of
  * the model with its own activations and gradients. */
@@ -715,9 +715,11 @@ static int validate(tc_trainer *t, tc_epoch_log *e, tc_err *err)
         return -1;
     e->has_val = 1;
     e->val_loss = vr.loss, e->val_accuracy = vr.accuracy, e->val_macro_f1 = vr.macro_f1;
+    e->val_micro_f1 = vr.micro_f1;
     tc_eval_result_free(&vr);
     enum tc_monitor mon = t->cfg->train.early_stopping.monitor;
-    double v = mon == TC_MON_VAL_LOSS ? e->val_loss : mon == TC_MON_VAL_ACCURACY ? e->val_accuracy : e->val_macro_f1;
+    double v = mon == TC_MON_VAL_LOSS ? e->val_loss : mon == TC_MON_VAL_ACCURACY ? e->val_accuracy
+               : mon == TC_MON_VAL_MACRO_F1 ? e->val_macro_f1 : e->val_micro_f1;
     int stop;
     e->best = tc_stopper_update(&t->stopper, e->epoch, v, &stop);
     if (e->best && t->best) {
@@ -741,7 +743,7 @@ static int end_epoch(tc_trainer *t, const tc_train_opts *o, tc_err *err)
     e.accuracy = t->correct / (t->denom * (t->m->s.multilabel ? t->m->s.outputs : 1));
     e.seconds = t->seconds;
     e.rows_per_s = t->denom / (t->seconds > 0 ? t->seconds : 1e-9);
-    e.val_loss = e.val_accuracy = e.val_macro_f1 = NAN;
+    e.val_loss = e.val_accuracy = e.val_macro_f1 = e.val_micro_f1 = NAN;
     if (t->valid && validate(t, &e, err) < 0)
         return -1;
     if (push_history(t, &e, err) < 0)
@@ -751,7 +753,7 @@ static int end_epoch(tc_trainer *t, const tc_train_opts *o, tc_err *err)
     if (o->progress)
         tc_progress_epoch_end(o->progress, &e);
     if (o->progress && t->finished) {
-        static const char *const names[] = {"val_loss", "val_accuracy", "val_macro_f1"};
+        static const char *const names[] = {"val_loss", "val_accuracy", "val_macro_f1", "val_micro_f1"};
         tc_progress_note(o->progress, "early stopping: %s has not improved for %lld epochs (best %.4f, epoch %d)",
                          names[t->cfg->train.early_stopping.monitor], (long long)t->stopper.patience,
                          t->stopper.best, t->stopper.best_epoch);
@@ -844,7 +846,7 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
  *   f64 stopper.best | i32 stopper.best_epoch | i64 stopper.wait |
  *   i32 best_epoch | u32 nhist | nhist × (i32 epoch, has_val, best;
  *   f64 lr, loss, accuracy, val_loss, val_accuracy, val_macro_f1, seconds,
- *   rows_per_s) | u32 order[rows] | f32 m1[nparams], m2[nparams] (if
+ *   rows_per_s, val_micro_f1 (not in version 1)) | u32 order[rows] | f32 m1[nparams], m2[nparams] (if
  *   has_moments) | f32 best[nparams] (if has_best) */
 
 #define PUT(w, v) tc_wbuf_put((w), &(v), sizeof(v))
@@ -852,8 +854,8 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
 static void put_log(tc_wbuf *w, const tc_epoch_log *e)
 {
     int32_t i3[3] = {e->epoch, e->has_val, e->best};
-    double d[8] = {e->lr, e->loss, e->accuracy, e->val_loss, e->val_accuracy, e->val_macro_f1, e->seconds,
-                   e->rows_per_s};
+    double d[9] = {e->lr, e->loss, e->accuracy, e->val_loss, e->val_accuracy, e->val_macro_f1, e->seconds,
+                   e->rows_per_s, e->val_micro_f1};
     tc_wbuf_put(w, i3, sizeof i3);
     tc_wbuf_put(w, d, sizeof d);
 }
@@ -891,25 +893,27 @@ int tc_trainer_save_state(const tc_trainer *t, void **buf, size_t *len, tc_err *
 
 #define GET(r, v) tc_rbuf_get((r), &(v), sizeof(v))
 
-static int get_log(tc_rbuf *r, tc_epoch_log *e)
+/* ndouble: 9, or 8 in a version-1 state (no val_micro_f1: NaN) */
+static int get_log(tc_rbuf *r, tc_epoch_log *e, int ndouble)
 {
     int32_t i3[3];
-    double d[8];
-    if (tc_rbuf_get(r, i3, sizeof i3) < 0 || tc_rbuf_get(r, d, sizeof d) < 0)
+    double d[9] = {0, 0, 0, 0, 0, 0, 0, 0, NAN};
+    if (tc_rbuf_get(r, i3, sizeof i3) < 0 || tc_rbuf_get(r, d, (size_t)ndouble * sizeof d[0]) < 0)
         return -1;
-    *e = (tc_epoch_log){i3[0], i3[1] != 0, i3[2] != 0, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]};
+    *e = (tc_epoch_log){i3[0], i3[1] != 0, i3[2] != 0, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]};
     return 0;
 }
 
 /* The fixed-size head of the state, checked against this trainer. */
-static int load_head(tc_trainer *t, tc_rbuf *r, uint32_t *has_m, uint32_t *has_best, uint32_t *nhist, tc_err *err)
+static int load_head(tc_trainer *t, tc_rbuf *r, uint32_t *version, uint32_t *has_m, uint32_t *has_best,
+                     uint32_t *nhist, tc_err *err)
 {
-    uint32_t version, rows, B, pos;
+    uint32_t rows, B, pos;
     uint64_t fp, np, step, rng[4];
     int32_t epoch, finished, sbe, be;
     double sums[4], sbest;
     int64_t wait;
-    if (GET(r, version) < 0 || version != STATE_VERSION)
+    if (GET(r, *version) < 0 || *version < 1 || *version > STATE_VERSION)
         return tc_err_set(err, "training state: unknown version");
     if (GET(r, fp) < 0 || GET(r, np) < 0 || GET(r, rows) < 0 || GET(r, B) < 0 || GET(r, *has_m) < 0 ||
         GET(r, *has_best) < 0 || tc_rbuf_get(r, rng, sizeof rng) < 0 || GET(r, step) < 0 || GET(r, epoch) < 0 ||
@@ -935,16 +939,17 @@ static int load_head(tc_trainer *t, tc_rbuf *r, uint32_t *has_m, uint32_t *has_b
 int tc_trainer_load_state(tc_trainer *t, const void *buf, size_t len, tc_err *err)
 {
     tc_rbuf r = {buf, len, 0};
-    uint32_t has_m = 0, has_best = 0, nhist = 0;
-    if (load_head(t, &r, &has_m, &has_best, &nhist, err) < 0)
+    uint32_t version = 0, has_m = 0, has_best = 0, nhist = 0;
+    if (load_head(t, &r, &version, &has_m, &has_best, &nhist, err) < 0)
         return -1;
-    if (nhist > (len - r.pos) / (3 * sizeof(int32_t) + 8 * sizeof(double)))
+    int nd = version == 1 ? 8 : 9;
+    if (nhist > (len - r.pos) / (3 * sizeof(int32_t) + (size_t)nd * sizeof(double)))
         return tc_err_set(err, "training state: truncated");
     tc_epoch_log *h = malloc((nhist ? nhist : 1) * sizeof *h);
     if (!h)
         return tc_err_oom(err, "training state");
     for (uint32_t i = 0; i < nhist; i++)
-        get_log(&r, &h[i]);
+        get_log(&r, &h[i], nd);
     free(t->hist);
     t->hist = h, t->nhist = t->cap_hist = (int)nhist;
     size_t np = t->m->nparams * sizeof(float);
@@ -1055,10 +1060,12 @@ int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float thr
             tc_ml_finish(&res->ml);
             res->accuracy = 1.0 - res->ml.hamming_loss;
             res->macro_f1 = res->ml.macro_f1;
+            res->micro_f1 = res->ml.micro_f1;
         } else {
             tc_mc_finish(&res->mc);
             res->accuracy = res->mc.accuracy;
             res->macro_f1 = res->mc.macro_f1;
+            res->micro_f1 = res->mc.accuracy;   /* one true, one predicted label a row: micro P = R = F1 = accuracy */
         }
     }
     tc_infer_free(&e);

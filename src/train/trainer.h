@@ -129,6 +129,7 @@ typedef struct tc_eval_result {
     double loss;                    /* mean loss the model trains on */
     double accuracy;                /* single-label accuracy, or multi-label per-label (binary) accuracy */
     double macro_f1;                /* macro-averaged F1 over the classes (labels) */
+    double micro_f1;                /* multi-label: tp, fp, fn pooled over the labels; single-label: accuracy */
     tc_mc_report mc;                /* single-label */
     tc_ml_report ml;                /* multi-label */
 } tc_eval_result;

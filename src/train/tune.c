@@ -24,6 +24,7 @@
 
 #include "store/checkpoint.h"
 #include "store/safefile.h"
+#include "store/shrink.h"
 #include "train/history.h"
 #include "train/trainer.h"
 #include "util/crc32.h"
@@ -40,9 +41,19 @@ int64_t tc_tune_rung0_epochs(uint64_t rows)
     return e < 1 ? 1 : e > 10 ? 10 : (int64_t)e;
 }
 
+static const char *const METRICS[] = {"accuracy", "macro_f1", "micro_f1"};
+
 const char *tc_tune_metric_name(enum tc_tune_metric m)
 {
-    return m == TC_TUNE_MACRO_F1 ? "macro_f1" : "accuracy";
+    return METRICS[m];
+}
+
+int tc_tune_metric_parse(const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, METRICS[i]))
+            return i;
+    return -1;
 }
 
 double tc_tune_now(void)
@@ -112,14 +123,16 @@ static void draw_optimizer(tc_config *c, tc_rng *r)
     c->train.lr_schedule = tc_rng_below(r, 2) ? TC_LR_LINEAR : TC_LR_CONSTANT;
 }
 
-/* Fewer buckets until the hashed rows alone (4·dim bytes each) take at most
- * half of max_size (room for the vocabulary's rows), and at most 256 MB
+/* Fewer buckets until the hashed rows alone (4·dim bytes each as float32)
+ * take at most twice max_size (a trained model over max_size is quantized to
+ * fit: int8 takes ~1/4 of the float bytes, PQ 1/8 or less, so half of the
+ * quantized file is left for the vocabulary's rows), and at most 256 MB
  * (Adam keeps five times that in training, and trials run side by side). */
 static void fit_size(tc_config *c, uint64_t max_size)
 {
     uint64_t cap = (uint64_t)256 << 20;
-    if (max_size && max_size / 2 < cap)
-        cap = max_size / 2;
+    if (max_size && max_size * 2 < cap)
+        cap = max_size * 2;
     while (c->tokenizer.buckets > 1024 && (uint64_t)c->tokenizer.buckets * 4 * (uint64_t)c->model.embedding_dim > cap)
         c->tokenizer.buckets /= 2;
 }
@@ -209,7 +222,8 @@ static int write_trial_config(const tune_run *s, const tc_trial *t, tc_config *c
     c->train.seed = s->o->seed;
     c->train.early_stopping.patience = 2;
     c->train.early_stopping.min_delta = 0;
-    c->train.early_stopping.monitor = s->o->metric == TC_TUNE_MACRO_F1 ? TC_MON_VAL_MACRO_F1 : TC_MON_VAL_ACCURACY;
+    static const enum tc_monitor monitor[] = {TC_MON_VAL_ACCURACY, TC_MON_VAL_MACRO_F1, TC_MON_VAL_MICRO_F1};
+    c->train.early_stopping.monitor = monitor[s->o->metric];
     if (!c->data.valid[0] && c->train.validation_split <= 0)
         c->train.validation_split = 0.1f;
     c->data.test[0] = 0;
@@ -255,8 +269,91 @@ static pid_t launch(const tune_run *s, const tc_trial *t, tc_err *err)
     return pid;
 }
 
+/* One rung of the size ladder: the float model at `from` pruned to `cutoff`
+ * rows (0 = all) and quantized (pq, else int8) into `to`; its bytes. */
+static int shrink_to(const char *from, const char *to, int pq, int dsub, uint64_t cutoff, uint64_t seed,
+                     uint64_t *bytes, int *rows, tc_err *err)
+{
+    tc_bundle b;
+    tc_bundle_init(&b);
+    tc_shrink_opts o = {.cutoff = cutoff};
+    tc_quant_opts_default(&o.q);
+    o.q.pq = pq, o.q.dsub = dsub, o.q.seed = seed;
+    uint64_t kept;
+    struct stat st;
+    int rc = tc_checkpoint_load(from, &b, err);
+    if (rc == 0)
+        *rows = b.model->s.V;
+    if (rc == 0)
+        rc = tc_shrink(&b, &o, &kept, err) == 0 && tc_checkpoint_save(to, &b, err) == 0 ? 0 : -1;
+    if (rc == 0 && stat(to, &st) != 0)
+        rc = tc_err_set(err, "%s: %s", to, strerror(errno));
+    if (rc == 0)
+        *bytes = (uint64_t)st.st_size;
+    tc_bundle_free(&b);
+    return rc;
+}
+
+/* A trained float model over max_size made to fit, the least lossy way
+ * first: int8 weights; then a product-quantized embedding (2 values a byte);
+ * then that with the embedding rows of smallest norm pruned, the cut sized
+ * from the bytes a row takes, and shrunk by a tenth until it fits, but never
+ * below half the rows (the trial keeps its float model's validation score,
+ * which int8 and PQ barely move but a deeper cut would; such a trial is too
+ * big).  The model file is replaced and c->output.quantize says how (what
+ * the best config's YAML then asks train to do).  1 if it now fits, 0 if
+ * not. */
+static int fit_model(const tune_run *s, tc_trial *t, tc_config *c)
+{
+    char path[TC_PATH_MAX + 32], tmp[TC_PATH_MAX + 48];
+    trial_path(s, t, "bin", path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.fit", path);
+    uint64_t bytes = 0, max = s->o->max_size, cutoff = 0;
+    int rows = 0, dsub = c->model.embedding_dim % 2 == 0 ? 2 : 1, fits = 0;
+    tc_err err;
+    for (int step = 0; step < 8 && !fits; step++) {
+        int pq = step > 0;
+        if (step >= 2) {   /* cut the rows: from the PQ size, a row's bytes (code, norm, word) */
+            uint64_t per_row = (uint64_t)(c->model.embedding_dim / dsub) + 1 + 8;
+            uint64_t base = cutoff ? cutoff : (uint64_t)rows;
+            uint64_t drop = (bytes - max + per_row - 1) / per_row;
+            cutoff = step == 2 ? (drop < base ? base - drop : 0) : cutoff - cutoff / 10;
+            if (cutoff < (uint64_t)rows / 2)
+                break;
+        }
+        if (shrink_to(path, tmp, pq, dsub, cutoff, c->train.seed, &bytes, &rows, &err) < 0)
+            break;
+        fits = bytes <= max;
+        if (fits) {
+            c->output.quantize.method = pq ? TC_QUANT_PQ : TC_QUANT_INT8;
+            c->output.quantize.dsub = dsub;
+            c->output.quantize.cutoff = (int64_t)cutoff;
+            snprintf(t->quant, sizeof t->quant, "%s%s", pq ? "pq" : "int8", cutoff ? " cutoff" : "");
+            if (cutoff)
+                snprintf(t->quant, sizeof t->quant, "pq cutoff %llu", (unsigned long long)cutoff);
+        }
+    }
+    if (fits && rename(tmp, path) == 0) {
+        t->size = bytes;
+        return 1;
+    }
+    unlink(tmp);
+    return 0;
+}
+
+/* c->output.quantize as a trial's "quantized" value says (--resume). */
+static void apply_quant(tc_config *c, const char *q)
+{
+    unsigned long long k = 0;
+    if (!q[0])
+        return;
+    c->output.quantize.method = !strncmp(q, "pq", 2) ? TC_QUANT_PQ : TC_QUANT_INT8;
+    c->output.quantize.dsub = c->model.embedding_dim % 2 == 0 ? 2 : 1;
+    c->output.quantize.cutoff = sscanf(q, "pq cutoff %llu", &k) == 1 ? (int64_t)k : 0;
+}
+
 /* Score of a finished child: the kept epoch's validation score. */
-static void score(const tune_run *s, tc_trial *t, int wstatus)
+static void score(const tune_run *s, tc_trial *t, tc_config *c, int wstatus)
 {
     char path[TC_PATH_MAX + 32];
     tc_epoch_log *h = NULL;
@@ -275,21 +372,24 @@ static void score(const tune_run *s, tc_trial *t, int wstatus)
             b = &h[i];
     t->epochs_run = (int)n;
     t->best_epoch = b->epoch;
-    t->score = s->o->metric == TC_TUNE_MACRO_F1 ? b->val_macro_f1 : b->val_accuracy;
+    t->score = s->o->metric == TC_TUNE_MACRO_F1 ? b->val_macro_f1
+               : s->o->metric == TC_TUNE_MICRO_F1 ? b->val_micro_f1 : b->val_accuracy;
     free(h);
     struct stat st;
     trial_path(s, t, "bin", path, sizeof path);
     if (isnan(t->score) || stat(path, &st) != 0)
         return;
     t->size = (uint64_t)st.st_size;
-    t->status = s->o->max_size && t->size > s->o->max_size ? TC_TRIAL_TOO_BIG : TC_TRIAL_OK;
+    t->status = TC_TRIAL_OK;
+    if (s->o->max_size && t->size > s->o->max_size && (!c || !fit_model(s, t, c)))
+        t->status = TC_TRIAL_TOO_BIG;
 }
 
 /* A trial the budget stopped: its best epoch so far, if it has one (save_best
  * has the model file hold it, rewritten atomically).  1 if it has a score. */
 static int score_partial(const tune_run *s, tc_trial *t)
 {
-    score(s, t, 0);   /* as if it had exited 0 */
+    score(s, t, NULL, 0);   /* as if it had exited 0; not quantized (no time left for it) */
     int ok = t->status == TC_TRIAL_OK;
     t->status = TC_TRIAL_CUT;
     return ok;
@@ -314,9 +414,11 @@ static void write_line(FILE *f, const tc_trial *t, double at)
             t->bracket, (long long)t->epochs, STATUS[t->status]);
     if (!isnan(t->score))
         fprintf(f, ",\"score\":%.6f", t->score);
-    fprintf(f, ",\"epochs_run\":%d,\"best_epoch\":%d,\"size\":%llu,\"seconds\":%.3f,\"elapsed\":%.3f,"
-            "\"settings\":\"%s\"}\n", t->epochs_run, t->best_epoch, (unsigned long long)t->size, t->seconds, at,
-            t->desc);
+    fprintf(f, ",\"epochs_run\":%d,\"best_epoch\":%d,\"size\":%llu,", t->epochs_run, t->best_epoch,
+            (unsigned long long)t->size);
+    if (t->quant[0])
+        fprintf(f, "\"quantized\":\"%s\",", t->quant);
+    fprintf(f, "\"seconds\":%.3f,\"elapsed\":%.3f,\"settings\":\"%s\"}\n", t->seconds, at, t->desc);
     fflush(f);
 }
 
@@ -345,6 +447,8 @@ static int parse_line(json_t *j, tc_trial *t, double *at)
     t->score = sc ? json_number_value(sc) : NAN;
     const char *d = json_string_value(json_object_get(j, "settings"));
     snprintf(t->desc, sizeof t->desc, "%s", d ? d : "");
+    d = json_string_value(json_object_get(j, "quantized"));
+    snprintf(t->quant, sizeof t->quant, "%s", d ? d : "");
     t->status = TC_TRIAL_CUT;
     for (int i = 0; st && i < 4; i++)
         if (!strcmp(st, STATUS[i]))
@@ -543,7 +647,7 @@ static int reap(tune_run *s)
             sl->pid = 0;
             tc_trial *t = &s->t[sl->idx];
             t->seconds = tc_tune_now() - sl->started;
-            score(s, t, st);
+            score(s, t, &s->cfg[sl->idx], st);
             settle(s, sl->idx, 0);
             n++;
         }
@@ -583,6 +687,7 @@ static int run_rung(tune_run *s, const int *idx, int n, tc_err *err)
             next++;
             if (d) {
                 *t = *d;
+                apply_quant(&s->cfg[i], t->quant);
                 settle(s, i, 1);
                 continue;
             }
@@ -766,7 +871,7 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
     if (rc == 0)
         results(&s, res);
     if (rc == 0 && s.log_failed)
-        rc = tc_err_set(err, "%s (the search stopped there)", s.log_err.msg);
+        rc = tc_err_set(err, "%s; the search stopped there", s.log_err.msg);
     if (s.log)
         fclose(s.log);
     free(s.logbuf);

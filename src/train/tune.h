@@ -45,9 +45,12 @@
  *   lr 0.02..0.5, log-uniform) or Adam (batch 16..128, lr 3e-4..1e-2);
  *   lr_schedule constant / linear; dropout 0..0.5; model.encoder lstm for
  *   one draw in eight (units 32 or 64, mean over time).
- * --max-model-size S: a draw whose hashed rows alone would pass S/2 (or
- * 256 MB, trials run side by side) gets fewer buckets; a trained model file larger than S is scored but never chosen.
- * (Float32 size: the search does not use `textclf quantize` yet.) */
+ * --max-model-size S: a draw whose hashed rows alone would pass 2·S as
+ * float32 (or 256 MB, trials run side by side) gets fewer buckets; a trained
+ * model file larger than S is quantized to fit (store/shrink.h: int8, then a
+ * PQ embedding, then PQ with the rows of smallest norm pruned, to half the
+ * rows at most), its size then the quantized file's and its score still the
+ * float model's; one that cannot fit is scored but never chosen. */
 #ifndef TC_TUNE_H
 #define TC_TUNE_H
 
@@ -57,7 +60,10 @@
 #include "config.h"
 #include "util/err.h"
 
-enum tc_tune_metric { TC_TUNE_ACCURACY, TC_TUNE_MACRO_F1 };
+/* The validation score trials are ranked by (and early-stopped on); as in
+ * the epoch log: multi-label accuracy is per label, micro-F1 pools tp, fp
+ * and fn over the labels; single-label micro-F1 equals accuracy. */
+enum tc_tune_metric { TC_TUNE_ACCURACY, TC_TUNE_MACRO_F1, TC_TUNE_MICRO_F1 };
 enum tc_trial_status { TC_TRIAL_OK, TC_TRIAL_FAILED, TC_TRIAL_TOO_BIG, TC_TRIAL_CUT, TC_TRIAL_PENDING };
 
 typedef struct tc_trial {
@@ -69,6 +75,8 @@ typedef struct tc_trial {
     uint64_t size;                  /* model file bytes */
     double seconds;                 /* wall clock of the trial */
     char desc[256];                 /* the drawn settings, short */
+    char quant[48];                 /* "" (float32), or how it was made to fit --max-model-size: "int8",
+                                     * "pq", "pq cutoff K" */
 } tc_trial;
 
 typedef struct tc_tune_event {
@@ -130,7 +138,9 @@ int64_t tc_tune_rung0_epochs(uint64_t rows);
 /* CLOCK_MONOTONIC in seconds (for tc_tune_opts.started). */
 double tc_tune_now(void);
 
-/* "accuracy" / "macro_f1". */
+/* "accuracy" / "macro_f1" / "micro_f1". */
 const char *tc_tune_metric_name(enum tc_tune_metric m);
+/* The metric named s; -1 when none is. */
+int tc_tune_metric_parse(const char *s);
 
 #endif

@@ -12,6 +12,7 @@ grep -q "^auto: labels: one per row (4 classes): softmax head" "$tmp/log" || fai
 grep -q "^auto: validation: 10% of the rows held out" "$tmp/log" || fail "validation: $(cat "$tmp/log")"
 grep -q "^auto: pad.maxlen [0-9]*: the 99th percentile" "$tmp/log" || fail "maxlen: $(cat "$tmp/log")"
 grep -q "^auto: n-grams: " "$tmp/log" || fail "n-grams: $(cat "$tmp/log")"
+grep -q "^auto: character n-grams: 3..6 on: rows average [0-9]* bytes" "$tmp/log" || fail "char n-grams: $(cat "$tmp/log")"
 grep -q "saved .*a.bin (the best epoch)" "$tmp/log" || fail "best epoch not kept: $(cat "$tmp/log")"
 ok
 

@@ -1,6 +1,8 @@
 # Smaller edges of issue 12, each with the behaviour decided for it:
 # labels trimmed with a notice; `info` escapes label bytes so each label stays
-# on its line; a model whose config has a key from a newer textclf says so.
+# on its line; a model whose config has a key from a newer textclf says so;
+# a lone CR is no line break (a CR-only file is refused by name); kept
+# columns never repeat a name in the output (NAME_2, with a note).
 . "$(dirname "$0")/lib.sh"
 py=/usr/bin/python3
 T="$TEXTCLF"
@@ -73,6 +75,22 @@ expect_fail 1 "made by a newer textclf \(10\.0\)" "$T" predict "$tmp/new10.bin" 
 # the same version with a key it does not know: a corrupt file, not a newer one
 expect_fail 1 "model\.attention_heads: unknown key" "$T" info "$tmp/same.bin"
 grep -q newer "$tmp/err" && fail "same-version model called newer: $(cat "$tmp/err")"
+ok
+
+# ---- a lone CR is no line break: inside a line a character (white space to the tokenizer);
+#      a file of CR-ended lines (classic Mac OS) is refused by name, for training and predict
+printf 'label,text\rpos,good fine\rneg,bad awful\rpos,nice\r' >"$tmp/cr.csv"
+sum=$(cksum <"$tmp/cr.csv")
+expect_fail 1 "^textclf: $tmp/cr.csv: lines end in CR alone \(classic Mac OS\); textclf reads LF or CRLF line ends: convert with tr '.r' '.n'\$" \
+    "$T" train "$tmp/c.yaml" -o "$tmp/cr.bin" --set data.train="$tmp/cr.csv"
+[ -e "$tmp/cr.bin" ] && fail "a model was written from a CR-only file"
+printf 'good fine\rbad awful\rnice\r' >"$tmp/cr.txt"
+expect_fail 1 "cr.txt: lines end in CR alone" "$T" predict "$tmp/d.bin" "$tmp/cr.txt"
+expect_fail 1 "cr.csv: lines end in CR alone" "$T" eval "$tmp/d.bin" "$tmp/cr.csv"
+[ "$(cksum <"$tmp/cr.csv")" = "$sum" ] || fail "the CR file changed"
+printf 'the referee\rstopped the match\n' | "$T" tokenize "$tmp/d.bin" >"$tmp/o" || fail "tokenize with a CR failed"
+[ "$(wc -l <"$tmp/o")" -eq 1 ] || fail "a lone CR split the line: $(cat "$tmp/o")"
+grep -q 'referee:[0-9]* stopped:' "$tmp/o" || fail "CR not white space to the tokenizer: $(cat "$tmp/o")"
 ok
 
 # ---- kept columns: every output column (JSON key) has its own name; taken names get _2, _3, ...

@@ -77,6 +77,20 @@ env FAULT_SHORT=7 FAULT_PATH="$tmp/short.bin.textclf-tmp." ASAN_OPTIONS="$asan_o
 cmp -s "$tmp/short.bin" "$tmp/old.bin" || fail "short writes changed the saved bytes"
 ok
 
+# tune's trials log is replaced atomically after each trial: a full disk on its
+# second write stops the search with one line, and the log keeps its whole header
+env FAULT_WRITE=ENOSPC FAULT_WRITE_AFTER=200 FAULT_PATH="$tmp/tn.bin.tune/trials.jsonl.textclf-tmp." \
+    ASAN_OPTIONS="$asan_ok" LD_PRELOAD="$tmp/failio.so" "$TEXTCLF" tune "$cfg" --max-trials 3 --jobs 1 -q \
+    -o "$tmp/tn.bin" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "tune on a full disk: exit $rc: $(cat "$tmp/err")"
+grep -q "trials.jsonl: write failed: No space left on device (the previous file, if any, is unchanged); the search stopped there" \
+    "$tmp/err" || fail "tune on a full disk: $(cat "$tmp/err")"
+[ "$(cat "$tmp/tn.bin.tune/trials.jsonl")" = "$(head -n 1 "$tmp/tn.bin.tune/trials.jsonl")" ] &&
+    grep -q '^{"tune":1,.*}$' "$tmp/tn.bin.tune/trials.jsonl" || fail "trials.jsonl damaged: $(cat "$tmp/tn.bin.tune/trials.jsonl")"
+ls -A "$tmp/tn.bin.tune" | grep -q textclf-tmp && fail "tune left a temporary: $(ls -A "$tmp/tn.bin.tune")"
+ok
+
 # a full disk under predict's and eval's output: an error, not silence
 printf 'w1 w2\nw3\n' | "$TEXTCLF" predict "$tmp/m.bin" >/dev/full 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "No space left on device" "$tmp/err" || fail "predict >/dev/full: $(cat "$tmp/err")"

@@ -72,5 +72,5 @@ ok
 expect_fail 2 "--budget TIME" "$TEXTCLF" tune configs/demo.yaml
 expect_fail 2 "not a duration" "$TEXTCLF" tune configs/demo.yaml --budget 5x
 expect_fail 2 "not a size" "$TEXTCLF" tune configs/demo.yaml --budget 5 --max-model-size lots
-expect_fail 2 "not one of accuracy, macro_f1" "$TEXTCLF" tune configs/demo.yaml --budget 5 --metric f2
+expect_fail 2 "not one of accuracy, macro_f1, micro_f1" "$TEXTCLF" tune configs/demo.yaml --budget 5 --metric f2
 done_checks
