@@ -300,6 +300,18 @@ static void sync_dir(const char *dir)
     }
 }
 
+/* path resolved as an output that may be replaced; r is freed on failure. */
+static int resolve_output(const char *path, resolved *r, tc_err *err)
+{
+    if (resolve(path, "output", r, err) < 0)
+        return -1;
+    if (check_target(r, path, "output", err) < 0) {
+        resolved_free(r);
+        return -1;
+    }
+    return 0;
+}
+
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
 {
     tc_wpart part = {data, len};
@@ -309,12 +321,8 @@ int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
 int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err)
 {
     resolved r;
-    if (resolve(path, "output", &r, err) < 0)
+    if (resolve_output(path, &r, err) < 0)
         return -1;
-    if (check_target(&r, path, "output", err) < 0) {
-        resolved_free(&r);
-        return -1;
-    }
     char *tmp = beside(&r, TMP_TAG, TMP_HASHED, "XXXXXX");
     int fd = tmp ? mkstemp(tmp) : -1;
     if (fd < 0) {
@@ -362,12 +370,8 @@ int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, t
 int tc_link_atomic(const char *from, const char *path, tc_err *err)
 {
     resolved r;
-    if (resolve(path, "output", &r, err) < 0)
+    if (resolve_output(path, &r, err) < 0)
         return -1;
-    if (check_target(&r, path, "output", err) < 0) {
-        resolved_free(&r);
-        return -1;
-    }
     char *tmp = beside(&r, TMP_TAG, TMP_HASHED, "XXXXXX");
     int e = tmp ? 0 : ENOMEM, linked = 0;
     for (int tries = 0; !e && !linked; tries++) {
