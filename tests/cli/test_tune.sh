@@ -59,12 +59,17 @@ cmp -s "$tmp/a.bin" "$tmp/r.bin" || fail "resumed search chose another model"
 expect_fail 1 "made by another search" "$TEXTCLF" tune "$@" --seed 9 -o "$tmp/r.bin" --resume
 ok
 
-# the budget: 10 s of wall clock, kept within 5%, trials cut at the end
+# the budget: 10 s of wall clock, kept within 5%, trials cut at the end.
+# Under ASan the process's start-up and the leak scan at exit (after tune's
+# clock has stopped) add up to ~1 s that no budget logic can see: allowed
+# only there.
+limit=10.5
+ldd "$TEXTCLF" 2>/dev/null | grep -q libasan && limit=11.5
 start=$(date +%s.%N)
 "$TEXTCLF" tune configs/demo.yaml --set data.test= --set tokenizer.buckets=4096 --budget 10s -o "$tmp/t.bin" >/dev/null 2>"$tmp/log" ||
     fail "budget tune: $(cat "$tmp/log")"
 end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" 'BEGIN { exit !(e - s <= 10 * 1.05) }' ||
+awk -v s="$start" -v e="$end" -v l="$limit" 'BEGIN { exit !(e - s <= l) }' ||
     fail "10 s budget took $(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }') s"
 [ -s "$tmp/t.bin" ] || fail "no model after the budget"
 ok
