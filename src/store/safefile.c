@@ -202,6 +202,19 @@ static int check_target(const resolved *r, const char *path, const char *what, t
     return 0;
 }
 
+/* path resolved as a write's target (resolve), and a regular file if it
+ * exists; on failure r holds nothing. */
+static int resolve_output(const char *path, resolved *r, tc_err *err)
+{
+    if (resolve(path, "output", r, err) < 0)
+        return -1;
+    if (check_target(r, path, "output", err) < 0) {
+        resolved_free(r);
+        return -1;
+    }
+    return 0;
+}
+
 static int take_lock(const resolved *r, const char *path, const char *what, tc_outlock *lock, tc_err *err)
 {
     char *name = beside(r, LOCK_TAG, LOCK_HASHED, "");
@@ -309,12 +322,8 @@ int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
 int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, tc_err *err)
 {
     resolved r;
-    if (resolve(path, "output", &r, err) < 0)
+    if (resolve_output(path, &r, err) < 0)
         return -1;
-    if (check_target(&r, path, "output", err) < 0) {
-        resolved_free(&r);
-        return -1;
-    }
     char *tmp = beside(&r, TMP_TAG, TMP_HASHED, "XXXXXX");
     int fd = tmp ? mkstemp(tmp) : -1;
     if (fd < 0) {
@@ -362,12 +371,8 @@ int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, t
 int tc_link_atomic(const char *from, const char *path, tc_err *err)
 {
     resolved r;
-    if (resolve(path, "output", &r, err) < 0)
+    if (resolve_output(path, &r, err) < 0)
         return -1;
-    if (check_target(&r, path, "output", err) < 0) {
-        resolved_free(&r);
-        return -1;
-    }
     char *tmp = beside(&r, TMP_TAG, TMP_HASHED, "XXXXXX");
     int e = tmp ? 0 : ENOMEM, linked = 0;
     for (int tries = 0; !e && !linked; tries++) {
