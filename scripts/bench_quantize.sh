@@ -1,17 +1,21 @@
 #!/bin/sh
 # Small models: textclf quantize against fastText's quantize, same run.
 #
-# sst2 (configs/sst2_bigram.yaml, the float model) quantized four ways — int8;
+# sst2 (configs/sst2_bigram.yaml, the float model) quantized six ways — int8;
 # product quantization (--pq, dsub 2); PQ with --cutoff 100000 (fastText's
-# setting); PQ dsub 5 with --cutoff 60000 (aiming at <= 1 MB) — against
+# setting); PQ dsub 5 with --cutoff 60000 (aiming at <= 1 MB), without and
+# with --retrain (fine-tuning after pruning, as fastText's -retrain); and
+# --cutoff 100000 --retrain with int8 — against
 # `fasttext supervised -wordNgrams 2` (its defaults otherwise: dim 100, 2M
 # buckets) and `fasttext quantize -qnorm -retrain -cutoff 100000`, both on the
 # same lower-cased, punctuation-split text, 2 threads.  For each model: file
 # size, test accuracy, quantize time, predict lines/s over the test texts
 # repeated 20 times, and first-line latency (process start to the first
-# answer, best of 3).  Then (not with --quick) ag_news_small, chnsenticorp and
+# answer, best of 3).  Then the LSTM's int8 inference three ways (lstm_int8.c).
+# Then (not with --quick) ag_news_small, chnsenticorp and
 # goemotions: training peak RSS, and float vs int8 vs PQ (dsub 4, 16, and 4
-# with a quarter of the rows kept) size, accuracy / macro-F1 and size ratio.  Numbers go to stdout and bench-out/quantize/.
+# with a quarter of the rows kept, without and with --retrain) size, accuracy /
+# macro-F1 and size ratio.  Numbers go to stdout and bench-out/quantize/.
 #                                   scripts/bench_quantize.sh [--quick]
 set -eu
 cd "$(dirname "$0")/.."
@@ -73,12 +77,14 @@ printf '%-26s %11s %9s %10s %10s %10s %8s %8s\n' model bytes test_acc quant_s li
 row() { printf '%-26s %11s %9.4f %10s %10s %10s %8s %8s\n' "$@"; }
 row "textclf float" "$(bytes "$out/sst2.bin")" "$(acc_of "$out/sst2.bin" "$test_csv")" - \
     "$(lps "$bin" predict "$out/sst2.bin" "$texts")" "$(first "$bin" predict "$out/sst2.bin")" - -
-for mode in int8 pq pq_cut100k pq5_cut60k; do
+for mode in int8 pq pq_cut100k pq5_cut60k pq5_cut60k_rt int8_cut100k_rt; do
     case $mode in
     int8) a="" ;;
     pq) a="--pq" ;;
     pq_cut100k) a="--pq --cutoff 100000" ;;
     pq5_cut60k) a="--pq --dsub 5 --cutoff 60000" ;;
+    pq5_cut60k_rt) a="--pq --dsub 5 --cutoff 60000 --retrain" ;;
+    int8_cut100k_rt) a="--cutoff 100000 --retrain" ;;
     esac
     t0=$(now)
     # shellcheck disable=SC2086
@@ -100,6 +106,15 @@ fasttext quantize -input "$out/train.txt" -output "$out/ft" -qnorm -retrain -cut
 t1=$(now)
 row "fastText .ftz" "$(bytes "$out/ft.ftz")" "$(ft_acc "$out/ft.ftz")" "$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')" \
     "$(lps fasttext predict "$out/ft.ftz" "$texts")" "$(first fasttext predict "$out/ft.ftz" -)" - -
+
+# ---- LSTM int8 at inference: decoded once (float sgemm) vs int8 kept in memory,
+# dequantized in blocks into sgemm, or an int8 kernel (scripts/bench/lstm_int8.c,
+# built with the project's -O2); one BLAS thread; load shown, since it matters
+echo
+echo "LSTM int8 inference, one forward pass's products (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags openblas) scripts/bench/lstm_int8.c \
+    "$build/libtextclf.a" -o "$out/lstm_int8" $(pkg-config --libs openblas) -lm
+"$out/lstm_int8" 32 64 128
 [ $quick = 1 ] && exit 0
 
 # ---- other corpora: size ratio and accuracy (macro-F1 for goemotions) -----
@@ -116,12 +131,13 @@ for c in ag_news_small chnsenticorp goemotions; do
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out/$c.time" | awk '{printf "%.0f", $1 / 1024}')
     printf '%-14s %-36s %11s %7s %9.4f %9s   (training peak RSS %s MB)\n' $c float "$fb" 1.0 "$fm" - "$rss"
     rows=$("$bin" info "$out/$c.bin" | sed -n 's/^model: *embedding \([0-9]*\) x.*/\1/p')
-    for mode in int8 pq4 pq16 pq4_cut; do
+    for mode in int8 pq4 pq16 pq4_cut pq4_cut_rt; do
         case $mode in
         int8) a="" ;;
         pq4) a="--pq --dsub 4" ;;
         pq16) a="--pq --dsub 16" ;;
         pq4_cut) a="--pq --dsub 4 --cutoff $((rows / 4))" ;;
+        pq4_cut_rt) a="--pq --dsub 4 --cutoff $((rows / 4)) --retrain" ;;
         esac
         # shellcheck disable=SC2086
         "$bin" quantize "$out/$c.bin" -o "$out/${c}_$mode.bin" $a -q

@@ -148,10 +148,11 @@ int tc_cmd_quantize(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? TC_EXIT_OK : rc;
     tc_err err = {{0}};
-    /* OUT is never MODEL (by identity, not spelling), is writable, and locked for this run */
-    const tc_fileref files[] = {{a.out, "-o", 1}, {a.in, "MODEL", 0}};
+    /* OUT is never an input (MODEL, --data; the model's data.train once it is
+     * loaded), by identity, not spelling; it is writable, and locked for this run */
+    const tc_fileref files[] = {{a.out, "-o", 1}, {a.in, "MODEL", 0}, {a.r.data, "--data", 0}};
     tc_outlock lock = TC_OUTLOCK_INIT;
-    if (tc_files_distinct(files, 2, &err) < 0)
+    if (tc_files_distinct(files, 3, &err) < 0)
         return tc_fail(TC_EXIT_USAGE, "%s", err.msg);
     if (tc_output_prepare(a.out, "-o", &lock, &err) < 0) {
         tc_outlock_release(&lock);
@@ -171,8 +172,11 @@ int tc_cmd_quantize(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t kept = 0;
     rc = TC_EXIT_ERR;
+    const tc_fileref trained[] = {{a.out, "-o", 1}, {bd.cfg.data.train, "the model's data.train", 0}};
     if (tc_checkpoint_load(a.in, &bd, &err) < 0) {
         tc_fail(TC_EXIT_ERR, "%s", err.msg);
+    } else if (a.retrain && !a.r.data && tc_files_distinct(trained, 2, &err) < 0) {
+        rc = tc_fail(TC_EXIT_USAGE, "%s", err.msg);
     } else {
         if (a.retrain) {
             snprintf(note, sizeof note, "retrained %lld epochs",

@@ -103,6 +103,11 @@ refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize "$tmp/x.bin" -o "$tmp/xh
 ln -s x.bin "$tmp/xsoft.bin"
 refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize "$tmp/xsoft.bin" -o "$tmp/x.bin"
 (cd "$tmp" && refused 2 "-o .*$same MODEL" "$tmp/x.bin" "$T" quantize x.bin -o sub/../x.bin) || exit 1
+# --retrain reads training rows: --data, or the model's data.train
+refused 2 "-o .*$same --data" "$tmp/data.csv" "$T" quantize "$tmp/x.bin" -o "$tmp/hard.csv" --cutoff 50 --retrain \
+    --data "$tmp/data.csv"
+refused 2 "-o .*$same the model's data.train $tmp/data.csv" "$tmp/data.csv" \
+    "$T" quantize "$tmp/x.bin" -o "$tmp/data.csv" --cutoff 50 --retrain
 mkfifo "$tmp/qfifo"
 refused 1 "not a regular file" "$tmp/x.bin" "$T" quantize "$tmp/x.bin" -o "$tmp/qfifo"
 
