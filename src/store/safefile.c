@@ -202,6 +202,19 @@ static int check_target(const resolved *r, const char *path, const char *what, t
     return 0;
 }
 
+/* path resolved as a write's target (resolve), and a regular file if it
+ * exists; on failure r holds nothing. */
+static int resolve_output(const char *path, resolved *r, tc_err *err)
+{
+    if (resolve(path, "output", r, err) < 0)
+        return -1;
+    if (check_target(r, path, "output", err) < 0) {
+        resolved_free(r);
+        return -1;
+    }
+    return 0;
+}
+
 static int take_lock(const resolved *r, const char *path, const char *what, tc_outlock *lock, tc_err *err)
 {
     char *name = beside(r, LOCK_TAG, LOCK_HASHED, "");
