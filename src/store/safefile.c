@@ -313,18 +313,6 @@ static void sync_dir(const char *dir)
     }
 }
 
-/* path resolved as an output that may be replaced; r is freed on failure. */
-static int resolve_output(const char *path, resolved *r, tc_err *err)
-{
-    if (resolve(path, "output", r, err) < 0)
-        return -1;
-    if (check_target(r, path, "output", err) < 0) {
-        resolved_free(r);
-        return -1;
-    }
-    return 0;
-}
-
 int tc_write_atomic(const char *path, const void *data, size_t len, tc_err *err)
 {
     tc_wpart part = {data, len};

@@ -14,6 +14,7 @@
 #include "reader.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,28 @@ static int halted(const tc_reader *r)
     return r->halt && *r->halt;
 }
 
+/* One read(2) of a pipe or terminal, which may block for as long as the
+ * writer is silent.  A stop signal interrupts a blocked read (EINTR), but
+ * one that lands between the caller's halted() check and the read itself
+ * would be missed: so wait for input in slices of 100 ms with poll(2),
+ * checking the stop flag between them, and read only once something (data
+ * or the end) has arrived.  A halted wait returns -1 with errno EINTR. */
+static ssize_t wait_and_read(tc_reader *r)
+{
+    struct pollfd pf = {.fd = fileno(r->f), .events = POLLIN};
+    for (;;) {
+        if (halted(r)) {
+            errno = EINTR;
+            return -1;
+        }
+        int n = poll(&pf, 1, 100);
+        if (n > 0)
+            return read(pf.fd, r->in, IN_SIZE);
+        if (n < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
 /* Reads the next block: 1 = data, 0 = end of input, -1 = read error. */
 static int fill(tc_reader *r, tc_err *err)
 {
@@ -210,7 +233,7 @@ static int fill(tc_reader *r, tc_err *err)
     size_t n;
     if (r->partial) {
         ssize_t k;
-        while ((k = read(fileno(r->f), r->in, IN_SIZE)) < 0 && errno == EINTR && !halted(r))
+        while ((k = wait_and_read(r)) < 0 && errno == EINTR && !halted(r))
             ;
         if (k < 0 && halted(r)) {
             r->eof = 1;
