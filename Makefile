@@ -3,7 +3,8 @@
 #   make            build build/textclf
 #   make MPI=1      build build-mpi/textclf with Open MPI: mpirun -n N build-mpi/textclf train ...
 #   make demo       install missing Debian packages, build, train/eval/predict on data/demo.csv
-#   make test       install missing Debian packages, build, run every test (normal + ASan/UBSan,
+#   make test       install missing Debian packages, check the layout (format-check), build,
+#                   run every test (normal + ASan/UBSan,
 #                   whose LeakSanitizer is the leak check), then every fuzz target for 60 s
 #   make test-kernels  the unit + CLI suite once per OpenBLAS kernel set the CPU can run
 #                   (Prescott, Sandybridge, Haswell, Zen, SkylakeX, Cooperlake), for developers
@@ -132,6 +133,7 @@ demo: deps
 # The test suite: unit tests and CLI tests, once with -O2 and once under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory check BUILD=build
 	@$(MAKE) --no-print-directory check BUILD=build-asan SAN=1
 	@$(MAKE) --no-print-directory fuzz BUILD=build

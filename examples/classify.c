@@ -16,8 +16,7 @@
 
 #define GROUP 256
 
-static int flush_group(textclf_model *m, char **texts, size_t *lens, size_t n, float *probs, int *labels,
-                       float *lp)
+static int flush_group(textclf_model *m, char **texts, size_t *lens, size_t n, float *probs, int *labels, float *lp)
 {
     int rc = textclf_predict_batch(m, (const char *const *)texts, lens, n, probs);
     if (rc < 0)

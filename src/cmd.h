@@ -24,7 +24,10 @@ typedef struct tc_signals {
     volatile sig_atomic_t at_once;
 } tc_signals;
 
-static inline int tc_signal_status(int sig) { return 128 + sig; }
+static inline int tc_signal_status(int sig)
+{
+    return 128 + sig;
+}
 
 int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop);
 int tc_cmd_tune(int argc, char **argv, volatile sig_atomic_t *stop);
@@ -76,11 +79,11 @@ typedef struct tc_argv {
     const char *cmd, *help, *valued;
     int argc, i;
     char **argv;
-    const char *arg;        /* the argument at hand; for --opt=VALUE, opt is "--opt" */
-    const char *val;        /* its value, for an option in `valued` */
+    const char *arg; /* the argument at hand; for --opt=VALUE, opt is "--opt" */
+    const char *val; /* its value, for an option in `valued` */
     char opt[40];
-    int npos;               /* positional arguments taken */
-    int code;               /* 0 while reading; then -1 (help shown) or an exit status */
+    int npos; /* positional arguments taken */
+    int code; /* 0 while reading; then -1 (help shown) or an exit status */
 } tc_argv;
 
 void tc_argv_init(tc_argv *av, const char *cmd, const char *help, const char *valued, int argc, char **argv);

@@ -78,8 +78,10 @@ int tc_load_model(tc_bundle *bd, const char *path, float threshold)
     if (tc_checkpoint_load(path, bd, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
     if (threshold > 0 && !bd->model->s.sigmoid)
-        return tc_fail(TC_EXIT_USAGE, "--threshold: %s has a softmax head (one label per row, the most probable); "
-                       "a threshold applies to sigmoid (multi-label) models", path);
+        return tc_fail(TC_EXIT_USAGE,
+                       "--threshold: %s has a softmax head (one label per row, the most probable); "
+                       "a threshold applies to sigmoid (multi-label) models",
+                       path);
     return 0;
 }
 
@@ -165,8 +167,8 @@ int tc_argv_long(tc_argv *av, long lo, long hi, long *out)
     errno = 0;
     long x = strtol(v, &end, 10);
     if (!*v || *end || errno || x < lo || x > hi)
-        return av->code = tc_fail(TC_EXIT_USAGE, "%s: %s: '%s' is not an integer in [%ld, %ld]", av->cmd, av->opt,
-                                  v, lo, hi);
+        return av->code = tc_fail(TC_EXIT_USAGE, "%s: %s: '%s' is not an integer in [%ld, %ld]", av->cmd, av->opt, v,
+                                  lo, hi);
     *out = x;
     return 0;
 }

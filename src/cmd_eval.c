@@ -42,10 +42,10 @@ static const char HELP[] =
 typedef struct {
     const char *model, *data, *svg;
     int json, tune, nsets;
-    long k, threads;       /* threads: 0 = the cores there are */
+    long k, threads; /* threads: 0 = the cores there are */
     float threshold;
     char **sets;
-    tc_signals *sig;       /* at_once until the report starts (cmd.h) */
+    tc_signals *sig; /* at_once until the report starts (cmd.h) */
 } eval_args;
 
 /* ---- arguments ---------------------------------------------------------------- */
@@ -144,8 +144,13 @@ static int run(tc_bundle *bd, const eval_args *a)
     int code = tc_load_model(bd, a->model, a->threshold);
     if (code)
         return code;
-    tc_eval_opts o = {.data = a->data, .model_path = a->model, .k = a->k, .threads = (int)a->threads,
-                      .threshold = a->threshold, .tune = a->tune, .confusion = a->svg != NULL};
+    tc_eval_opts o = {.data = a->data,
+                      .model_path = a->model,
+                      .k = a->k,
+                      .threads = (int)a->threads,
+                      .threshold = a->threshold,
+                      .tune = a->tune,
+                      .confusion = a->svg != NULL};
     tc_evaluation ev;
     tc_set_threads(1);
     code = tc_evaluation_init(&ev, bd, &o, &err) < 0 ? tc_fail(TC_EXIT_ERR, "%s", err.msg) : evaluate(&ev, a);

@@ -55,8 +55,8 @@ static void architecture(const tc_bundle *bd)
     printf("vocabulary:  %u words (+ padding and out-of-vocabulary = %u ids)", bd->vocab.words.n,
            tc_vocab_size(&bd->vocab));
     if ((uint32_t)s->V > tc_vocab_size(&bd->vocab) && bd->vocab.feat_map)
-        printf(", %u hashed n-gram rows (of %lld buckets)%s", bd->vocab.nfeat,
-               (long long)bd->cfg.tokenizer.buckets, bd->vocab.feat_unseen ? " + 1 unseen-feature row" : "");
+        printf(", %u hashed n-gram rows (of %lld buckets)%s", bd->vocab.nfeat, (long long)bd->cfg.tokenizer.buckets,
+               bd->vocab.feat_unseen ? " + 1 unseen-feature row" : "");
     else if ((uint32_t)s->V > tc_vocab_size(&bd->vocab))
         printf(", %u hashed n-gram buckets", (uint32_t)s->V - tc_vocab_size(&bd->vocab));
     putchar('\n');

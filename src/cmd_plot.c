@@ -68,8 +68,16 @@ static int draw(tc_svg *s, const tc_epoch_log *h, size_t n, const char *title, t
     tc_svg_series acc[3] = {{"training", "#1f77b4", 0, c.x, c.acc, n},
                             {"validation", "#d62728", 0, c.x, c.val_acc, n},
                             {"validation macro-F1", "#2ca02c", 1, c.x, c.val_f1, n}};
-    tc_svg_panel pl = {.left = 70, .top = 70, .width = 360, .height = 280, .title = "Loss", .xlabel = "epoch",
-                       .ylabel = "loss", .integer_x = 1, .marker_x = best, .marker_label = mark};
+    tc_svg_panel pl = {.left = 70,
+                       .top = 70,
+                       .width = 360,
+                       .height = 280,
+                       .title = "Loss",
+                       .xlabel = "epoch",
+                       .ylabel = "loss",
+                       .integer_x = 1,
+                       .marker_x = best,
+                       .marker_label = mark};
     tc_svg_panel pa = pl;
     pa.left = 560, pa.title = "Accuracy", pa.ylabel = "accuracy";
     tc_svg_chart(s, &pl, loss, val ? 2 : 1);

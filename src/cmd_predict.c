@@ -83,10 +83,10 @@ static const char HELP[] =
 
 typedef struct {
     const char *model, *input;
-    int header;                     /* -1: the model's data.header */
+    int header; /* -1: the model's data.header */
     int strict;
     const char *text_specs[MAX_SPECS], *keep_lists[MAX_SPECS];
-    tc_predict_opts o;              /* the rest of the options, as predict/records.h takes them */
+    tc_predict_opts o; /* the rest of the options, as predict/records.h takes them */
 } predict_args;
 
 /* ---- arguments ----------------------------------------------------------- */
@@ -152,8 +152,8 @@ static int parse_args(int argc, char **argv, predict_args *a)
     a->o.keep_lists = a->keep_lists;
     tc_argv av;
     const char *pos[2] = {NULL, NULL};
-    tc_argv_init(&av, "predict", HELP,
-                 "-k --explain-top --batch --threads --threshold --format --text-col --keep-cols", argc, argv);
+    tc_argv_init(&av, "predict", HELP, "-k --explain-top --batch --threads --threshold --format --text-col --keep-cols",
+                 argc, argv);
     while (tc_argv_next(&av))
         option(a, &av, pos);
     if (av.code)

@@ -56,8 +56,9 @@ static int parse_count(tc_argv *av, uint64_t lo, uint64_t hi, uint64_t *out)
     errno = 0;
     unsigned long long x = strtoull(v, &end, 10);
     if (!*v || *end || errno || v[0] == '-' || x < lo || x > hi)
-        return tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "quantize: %s needs an integer in %llu..%llu, got '%s'",
-                                        av->opt, (unsigned long long)lo, (unsigned long long)hi, v));
+        return tc_argv_stop(av,
+                            tc_fail(TC_EXIT_USAGE, "quantize: %s needs an integer in %llu..%llu, got '%s'", av->opt,
+                                    (unsigned long long)lo, (unsigned long long)hi, v));
     *out = x;
     return 0;
 }
@@ -119,7 +120,9 @@ static int parse_args(int argc, char **argv, quant_args *a)
         return tc_fail(TC_EXIT_USAGE, "quantize: --retrain fine-tunes what --cutoff K leaves; give --cutoff");
     if (!a->retrain && (a->r.data || a->r.epochs || a->r.lr > 0))
         return tc_fail(TC_EXIT_USAGE, "quantize: %s is an option of --retrain",
-                       a->r.data ? "--data" : a->r.epochs ? "--epochs" : "--lr");
+                       a->r.data         ? "--data"
+                           : a->r.epochs ? "--epochs"
+                                         : "--lr");
     return 0;
 }
 
@@ -192,8 +195,9 @@ int tc_cmd_quantize(int argc, char **argv)
     if (rc == TC_EXIT_OK && !a.quiet) {
         double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
         long long before = file_size(a.in), after = file_size(a.out);
-        fprintf(stderr, "quantized %s (%lld bytes) -> %s (%lld bytes, %.1fx smaller): embedding %s, %llu rows; %.2f s\n",
-                a.in, before, a.out, after, after > 0 ? (double)before / (double)after : 0.0,
+        fprintf(stderr,
+                "quantized %s (%lld bytes) -> %s (%lld bytes, %.1fx smaller): embedding %s, %llu rows; %.2f s\n", a.in,
+                before, a.out, after, after > 0 ? (double)before / (double)after : 0.0,
                 a.o.q.pq ? "product-quantized" : "int8", (unsigned long long)kept, s);
     }
     tc_bundle_free(&bd);

@@ -124,8 +124,9 @@ static int run(tc_bundle *bd, tc_inspector *t, const tok_args *a, const tc_signa
     if (code == TC_EXIT_OK && sig->stop)
         return tc_signal_status(sig->stop);
     if (code == TC_EXIT_OK && t->cut_lines)
-        fprintf(stderr, "textclf: note: %llu lines have more than pad.maxlen = %lld items; shown cut as the model "
-                        "cuts them (pad.truncating: %s)\n",
+        fprintf(stderr,
+                "textclf: note: %llu lines have more than pad.maxlen = %lld items; shown cut as the model "
+                "cuts them (pad.truncating: %s)\n",
                 (unsigned long long)t->cut_lines, (long long)bd->cfg.pad.maxlen,
                 bd->cfg.pad.truncating == TC_PRE ? "pre" : "post");
     return code;

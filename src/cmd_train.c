@@ -63,7 +63,7 @@ typedef struct {
     const char *config, *output, *resume;
     char **sets;
     int nsets, quiet, verbose;
-    int argc;                       /* the command line, for the "continue with" hint */
+    int argc; /* the command line, for the "continue with" hint */
     char **argv;
 } train_args;
 
@@ -99,7 +99,8 @@ static int parse_args(int argc, char **argv, train_args *a)
     if (!a->config)
         return tc_fail(TC_EXIT_USAGE, "train: missing CONFIG.yaml or DATA.csv (try 'textclf train --help')");
     if (a->resume && !tc_autoconf_is_config(a->config))
-        return tc_fail(TC_EXIT_USAGE, "train: --resume needs the config; continue with the YAML that the model "
+        return tc_fail(TC_EXIT_USAGE,
+                       "train: --resume needs the config; continue with the YAML that the model "
                        "stores (textclf info MODEL) or train DATA again");
     if (a->quiet && a->verbose)
         return tc_fail(TC_EXIT_USAGE, "train: --quiet and --verbose contradict each other");
@@ -124,8 +125,7 @@ static int interrupted(tc_session *s, uint64_t train_rows, const train_args *a, 
     if (epoch == 0 && rows == 0 && !a->resume)
         return tc_fail(status, "interrupted before training began; nothing written (%s)", state);
     if (tc_session_save_checkpoint(s, &err) < 0)
-        return tc_fail(status, "interrupted; the checkpoint could not be written: %s (%s)", err.msg,
-                       state);
+        return tc_fail(status, "interrupted; the checkpoint could not be written: %s (%s)", err.msg, state);
     char cmd[2048]; /* the command that continues this run: the same arguments, --resume CKPT */
     tc_argv_line(a->argc, a->argv, "textclf train", "--resume", cmd, sizeof cmd);
     tc_shell_word(cmd, sizeof cmd, "--resume");
@@ -237,8 +237,8 @@ int tc_cmd_train(int argc, char **argv, volatile sig_atomic_t *stop)
     uint64_t steps, bytes;
     tc_mpi_traffic(mpi, &steps, &bytes);
     if (a.verbose && dist.rank == 0 && steps)
-        fprintf(stderr, "mpi: %d processes, %llu exchanges, %.1f KB received per exchange by process 0\n",
-                dist.procs, (unsigned long long)steps, (double)bytes / (double)steps / 1024.0);
+        fprintf(stderr, "mpi: %d processes, %llu exchanges, %.1f KB received per exchange by process 0\n", dist.procs,
+                (unsigned long long)steps, (double)bytes / (double)steps / 1024.0);
     /* a failure that not every process shares would leave the others waiting in an exchange */
     tc_mpi_end(mpi, rc != TC_EXIT_OK && rc < 128, rc); /* 128 + a signal: stopped, everywhere alike */
 #endif

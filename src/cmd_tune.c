@@ -68,8 +68,8 @@ static void option(tune_args *a, tc_argv *av)
     } else if (tc_argv_is(av, "--metric")) {
         int m = tc_tune_metric_parse(val);
         if (m < 0)
-            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "tune: --metric: '%s' is not one of accuracy, macro_f1, micro_f1",
-                                     val));
+            tc_argv_stop(
+                av, tc_fail(TC_EXIT_USAGE, "tune: --metric: '%s' is not one of accuracy, macro_f1, micro_f1", val));
         else
             a->metric = (enum tc_tune_metric)m;
         a->metric_set = 1;
@@ -165,9 +165,12 @@ static int prepare(tune_args *a, tune_run *t)
         return tc_fail(TC_EXIT_ERR, "tune: cannot find the textclf binary (/proc/self/exe): %s", strerror(errno));
     t->exe[n] = 0;
     tc_tune_yaml_path(a->output, t->ypath, sizeof t->ypath);
-    tc_fileref files[] = {{a->source, "the data or config", 0}, {t->base.data.train, "data.train", 0},
-                          {t->base.data.valid, "data.valid", 0}, {t->base.data.test, "data.test", 0},
-                          {t->base.model.pretrained, "model.pretrained", 0}, {a->output, "-o", 1},
+    tc_fileref files[] = {{a->source, "the data or config", 0},
+                          {t->base.data.train, "data.train", 0},
+                          {t->base.data.valid, "data.valid", 0},
+                          {t->base.data.test, "data.test", 0},
+                          {t->base.model.pretrained, "model.pretrained", 0},
+                          {a->output, "-o", 1},
                           {t->ypath, "the best config", 1}};
     if (tc_files_distinct(files, (int)(sizeof files / sizeof files[0]), &err) < 0 ||
         tc_output_prepare(a->output, "-o", &t->lm, &err) < 0 ||
@@ -188,15 +191,18 @@ static int finish(const tune_args *a, tune_run *t, const char *metric)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);
     tc_tune_print_table(stdout, res, metric);
     if (res->partial)
-        fprintf(stderr, "tune: no trial finished within the budget; %s is trial %d's best epoch so far (epoch %d "
-                "of %d run), %s %.4f on validation: a longer --budget gives a real search\n", a->output,
-                res->best.id, res->best.best_epoch, res->best.epochs_run, metric, res->best.score);
+        fprintf(stderr,
+                "tune: no trial finished within the budget; %s is trial %d's best epoch so far (epoch %d "
+                "of %d run), %s %.4f on validation: a longer --budget gives a real search\n",
+                a->output, res->best.id, res->best.best_epoch, res->best.epochs_run, metric, res->best.score);
     if (!a->quiet)
         fprintf(stderr, "tune: %d trials in %.1f s; best: trial %d, %s %.4f; wrote %s and %s\n", res->trials,
                 res->elapsed, res->best.id, metric, res->best.score, a->output, t->ypath);
     if (res->interrupted)
-        return tc_fail(TC_EXIT_INTERRUPTED, "tune: interrupted; %s holds the best so far; continue with the same "
-                       "command and --resume", a->output);
+        return tc_fail(TC_EXIT_INTERRUPTED,
+                       "tune: interrupted; %s holds the best so far; continue with the same "
+                       "command and --resume",
+                       a->output);
     return TC_EXIT_OK;
 }
 
@@ -204,15 +210,30 @@ static int search(tune_args *a, tune_run *t, double started, volatile sig_atomic
 {
     tc_err err = {{0}};
     tune_view view = {isatty(2), a->quiet, tc_tune_metric_name(a->metric)};
-    tc_tune_opts o = {.exe = t->exe, .dir = t->dir, .source = a->source, .budget_s = a->budget, .started = started,
-                      .max_trials = a->max_trials, .metric = a->metric, .max_size = a->max_size, .seed = a->seed,
-                      .jobs = a->jobs, .rung0_epochs = tc_tune_rung0_epochs(t->rows), .resume = a->resume,
-                      .stop = stop, .on_event = on_event, .ctx = &view};
+    tc_tune_opts o = {.exe = t->exe,
+                      .dir = t->dir,
+                      .source = a->source,
+                      .budget_s = a->budget,
+                      .started = started,
+                      .max_trials = a->max_trials,
+                      .metric = a->metric,
+                      .max_size = a->max_size,
+                      .seed = a->seed,
+                      .jobs = a->jobs,
+                      .rung0_epochs = tc_tune_rung0_epochs(t->rows),
+                      .resume = a->resume,
+                      .stop = stop,
+                      .on_event = on_event,
+                      .ctx = &view};
     if (!a->quiet)
-        fprintf(stderr, "tune: %s, %s on the validation rows, budget %.0f s%s, %d trials at once, seed %llu, "
-                "rung 0 = %lld epochs (%llu rows); trials in %s%s\n", a->source, view.metric, a->budget,
-                !a->max_trials ? "" : a->budget > 0 ? " or the trial limit" : " (none: the trial limit)", a->jobs,
-                (unsigned long long)a->seed, (long long)o.rung0_epochs, (unsigned long long)t->rows, t->dir,
+        fprintf(stderr,
+                "tune: %s, %s on the validation rows, budget %.0f s%s, %d trials at once, seed %llu, "
+                "rung 0 = %lld epochs (%llu rows); trials in %s%s\n",
+                a->source, view.metric, a->budget,
+                !a->max_trials      ? ""
+                    : a->budget > 0 ? " or the trial limit"
+                                    : " (none: the trial limit)",
+                a->jobs, (unsigned long long)a->seed, (long long)o.rung0_epochs, (unsigned long long)t->rows, t->dir,
                 a->max_size ? "; models over the size limit quantized to fit" : "");
     if (tc_tune_run(&t->base, t->cjk, &o, &t->res, &err) < 0)
         return tc_fail(TC_EXIT_ERR, "%s", err.msg);

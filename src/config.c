@@ -33,18 +33,18 @@
 enum ktype { K_STRING, K_PATH, K_BOOL, K_INT, K_UINT, K_FLOAT, K_ENUM, K_LIST, K_NAMES };
 
 typedef struct key_def {
-    const char *name;          /* dotted: "model.lstm.units" */
+    const char *name; /* dotted: "model.lstm.units" */
     enum ktype type;
-    size_t off, size;          /* the field (K_LIST: the int64_t array) */
-    size_t count_off;          /* K_LIST: the int element count */
-    const char *const *names;  /* K_ENUM: spellings, NULL-terminated; index = value */
-    int64_t lo, hi;            /* K_INT, K_LIST entries: inclusive range */
-    bool zero_ok;              /* K_INT: 0 is also allowed ("no limit") */
-    float flo, fhi;            /* K_FLOAT: range, open at an end when *_open */
+    size_t off, size;         /* the field (K_LIST: the int64_t array) */
+    size_t count_off;         /* K_LIST: the int element count */
+    const char *const *names; /* K_ENUM: spellings, NULL-terminated; index = value */
+    int64_t lo, hi;           /* K_INT, K_LIST entries: inclusive range */
+    bool zero_ok;             /* K_INT: 0 is also allowed ("no limit") */
+    float flo, fhi;           /* K_FLOAT: range, open at an end when *_open */
     bool flo_open, fhi_open;
-    int64_t idef;              /* default of K_BOOL, K_INT, K_UINT, K_ENUM */
-    float fdef;                /* default of K_FLOAT */
-    const char *sdef;          /* default of K_STRING, K_PATH */
+    int64_t idef;     /* default of K_BOOL, K_INT, K_UINT, K_ENUM */
+    float fdef;       /* default of K_FLOAT */
+    const char *sdef; /* default of K_STRING, K_PATH */
     const char *help;
 } key_def;
 
@@ -73,14 +73,31 @@ _Static_assert(TC_LR_EXPONENTIAL == 3 && TC_MON_VAL_MICRO_F1 == 3 && TC_CW_BALAN
                "enum values must be the indexes of their spellings");
 
 #define FIELD(f) .off = offsetof(tc_config, f), .size = sizeof(((tc_config *)0)->f)
-#define KSTR(n, f, d, h) {.name = n, .type = K_STRING, FIELD(f), .sdef = d, .help = h}
-#define KPATH(n, f, d, h) {.name = n, .type = K_PATH, FIELD(f), .sdef = d, .help = h}
-#define KBOOL(n, f, d, h) {.name = n, .type = K_BOOL, FIELD(f), .idef = d, .help = h}
-#define KINT(n, f, d, l, u, h) {.name = n, .type = K_INT, FIELD(f), .idef = d, .lo = l, .hi = u, .help = h}
-#define KENUM(n, f, d, v, h) {.name = n, .type = K_ENUM, FIELD(f), .idef = d, .names = v, .help = h}
-#define KFLOAT(n, f, d, l, lopen, u, uopen, h)                                                     \
-    {.name = n, .type = K_FLOAT, FIELD(f), .fdef = d, .flo = l, .flo_open = lopen, .fhi = u,       \
-     .fhi_open = uopen, .help = h}
+#define KSTR(n, f, d, h)                                            \
+    {                                                               \
+        .name = n, .type = K_STRING, FIELD(f), .sdef = d, .help = h \
+    }
+#define KPATH(n, f, d, h)                                         \
+    {                                                             \
+        .name = n, .type = K_PATH, FIELD(f), .sdef = d, .help = h \
+    }
+#define KBOOL(n, f, d, h)                                         \
+    {                                                             \
+        .name = n, .type = K_BOOL, FIELD(f), .idef = d, .help = h \
+    }
+#define KINT(n, f, d, l, u, h)                                                     \
+    {                                                                              \
+        .name = n, .type = K_INT, FIELD(f), .idef = d, .lo = l, .hi = u, .help = h \
+    }
+#define KENUM(n, f, d, v, h)                                                  \
+    {                                                                         \
+        .name = n, .type = K_ENUM, FIELD(f), .idef = d, .names = v, .help = h \
+    }
+#define KFLOAT(n, f, d, l, lopen, u, uopen, h)                                                                     \
+    {                                                                                                              \
+        .name = n, .type = K_FLOAT, FIELD(f), .fdef = d, .flo = l, .flo_open = lopen, .fhi = u, .fhi_open = uopen, \
+        .help = h                                                                                                  \
+    }
 
 static const key_def KEYS[] = {
     KPATH("data.train", data.train, "", "training data file; required by `textclf train`"),
@@ -89,7 +106,10 @@ static const key_def KEYS[] = {
     KENUM("data.format", data.format, TC_FMT_CSV, FORMATS,
           "file format; fasttext = \"__label__a __label__b text\" lines; jsonl = one JSON object per line"),
     KBOOL("data.header", data.header, 1, "csv/tsv: the first row names the columns"),
-    {.name = "data.text_column", .type = K_NAMES, FIELD(data.text_column), .sdef = "text",
+    {.name = "data.text_column",
+     .type = K_NAMES,
+     FIELD(data.text_column),
+     .sdef = "text",
      .help = "text column (csv/tsv: header name or 0-based index; jsonl: field), or a list joined by spaces"},
     KSTR("data.label_column", data.label_column, "label",
          "label column (csv/tsv: header name or 0-based index; jsonl: field, a string or list of strings)"),
@@ -101,8 +121,13 @@ static const key_def KEYS[] = {
     KBOOL("tokenizer.lowercase", tokenizer.lowercase, 1, "Unicode case folding"),
     KBOOL("tokenizer.keep_punct", tokenizer.keep_punct, 0, "keep each punctuation character as a token"),
     KBOOL("tokenizer.keep_symbols", tokenizer.keep_symbols, 0, "keep each symbol or emoji as a token"),
-    {.name = "tokenizer.num_words", .type = K_INT, FIELD(tokenizer.num_words), .idef = 0, .lo = 3,
-     .hi = INT32_MAX, .zero_ok = true,
+    {.name = "tokenizer.num_words",
+     .type = K_INT,
+     FIELD(tokenizer.num_words),
+     .idef = 0,
+     .lo = 3,
+     .hi = INT32_MAX,
+     .zero_ok = true,
      .help = "as in Keras: keep word ids < num_words (most frequent first); 0 = all"},
     KINT("tokenizer.min_count", tokenizer.min_count, 1, 1, INT32_MAX,
          "drop words seen fewer times than this in the training data"),
@@ -118,8 +143,12 @@ static const key_def KEYS[] = {
          "as in Keras: each character of this string separates words and is dropped"),
     KINT("tokenizer.ngrams", tokenizer.ngrams, 1, 1, 8,
          "add word n-grams up to this length as hashed features (gap encoder only); 1 = words only"),
-    {.name = "tokenizer.char_ngrams", .type = K_LIST, FIELD(tokenizer.char_ngrams),
-     .count_off = offsetof(tc_config, tokenizer.n_char_ngrams), .lo = 1, .hi = 16,
+    {.name = "tokenizer.char_ngrams",
+     .type = K_LIST,
+     FIELD(tokenizer.char_ngrams),
+     .count_off = offsetof(tc_config, tokenizer.n_char_ngrams),
+     .lo = 1,
+     .hi = 16,
      .help = "[min, max]: add each word's character n-grams as hashed features (gap encoder only); [] = off"},
     KINT("tokenizer.buckets", tokenizer.buckets, 200000, 1, 100000000,
          "n-gram hash buckets; each one the training data uses gets an embedding row: 4*embedding_dim "
@@ -128,13 +157,17 @@ static const key_def KEYS[] = {
          "hashed n-gram buckets used fewer times than this in the training data get no row (dropped)"),
     KINT("pad.maxlen", pad.maxlen, 0, 0, 1000000, "tokens per sequence; 0 = longest training sequence"),
     KENUM("pad.padding", pad.padding, TC_PRE, SIDES, "pad short sequences before (pre) or after (post)"),
-    KENUM("pad.truncating", pad.truncating, TC_PRE, SIDES,
-          "cut long sequences at the start (pre) or the end (post)"),
+    KENUM("pad.truncating", pad.truncating, TC_PRE, SIDES, "cut long sequences at the start (pre) or the end (post)"),
     KENUM("model.encoder", model.encoder, TC_ENC_GAP, ENCODERS,
           "gap = masked average of the embeddings; lstm = LSTM over the sequence"),
     KINT("model.embedding_dim", model.embedding_dim, 64, 1, 4096, "size of the word vectors"),
-    {.name = "model.hidden", .type = K_LIST, FIELD(model.hidden), .count_off = offsetof(tc_config, model.n_hidden),
-     .lo = 1, .hi = 65536, .help = "sizes of the dense ReLU layers after the encoder, e.g. [64, 32]"},
+    {.name = "model.hidden",
+     .type = K_LIST,
+     FIELD(model.hidden),
+     .count_off = offsetof(tc_config, model.n_hidden),
+     .lo = 1,
+     .hi = 65536,
+     .help = "sizes of the dense ReLU layers after the encoder, e.g. [64, 32]"},
     KENUM("model.head", model.head, TC_HEAD_AUTO, HEADS,
           "softmax = one label per row, sigmoid = multi-label, auto = from the data"),
     KFLOAT("model.threshold", model.threshold, 0.5f, 0.0f, true, 1.0f, true,
@@ -163,7 +196,10 @@ static const key_def KEYS[] = {
            "scale gradients down when their global norm exceeds this; 0 = off"),
     KINT("train.epochs", train.epochs, 5, 1, 1000000, "passes over the training data"),
     KINT("train.batch_size", train.batch_size, 32, 1, 65536, "examples per gradient step"),
-    {.name = "train.seed", .type = K_UINT, FIELD(train.seed), .idef = 42,
+    {.name = "train.seed",
+     .type = K_UINT,
+     FIELD(train.seed),
+     .idef = 42,
      .help = "seed of every random choice (initialisation, shuffling, dropout)"},
     KBOOL("train.shuffle", train.shuffle, 1, "reshuffle the training rows every epoch"),
     KBOOL("train.bucket", train.bucket, 0,
@@ -196,12 +232,10 @@ static const key_def KEYS[] = {
     KFLOAT("train.early_stopping.min_delta", train.early_stopping.min_delta, 0.0f, 0.0f, false, INFINITY, false,
            "an improvement must beat the best so far by more than this"),
     KPATH("output.model", output.model, "model.bin", "the model file train writes and eval and predict read"),
-    KPATH("output.checkpoint", output.checkpoint, "",
-          "resume file for --resume; \"\" = output.model + \".ckpt\""),
+    KPATH("output.checkpoint", output.checkpoint, "", "resume file for --resume; \"\" = output.model + \".ckpt\""),
     KINT("output.checkpoint_every", output.checkpoint_every, 0, 0, 1000000,
          "write it every N epochs and at the end; 0 = on Ctrl-C only"),
-    KBOOL("output.save_best", output.save_best, 0,
-          "output.model holds the best epoch (rewritten when it improves)"),
+    KBOOL("output.save_best", output.save_best, 0, "output.model holds the best epoch (rewritten when it improves)"),
     KPATH("output.metrics", output.metrics, "", "JSON Lines, one object per epoch (`textclf plot`); \"\" = none"),
     KENUM("output.quantize.method", output.quantize.method, TC_QUANT_NONE, QUANT_METHODS,
           "write output.model quantized (textclf quantize): int8 weights, or a product-quantized embedding"),
@@ -586,7 +620,7 @@ static int set_float(tc_config *c, const key_def *k, const char *s, size_t n, bo
         return expected(why, nwhy, "a number", s, n, null);
     size_t d = s[0] == '-' || s[0] == '+';
     if (n > d + 1 && s[d] == '0' && (s[d + 1] == 'x' || s[d + 1] == 'X')) /* decimal only, as integers are: */
-        return expected(why, nwhy, "a decimal number", s, n, null);           /* strtof would take 0x10 = 16 */
+        return expected(why, nwhy, "a decimal number", s, n, null);       /* strtof would take 0x10 = 16 */
     char *end;
     errno = 0;
     float v = strtof(s, &end);
@@ -815,13 +849,13 @@ static int set_list_item(const key_def *k, const char *s, size_t n, bool null, i
 
 typedef struct loader {
     yaml_parser_t yp;
-    const char *name;          /* file name for messages; NULL for --set */
-    const char *text;          /* the input, to place reader errors */
+    const char *name; /* file name for messages; NULL for --set */
+    const char *text; /* the input, to place reader errors */
     size_t len;
-    tc_config *c;              /* the working copy */
+    tc_config *c; /* the working copy */
     tc_err *err;
-    size_t key_line[N_KEYS];   /* 1-based line where a key was set; 0 = not yet */
-    size_t sec_line[N_KEYS];   /* same for sections, by their first key's index */
+    size_t key_line[N_KEYS]; /* 1-based line where a key was set; 0 = not yet */
+    size_t sec_line[N_KEYS]; /* same for sections, by their first key's index */
 } loader;
 
 /* Sets "FILE:LINE:COL: KEY: what" (or "--set KEY: what"); returns -1. */
@@ -931,9 +965,9 @@ static int load_list(loader *L, const key_def *k)
         char why[512], item[KEY_NAME_MAX + 16];
         snprintf(item, sizeof item, "%s[%d]", k->name, count);
         int rc = ev.type == YAML_SCALAR_EVENT
-                     ? set_list_item(k, (const char *)ev.data.scalar.value, ev.data.scalar.length, is_null(&ev), v,
-                                     &count, why, sizeof why)
-                     : why_set(why, sizeof why, "expected an integer, got %s", node_kind(&ev));
+            ? set_list_item(k, (const char *)ev.data.scalar.value, ev.data.scalar.length, is_null(&ev), v, &count, why,
+                            sizeof why)
+            : why_set(why, sizeof why, "expected an integer, got %s", node_kind(&ev));
         yaml_mark_t m = ev.start_mark;
         yaml_event_delete(&ev);
         if (rc < 0)
@@ -1114,9 +1148,10 @@ static int load_root(loader *L, yaml_event_t *ev)
  * was surely meant literally; ask for quotes rather than store "". */
 static int check_lost_value(const loader *L, const key_def *k, const yaml_event_t *ev, yaml_mark_t m)
 {
-    if (ev && !(ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length == 0 &&
-                ev->data.scalar.style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
-                ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE))
+    if (ev &&
+        !(ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length == 0 &&
+          ev->data.scalar.style != YAML_SINGLE_QUOTED_SCALAR_STYLE &&
+          ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE))
         return 0;
     size_t i = 0;
     while (i < L->len && (L->text[i] == ' ' || L->text[i] == '\t'))
@@ -1167,8 +1202,8 @@ static int load_stream(loader *L, const key_def *k)
     bool end = ev.type == YAML_STREAM_END_EVENT;
     yaml_event_delete(&ev);
     if (!end)
-        return fail(L, m, k ? k->name : NULL, "%s", k ? "the value must be a single YAML value"
-                                                      : "only one YAML document is allowed");
+        return fail(L, m, k ? k->name : NULL, "%s",
+                    k ? "the value must be a single YAML value" : "only one YAML document is allowed");
     return 0;
 }
 
@@ -1651,8 +1686,8 @@ char *tc_config_to_yaml(const tc_config *c, tc_err *err)
 
 static const char *type_name(const key_def *k)
 {
-    static const char *const names[] = {"string", "path", "bool", "int", "uint64", "float", "enum", "int list",
-                                        "strings"};
+    static const char *const names[] = {"string", "path", "bool",     "int",    "uint64",
+                                        "float",  "enum", "int list", "strings"};
     return names[k->type];
 }
 
@@ -1701,11 +1736,12 @@ void tc_config_print_reference(FILE *out)
         wname = nn > wname ? nn : wname;
         wdef = nd > wdef ? nd : wdef;
     }
-    fprintf(out, "Configuration keys.  In a YAML file each key sits inside its section:\n"
-                 "    train:\n      epochs: 10\n"
-                 "On the command line:  --set train.epochs=10   (the value is read as YAML).\n"
-                 "Paths are relative to the current directory; ${NAME} and ${NAME:-default} in a path\n"
-                 "come from the environment (the shipped configs use ${TEXTCLF_DATA:-../shared/data}).\n\n");
+    fprintf(out,
+            "Configuration keys.  In a YAML file each key sits inside its section:\n"
+            "    train:\n      epochs: 10\n"
+            "On the command line:  --set train.epochs=10   (the value is read as YAML).\n"
+            "Paths are relative to the current directory; ${NAME} and ${NAME:-default} in a path\n"
+            "come from the environment (the shipped configs use ${TEXTCLF_DATA:-../shared/data}).\n\n");
     fprintf(out, "  %-*s  %-8s  %-*s  %s\n", wname, "KEY", "TYPE", wdef, "DEFAULT", "ALLOWED");
     for (size_t i = 0; i < N_KEYS; i++) {
         const key_def *k = &KEYS[i];
@@ -1718,7 +1754,7 @@ void tc_config_print_reference(FILE *out)
         const char *al = k->type == K_UINT ? "any" : allowed;
         if (2 + wname + 2 + 8 + 2 + wdef + 2 + (int)strlen(al) <= 100)
             fprintf(out, "  %-*s  %-8s  %-*s  %s\n", wname, k->name, type_name(k), wdef, def[i], al);
-        else   /* a long list of values goes on its own line, under the help */
+        else /* a long list of values goes on its own line, under the help */
             fprintf(out, "  %-*s  %-8s  %s\n%*s%s\n", wname, k->name, type_name(k), def[i], wname + 4, "", al);
         print_wrapped(out, wname + 4, k->help);
     }

@@ -15,12 +15,11 @@
 #include <string.h>
 
 /* |a - b| <= atol + rtol * |b| */
-#define assert_close(a, b, rtol, atol)                                                        \
-    do {                                                                                      \
-        double tc_a_ = (double)(a), tc_b_ = (double)(b);                                      \
-        if (!(fabs(tc_a_ - tc_b_) <= (atol) + (rtol) * fabs(tc_b_)))                           \
-            fail_msg("%s = %.9g, expected %.9g (rtol %g, atol %g)", #a, tc_a_, tc_b_,          \
-                     (double)(rtol), (double)(atol));                                         \
+#define assert_close(a, b, rtol, atol)                                                                                 \
+    do {                                                                                                               \
+        double tc_a_ = (double)(a), tc_b_ = (double)(b);                                                               \
+        if (!(fabs(tc_a_ - tc_b_) <= (atol) + (rtol)*fabs(tc_b_)))                                                     \
+            fail_msg("%s = %.9g, expected %.9g (rtol %g, atol %g)", #a, tc_a_, tc_b_, (double)(rtol), (double)(atol)); \
     } while (0)
 
 /* The whole file at p (malloc'd; *n its length); fails the test if unreadable. */
@@ -38,7 +37,10 @@ static inline unsigned char *tc_slurp(const char *p, size_t *n)
 }
 
 /* A group's scratch directory: mkdtemp over the template in setup, rm -rf in teardown. */
-static inline int tc_tmpdir_make(char *tmpl) { return mkdtemp(tmpl) ? 0 : -1; }
+static inline int tc_tmpdir_make(char *tmpl)
+{
+    return mkdtemp(tmpl) ? 0 : -1;
+}
 static inline int tc_tmpdir_remove(const char *dir)
 {
     char cmd[128];

@@ -91,8 +91,7 @@ static void multilabel_cjk_and_unique_pairs(void **state)
     char buf[4096];
     size_t n = (size_t)snprintf(buf, sizeof buf, "labels,text\n");
     for (int i = 0; i < 6; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s,%s%d\n", i == 2 ? "a|b" : i == 4 ? "b|c" : "a", zh[i],
-                              i);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s,%s%d\n", i == 2 ? "a|b" : i == 4 ? "b|c" : "a", zh[i], i);
     char *path = write_tmp(".csv", buf);
     tc_config c;
     tc_config_defaults(&c);
@@ -188,7 +187,7 @@ static void maxlen_is_the_99th_percentile(void **state)
     tc_config_defaults(&cfg);
     tc_autoconf ac = {.n = 0};
     tc_autoconf_maxlen(&cfg, &c, &ac);
-    assert_int_equal(cfg.pad.maxlen, 198);   /* sorted[(200-1)*99/100] = sorted[197] = 198 */
+    assert_int_equal(cfg.pad.maxlen, 198); /* sorted[(200-1)*99/100] = sorted[197] = 198 */
     assert_true(has_note(&ac, "pad.maxlen 198"));
     /* a maxlen the user set stays */
     cfg.pad.maxlen = 7;
@@ -199,7 +198,11 @@ static void maxlen_is_the_99th_percentile(void **state)
 
 static tc_epoch_log epoch(int k, double loss, double acc, double val_loss, double val_acc)
 {
-    tc_epoch_log e = {.epoch = k, .loss = loss, .accuracy = acc, .has_val = val_loss >= 0, .val_loss = val_loss,
+    tc_epoch_log e = {.epoch = k,
+                      .loss = loss,
+                      .accuracy = acc,
+                      .has_val = val_loss >= 0,
+                      .val_loss = val_loss,
                       .val_accuracy = val_acc};
     return e;
 }
@@ -288,9 +291,9 @@ static void tune_rung0_sees_100000_rows(void **state)
 {
     (void)state;
     assert_int_equal(tc_tune_rung0_epochs(0), 1);
-    assert_int_equal(tc_tune_rung0_epochs(480), 10);       /* capped */
+    assert_int_equal(tc_tune_rung0_epochs(480), 10); /* capped */
     assert_int_equal(tc_tune_rung0_epochs(25000), 4);
-    assert_int_equal(tc_tune_rung0_epochs(33334), 3);      /* ceil(100000 / 33334) */
+    assert_int_equal(tc_tune_rung0_epochs(33334), 3); /* ceil(100000 / 33334) */
     assert_int_equal(tc_tune_rung0_epochs(100000), 1);
     assert_int_equal(tc_tune_rung0_epochs(5000000), 1);
 }
@@ -298,14 +301,10 @@ static void tune_rung0_sees_100000_rows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(columns_from_unusual_header),
-        cmocka_unit_test(multilabel_cjk_and_unique_pairs),
-        cmocka_unit_test(long_rows_without_char_ngrams),
-        cmocka_unit_test(user_settings_are_honoured),
-        cmocka_unit_test(maxlen_is_the_99th_percentile),
-        cmocka_unit_test(advice_for_underfit_and_overfit),
-        cmocka_unit_test(tune_draws_are_seeded),
-        cmocka_unit_test(tune_rung0_sees_100000_rows),
+        cmocka_unit_test(columns_from_unusual_header),   cmocka_unit_test(multilabel_cjk_and_unique_pairs),
+        cmocka_unit_test(long_rows_without_char_ngrams), cmocka_unit_test(user_settings_are_honoured),
+        cmocka_unit_test(maxlen_is_the_99th_percentile), cmocka_unit_test(advice_for_underfit_and_overfit),
+        cmocka_unit_test(tune_draws_are_seeded),         cmocka_unit_test(tune_rung0_sees_100000_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,10 @@ static int teardown(void **st)
     return tc_tmpdir_remove(dir);
 }
 
-static void path_of(char *out, const char *name) { sprintf(out, "%s/%s", dir, name); }
+static void path_of(char *out, const char *name)
+{
+    sprintf(out, "%s/%s", dir, name);
+}
 
 /* A small trained-looking bundle: LSTM encoder so every tensor kind is there. */
 static void make_bundle(tc_bundle *b, enum tc_encoder enc)
@@ -422,14 +425,14 @@ static void feature_map_round_trip_and_damage(void **st)
     } cases[] = {
         {f, {7, 0, 0, 0}, 4, "feature map format 7"},
         {f, {0, 0, 0, 0}, 4, "feature map format 0"},
-        {f, {1, 0, 0, 0}, 4, "corrupt"},  /* version 1: one row fewer than the tensors hold */
+        {f, {1, 0, 0, 0}, 4, "corrupt"}, /* version 1: one row fewer than the tensors hold */
         {f + 4, {0xe7, 0x03, 0, 0}, 4, "feature map for 999 buckets"},
-        {f + 8, {4, 0, 0, 0}, 4, "feature map of 4 entries"},           /* runs out of bytes */
+        {f + 8, {4, 0, 0, 0}, 4, "feature map of 4 entries"}, /* runs out of bytes */
         {f + 8, {0xff, 0xff, 0xff, 0xff}, 4, "feature map of 4294967295 entries"},
-        {f + 8, {2, 0, 0, 0}, 4, "feature map of 2 entries"},           /* bytes left over */
-        {f + 13, {0x00}, 1, "feature map of 3 entries"},                /* a gap of 0: not increasing */
-        {f + 15, {0xff, 0x7f}, 2, "not below 1000"},                    /* 500 + 16383 */
-        {f + 16, {0x83}, 1, "feature map of 3 entries"},                /* a varint cut short */
+        {f + 8, {2, 0, 0, 0}, 4, "feature map of 2 entries"}, /* bytes left over */
+        {f + 13, {0x00}, 1, "feature map of 3 entries"},      /* a gap of 0: not increasing */
+        {f + 15, {0xff, 0x7f}, 2, "not below 1000"},          /* 500 + 16383 */
+        {f + 16, {0x83}, 1, "feature map of 3 entries"},      /* a varint cut short */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         memcpy(c, d, n);
@@ -455,14 +458,10 @@ static void crc32_known_value(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(crc32_known_value),
-        cmocka_unit_test(save_load_round_trip),
-        cmocka_unit_test(rejects_damaged_files),
-        cmocka_unit_test(many_thresholds_round_trip),
-        cmocka_unit_test(sections_by_name),
-        cmocka_unit_test(write_failure_keeps_old_file),
-        cmocka_unit_test(training_state_round_trip),
-        cmocka_unit_test(feature_map_round_trip_and_damage),
+        cmocka_unit_test(crc32_known_value),         cmocka_unit_test(save_load_round_trip),
+        cmocka_unit_test(rejects_damaged_files),     cmocka_unit_test(many_thresholds_round_trip),
+        cmocka_unit_test(sections_by_name),          cmocka_unit_test(write_failure_keeps_old_file),
+        cmocka_unit_test(training_state_round_trip), cmocka_unit_test(feature_map_round_trip_and_damage),
     };
     return cmocka_run_group_tests_name("checkpoint", tests, setup, teardown);
 }

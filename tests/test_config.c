@@ -228,9 +228,12 @@ static void partial_yaml_keeps_other_defaults(void **state)
 static void booleans_and_enum_spellings(void **state)
 {
     (void)state;
-    static const struct { const char *text; int value; } bools[] = {
-        {"true", 1}, {"True", 1}, {"YES", 1}, {"on", 1}, {"'yes'", 1},
-        {"false", 0}, {"FALSE", 0}, {"No", 0}, {"off", 0}, {"\"off\"", 0},
+    static const struct {
+        const char *text;
+        int value;
+    } bools[] = {
+        {"true", 1},  {"True", 1},  {"YES", 1}, {"on", 1},  {"'yes'", 1},
+        {"false", 0}, {"FALSE", 0}, {"No", 0},  {"off", 0}, {"\"off\"", 0},
     };
     char yaml[128];
     tc_config c;
@@ -240,7 +243,11 @@ static void booleans_and_enum_spellings(void **state)
         assert_int_equal(c.tokenizer.keep_punct, bools[i].value);
         assert_int_equal(c.tokenizer.lowercase, bools[i].value);
     }
-    static const struct { const char *yaml; size_t off; int value; } enums[] = {
+    static const struct {
+        const char *yaml;
+        size_t off;
+        int value;
+    } enums[] = {
         {"data: {format: csv}", offsetof(tc_config, data.format), TC_FMT_CSV},
         {"data: {format: tsv}", offsetof(tc_config, data.format), TC_FMT_TSV},
         {"data: {format: fasttext}", offsetof(tc_config, data.format), TC_FMT_FASTTEXT},
@@ -315,8 +322,7 @@ static void wrong_types(void **state)
     load_bad("data:\n  train: {a: b}\n", "cfg.yaml:2:10: data.train: expected a string, got a mapping", NULL, NULL);
     load_bad("model:\n  encoder: [gap]\n", "model.encoder: expected one of gap, lstm, got a list", NULL, NULL);
     load_bad("model:\n  hidden: 64\n", "cfg.yaml:2:11: model.hidden: expected a list of integers", "got '64'", NULL);
-    load_bad("model:\n  hidden: [64, x]\n", "cfg.yaml:2:16: model.hidden[1]: expected an integer, got 'x'", NULL,
-             NULL);
+    load_bad("model:\n  hidden: [64, x]\n", "cfg.yaml:2:16: model.hidden[1]: expected an integer, got 'x'", NULL, NULL);
     load_bad("model:\n  hidden: [64, [1]]\n", "model.hidden[1]: expected an integer, got a list", NULL, NULL);
     load_bad("train: 5\n", "cfg.yaml:1:8: train: expected a mapping of train.* keys, got '5'", NULL, NULL);
     load_bad("model:\n  lstm: [1]\n", "model.lstm: expected a mapping of model.lstm.* keys, got a list", NULL, NULL);
@@ -335,8 +341,7 @@ static void values_out_of_range(void **state)
     load_bad("model:\n  embedding_dim: 4097\n", "model.embedding_dim: 4097 is out of range (1..4096)", NULL, NULL);
     load_bad("model:\n  embedding_dim: 0\n", "(1..4096)", NULL, NULL);
     load_bad("pad:\n  maxlen: 1000001\n", "pad.maxlen", "(0..1000000)", NULL);
-    load_bad("tokenizer:\n  num_words: 2\n", "tokenizer.num_words: 2 is out of range (0 or 3..2147483647)", NULL,
-             NULL);
+    load_bad("tokenizer:\n  num_words: 2\n", "tokenizer.num_words: 2 is out of range (0 or 3..2147483647)", NULL, NULL);
     load_bad("tokenizer:\n  num_words: 2147483648\n", "tokenizer.num_words", NULL, NULL);
     load_bad("tokenizer:\n  min_count: 0\n", "tokenizer.min_count: 0 is out of range (1..2147483647)", NULL, NULL);
     load_bad("model:\n  hidden: [0]\n", "cfg.yaml:2:12: model.hidden[0]: 0 is out of range (1..65536)", NULL, NULL);
@@ -373,8 +378,7 @@ static void values_out_of_range(void **state)
 static void huge_numbers(void **state)
 {
     (void)state;
-    load_bad("train:\n  epochs: 99999999999999999999\n", "cfg.yaml:2:11: train.epochs:", "huge number",
-             "(1..1000000)");
+    load_bad("train:\n  epochs: 99999999999999999999\n", "cfg.yaml:2:11: train.epochs:", "huge number", "(1..1000000)");
     load_bad("train:\n  epochs: -99999999999999999999\n", "train.epochs", "huge number", NULL);
     load_bad("train:\n  seed: 18446744073709551616\n", "train.seed", "huge number", NULL);
     load_bad("model:\n  hidden: [9223372036854775808]\n", "model.hidden[0]", "huge number", NULL);
@@ -405,8 +409,8 @@ static void paths_expand_environment_variables(void **state)
     load_ok(&c, "data:\n  text_column: ${TC_TEST_DATA}\n");
     assert_string_equal(c.data.text_column, "${TC_TEST_DATA}");
     unsetenv("TC_TEST_DATA");
-    load_bad("data:\n  test: ${TC_TEST_DATA}/t.csv\n", "cfg.yaml:2:9: data.test:",
-             "the environment variable TC_TEST_DATA is not set", NULL);
+    load_bad("data:\n  test: ${TC_TEST_DATA}/t.csv\n",
+             "cfg.yaml:2:9: data.test:", "the environment variable TC_TEST_DATA is not set", NULL);
     load_bad("data:\n  test: ${TC_TEST_DATA/t.csv\n", "data.test:", "without a closing", NULL);
     load_bad("data:\n  test: ${9x}/t.csv\n", "data.test:", "is not a variable name", NULL);
 }
@@ -465,8 +469,9 @@ static void strings_nulls_and_lengths(void **state)
 
     /* quoting and Unicode survive */
     load_ok(&c, "data:\n  train: \"  sp\\u00e9cial: #1\\t\"\n  valid: '它''s'\n");
-    assert_string_equal(c.data.train, "  sp\xc3\xa9"
-                                      "cial: #1\t");
+    assert_string_equal(c.data.train,
+                        "  sp\xc3\xa9"
+                        "cial: #1\t");
     assert_string_equal(c.data.valid, "它's");
 }
 
@@ -475,8 +480,8 @@ static void duplicates_are_rejected(void **state)
     (void)state;
     load_bad("train:\n  epochs: 1\n  lr: 0.1\n  epochs: 2\n", "cfg.yaml:4:3: train.epochs: duplicate key",
              "first given at line 2", NULL);
-    load_bad("train:\n  epochs: 1\nmodel: {}\ntrain:\n  lr: 0.1\n", "cfg.yaml:4:1: train: duplicate key",
-             "line 1", NULL);
+    load_bad("train:\n  epochs: 1\nmodel: {}\ntrain:\n  lr: 0.1\n", "cfg.yaml:4:1: train: duplicate key", "line 1",
+             NULL);
     load_bad("model:\n  lstm: {units: 2}\n  lstm: {layers: 2}\n", "cfg.yaml:3:3: model.lstm: duplicate key", NULL,
              NULL);
 }
@@ -486,8 +491,7 @@ static void yaml_syntax_errors(void **state)
     (void)state;
     /* unterminated quote: libyaml reports the end of the stream */
     load_bad("train:\n  epochs: 5\n  lr: 'abc\n", "cfg.yaml:4:1: train.lr: YAML syntax error",
-             "found unexpected end of stream",
-             "while scanning a quoted scalar at line 3, column 7");
+             "found unexpected end of stream", "while scanning a quoted scalar at line 3, column 7");
     /* a tab used for indentation */
     load_bad("train:\n\tepochs: 5\n", "cfg.yaml:2:1:", "YAML syntax error", NULL);
     /* bad indentation */
@@ -495,8 +499,7 @@ static void yaml_syntax_errors(void **state)
     /* invalid UTF-8: reader errors are placed by their byte offset */
     load_bad("train:\n  lr: 0.1\ndata:\n  train: \xff\n", "cfg.yaml:4:10:", "invalid YAML input", NULL);
     /* more than one document */
-    load_bad("train:\n  epochs: 5\n---\ntrain:\n  epochs: 6\n", "cfg.yaml:3:1: only one YAML document", NULL,
-             NULL);
+    load_bad("train:\n  epochs: 5\n---\ntrain:\n  epochs: 6\n", "cfg.yaml:3:1: only one YAML document", NULL, NULL);
 }
 
 static void anchors_aliases_and_bombs(void **state)
@@ -537,8 +540,7 @@ static void root_must_be_a_mapping_and_empty_is_fine(void **state)
     load_bad("hello\n", "cfg.yaml:1:1:", "top level must be a mapping", "got 'hello'");
     load_bad("\n\n  42\n", "cfg.yaml:3:3:", "got '42'", NULL);
 
-    static const char *const empty[] = {"", "\n\n", "# only a comment\n", "---\n", "--- ~\n...\n", "null\n",
-                                        "{}\n"};
+    static const char *const empty[] = {"", "\n\n", "# only a comment\n", "---\n", "--- ~\n...\n", "null\n", "{}\n"};
     tc_config c, d;
     tc_config_defaults(&d);
     for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
@@ -586,7 +588,7 @@ static void load_file_names_the_path(void **state)
     fputs("data:\n  train: b.csv\ntrain:\n  epochs: 8\n", f);
     fclose(f);
     assert_int_equal(tc_config_load_file(&c, path, &e), 0);
-    assert_string_equal(c.data.train, "/tmp/b.csv");   /* relative to the config's folder */
+    assert_string_equal(c.data.train, "/tmp/b.csv"); /* relative to the config's folder */
     assert_int_equal(c.train.epochs, 8);
     unlink(path);
 
@@ -608,8 +610,10 @@ static void load_file_resolves_input_paths(void **state)
     snprintf(path, sizeof path, "%s/c.yaml", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("data:\n  train: d/train.csv\n  valid: /abs/valid.csv\n  test: \"-\"\nmodel:\n  pretrained: v.vec\n"
-          "output:\n  model: m.bin\n  metrics: run.jsonl\n", f);
+    fputs(
+        "data:\n  train: d/train.csv\n  valid: /abs/valid.csv\n  test: \"-\"\nmodel:\n  pretrained: v.vec\n"
+        "output:\n  model: m.bin\n  metrics: run.jsonl\n",
+        f);
     fclose(f);
     tc_config c;
     tc_err e = {{0}};
@@ -785,7 +789,10 @@ static void to_yaml_round_trips(void **state)
     /* every key away from its default, strings as hostile as YAML gets */
     PUT(a.data.train, "quote\" and 'single' # not a comment: colon");
     PUT(a.data.valid, "  leading and trailing spaces  ");
-    PUT(a.data.test, "\xc3\xbcn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x99\x82");
+    PUT(a.data.test,
+        "\xc3\xbcn\xc3\xaf"
+        "c\xc3\xb6"
+        "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x99\x82");
     PUT(a.data.text_column, "line1\nline2\ttab\r\\ \x01\x7f");
     PUT(a.data.label_column, "- [x] {y} & * ! | > % @ ` ~ null");
     PUT(a.data.label_separator, "\xc2\x85\xe2\x80\xa8\xef\xbb\xbf:");
@@ -933,14 +940,46 @@ static void reference_lists_every_key(void **state)
 
     /* every key of config.h appears at the start of a row */
     static const char *const keys[] = {
-        "data.train", "data.valid", "data.test", "data.format", "data.header", "data.text_column",
-        "data.label_column", "data.label_separator", "data.on_error", "tokenizer.normalize",
-        "tokenizer.lowercase", "tokenizer.keep_punct", "tokenizer.keep_symbols", "tokenizer.num_words",
-        "tokenizer.min_count", "pad.maxlen", "pad.padding", "pad.truncating", "model.encoder",
-        "model.embedding_dim", "model.hidden", "model.head", "model.threshold", "model.lstm.units",
-        "model.lstm.layers", "model.lstm.bidirectional", "model.lstm.output", "model.lstm.dropout",
-        "train.optimizer", "train.lr", "train.beta1", "train.beta2", "train.epsilon", "train.clipnorm",
-        "train.epochs", "train.batch_size", "train.seed", "train.shuffle", "train.threads", "output.model",
+        "data.train",
+        "data.valid",
+        "data.test",
+        "data.format",
+        "data.header",
+        "data.text_column",
+        "data.label_column",
+        "data.label_separator",
+        "data.on_error",
+        "tokenizer.normalize",
+        "tokenizer.lowercase",
+        "tokenizer.keep_punct",
+        "tokenizer.keep_symbols",
+        "tokenizer.num_words",
+        "tokenizer.min_count",
+        "pad.maxlen",
+        "pad.padding",
+        "pad.truncating",
+        "model.encoder",
+        "model.embedding_dim",
+        "model.hidden",
+        "model.head",
+        "model.threshold",
+        "model.lstm.units",
+        "model.lstm.layers",
+        "model.lstm.bidirectional",
+        "model.lstm.output",
+        "model.lstm.dropout",
+        "train.optimizer",
+        "train.lr",
+        "train.beta1",
+        "train.beta2",
+        "train.epsilon",
+        "train.clipnorm",
+        "train.epochs",
+        "train.batch_size",
+        "train.seed",
+        "train.shuffle",
+        "train.threads",
+        "output.model",
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char row[64];

@@ -71,7 +71,8 @@ static void heatmap_is_complete(void **state)
     /* class 0: 3 rows (2 right); class 1: 1 row (right); class 2: none */
     tc_mc_add(&r, 0, 0, -1), tc_mc_add(&r, 0, 0, -1), tc_mc_add(&r, 0, 1, -1), tc_mc_add(&r, 1, 1, -1);
     tc_mc_finish(&r);
-    static const char *const names[3] = {"R&D <lab>", "\xe6\x97\xa5\xe6\x9c\xac", "a \"quoted\" name that is far too long"};
+    static const char *const names[3] = {"R&D <lab>", "\xe6\x97\xa5\xe6\x9c\xac",
+                                         "a \"quoted\" name that is far too long"};
     char *s = render(&r, names, "m.bin on t.csv");
     assert_int_equal(strncmp(s, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39), 0);
     assert_well_formed(s);

@@ -255,8 +255,9 @@ static void test_regress_word_with_line_feed(void **state)
     (void)state;
     tc_err err = {{0}};
     assert_int_equal(load_patched("c\001b", "c\nb", &err), -1);
-    assert_string_equal(err.msg, "m.bin: vocabulary entry 4: a word with a line-break byte, which no tokenizer "
-                                 "output has");
+    assert_string_equal(err.msg,
+                        "m.bin: vocabulary entry 4: a word with a line-break byte, which no tokenizer "
+                        "output has");
     assert_int_equal(load_patched("c\001b", "c\tb", &err), -1);
     assert_non_null(strstr(err.msg, "TAB byte"));
 }

@@ -207,12 +207,9 @@ static void huge_maxlen_short_rows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(identical_gap),
-        cmocka_unit_test(identical_lstm),
-        cmocka_unit_test(top_is_stable),
-        cmocka_unit_test(top_matches_sorting),
-        cmocka_unit_test(thresholds_round_trip),
-        cmocka_unit_test(huge_maxlen_short_rows),
+        cmocka_unit_test(identical_gap),         cmocka_unit_test(identical_lstm),
+        cmocka_unit_test(top_is_stable),         cmocka_unit_test(top_matches_sorting),
+        cmocka_unit_test(thresholds_round_trip), cmocka_unit_test(huge_maxlen_short_rows),
     };
     return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
 }

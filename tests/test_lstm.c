@@ -70,9 +70,8 @@ static double ref_sigmoid(double z)
 }
 
 /* hseq (B,T,H); cfin (B,H) the final cell state, may be NULL. */
-static void ref_forward(const tc_lstm_dims *d, const double *Wx, const double *Wh, const double *b,
-                        const double *x, const uint8_t *mask, int reverse, double *hseq,
-                        double *cfin)
+static void ref_forward(const tc_lstm_dims *d, const double *Wx, const double *Wh, const double *b, const double *x,
+                        const uint8_t *mask, int reverse, double *hseq, double *cfin)
 {
     int B = d->B, T = d->T, I = d->I, H = d->H;
     assert_true(H <= REF_MAXH);
@@ -116,8 +115,8 @@ typedef struct stack {
 
 /* Layer l maps (B,T,I_l) → (B,T,H_l); I_{l+1} = H_l.  Weights U(±0.6),
  * x U(±1) at real steps and a large finite U(±5) at padding. */
-static void stack_init(stack *s, int nl, int B, int T, const int *IH, const int *rev,
-                       const uint8_t *mask, uint64_t seed)
+static void stack_init(stack *s, int nl, int B, int T, const int *IH, const int *rev, const uint8_t *mask,
+                       uint64_t seed)
 {
     tc_rng rng;
     tc_rng_seed(&rng, seed);
@@ -180,16 +179,14 @@ static double stack_ref_loss(const stack *s, double *hout)
  * layer l's dx feeding layer l−1's dhseq.  Fills (zeroed, then +=) the
  * gradients dWx/dWh/db per layer and dx of the input; hout gets the last
  * layer's hseq. */
-static void stack_c_grads(const stack *s, float **dWx, float **dWh, float **db, float *dx,
-                          float *hout)
+static void stack_c_grads(const stack *s, float **dWx, float **dWh, float **db, float *dx, float *hout)
 {
     float *hs[2] = {NULL, NULL}, *cache[2] = {NULL, NULL};
     const float *in = s->x;
     for (int l = 0; l < s->nl; l++) {
         hs[l] = fbuf(nbt(&s->d[l], s->d[l].H));
         cache[l] = nanbuf(tc_lstm_cache_floats(&s->d[l]));
-        tc_lstm_forward(&s->d[l], s->Wx[l], s->Wh[l], s->b[l], in, s->mask, s->rev[l], hs[l],
-                        cache[l]);
+        tc_lstm_forward(&s->d[l], s->Wx[l], s->Wh[l], s->b[l], in, s->mask, s->rev[l], hs[l], cache[l]);
         in = hs[l];
     }
     int top = s->nl - 1;
@@ -200,8 +197,8 @@ static void stack_c_grads(const stack *s, float **dWx, float **dWh, float **db, 
         const tc_lstm_dims *d = &s->d[l];
         float *work = nanbuf(tc_lstm_work_floats(d));
         float *din = l > 0 ? fbuf(nbt(d, d->I)) : dx;
-        tc_lstm_backward(d, s->Wx[l], s->Wh[l], l > 0 ? hs[l - 1] : s->x, s->mask, s->rev[l],
-                         cache[l], dh, din, dWx[l], dWh[l], db[l], work);
+        tc_lstm_backward(d, s->Wx[l], s->Wh[l], l > 0 ? hs[l - 1] : s->x, s->mask, s->rev[l], cache[l], dh, din, dWx[l],
+                         dWh[l], db[l], work);
         free(work);
         free(dh);
         dh = din;
@@ -328,10 +325,9 @@ static void backward_accumulates_weights_and_overwrites_dx(void **state)
     int IH[2] = {4, 6}, rev[1] = {0};
     stack_init(&s, 1, GC_B, GC_T, IH, rev, gc_mask, 31);
     tc_lstm_dims *d = &s.d[0];
-    size_t nx = nbt(d, d->I), nh = nbt(d, d->H), nwx = (size_t)d->I * 4 * d->H,
-           nwh = (size_t)d->H * 4 * d->H, nb = 4 * (size_t)d->H;
-    float *h = fbuf(nh), *cache = nanbuf(tc_lstm_cache_floats(d)),
-          *work = nanbuf(tc_lstm_work_floats(d));
+    size_t nx = nbt(d, d->I), nh = nbt(d, d->H), nwx = (size_t)d->I * 4 * d->H, nwh = (size_t)d->H * 4 * d->H,
+           nb = 4 * (size_t)d->H;
+    float *h = fbuf(nh), *cache = nanbuf(tc_lstm_cache_floats(d)), *work = nanbuf(tc_lstm_work_floats(d));
     float *dh = fbuf(nh), *dx1 = fbuf(nx), *dx2 = fbuf(nx);
     float *g1[3] = {fbuf(nwx), fbuf(nwh), fbuf(nb)}, *g2[3] = {fbuf(nwx), fbuf(nwh), fbuf(nb)};
     float *g3[3] = {fbuf(nwx), fbuf(nwh), fbuf(nb)};
@@ -339,8 +335,7 @@ static void backward_accumulates_weights_and_overwrites_dx(void **state)
     tc_lstm_forward(d, s.Wx[0], s.Wh[0], s.b[0], s.x, s.mask, 0, h, cache);
 
     memcpy(dh, s.r, nh * sizeof *dh);
-    tc_lstm_backward(d, s.Wx[0], s.Wh[0], s.x, s.mask, 0, cache, dh, dx1, g1[0], g1[1], g1[2],
-                     work);
+    tc_lstm_backward(d, s.Wx[0], s.Wh[0], s.x, s.mask, 0, cache, dh, dx1, g1[0], g1[1], g1[2], work);
     /* from pre-filled gradients, with dx full of NaN */
     for (int k = 0; k < 3; k++)
         for (size_t i = 0; i < ng[k]; i++)
@@ -348,12 +343,10 @@ static void backward_accumulates_weights_and_overwrites_dx(void **state)
     for (size_t i = 0; i < nx; i++)
         dx2[i] = NAN;
     memcpy(dh, s.r, nh * sizeof *dh);
-    tc_lstm_backward(d, s.Wx[0], s.Wh[0], s.x, s.mask, 0, cache, dh, dx2, g2[0], g2[1], g2[2],
-                     work);
+    tc_lstm_backward(d, s.Wx[0], s.Wh[0], s.x, s.mask, 0, cache, dh, dx2, g2[0], g2[1], g2[2], work);
     /* without dx */
     memcpy(dh, s.r, nh * sizeof *dh);
-    tc_lstm_backward(d, s.Wx[0], s.Wh[0], s.x, s.mask, 0, cache, dh, NULL, g3[0], g3[1], g3[2],
-                     work);
+    tc_lstm_backward(d, s.Wx[0], s.Wh[0], s.x, s.mask, 0, cache, dh, NULL, g3[0], g3[1], g3[2], work);
 
     for (size_t i = 0; i < nx; i++)
         assert_true(dx2[i] == dx1[i]);
@@ -427,8 +420,7 @@ static void final_state_is_independent_of_padding_side(void **state)
 
 /* ---- torch.nn.LSTM reference ------------------------------------------ */
 
-static void check_ref(const float *got, const double *want, size_t n, const uint8_t *keep,
-                      size_t per_row)
+static void check_ref(const float *got, const double *want, size_t n, const uint8_t *keep, size_t per_row)
 {
     for (size_t k = 0; k < n; k++)
         if (!keep || keep[k / per_row])
@@ -441,12 +433,10 @@ static void matches_torch_bidirectional_reference(void **state)
     enum { B = LSTM_REF_B, T = LSTM_REF_T, I = LSTM_REF_I, H = LSTM_REF_H };
     tc_lstm_dims d = {B, T, I, H};
     const uint8_t *m = lstm_ref_mask;
-    const float *Wx[2] = {lstm_ref_Wx_fwd, lstm_ref_Wx_rev},
-                *Wh[2] = {lstm_ref_Wh_fwd, lstm_ref_Wh_rev};
+    const float *Wx[2] = {lstm_ref_Wx_fwd, lstm_ref_Wx_rev}, *Wh[2] = {lstm_ref_Wh_fwd, lstm_ref_Wh_rev};
     const float *b[2] = {lstm_ref_b_fwd, lstm_ref_b_rev}, *r[2] = {lstm_ref_r_fwd, lstm_ref_r_rev};
     const double *hseq[2] = {lstm_ref_hseq_fwd, lstm_ref_hseq_rev};
-    const double *hn[2] = {lstm_ref_hn_fwd, lstm_ref_hn_rev},
-                 *cn[2] = {lstm_ref_cn_fwd, lstm_ref_cn_rev};
+    const double *hn[2] = {lstm_ref_hn_fwd, lstm_ref_hn_rev}, *cn[2] = {lstm_ref_cn_fwd, lstm_ref_cn_rev};
     const double *dWx[2] = {lstm_ref_dWx_fwd, lstm_ref_dWx_rev};
     const double *dWh[2] = {lstm_ref_dWh_fwd, lstm_ref_dWh_rev};
     const double *db[2] = {lstm_ref_db_fwd, lstm_ref_db_rev};
@@ -484,9 +474,9 @@ static void flops_count_the_sgemms(void **state)
     (void)state;
     tc_lstm_dims d = {64, 50, 64, 128};
     double BT = 64.0 * 50, G = 4 * 128.0;
-    double gemm = 2 * BT * 64 * G + 2 * 49 * 64 * 128 * G       /* forward */
-                  + 2 * 49 * 64 * G * 128 + 2 * 2 * BT * G * 64 /* dh, dx, dWx */
-                  + 2 * BT * 128 * G;                           /* dWh */
+    double gemm = 2 * BT * 64 * G + 2 * 49 * 64 * 128 * G /* forward */
+        + 2 * 49 * 64 * G * 128 + 2 * 2 * BT * G * 64     /* dh, dx, dWx */
+        + 2 * BT * 128 * G;                               /* dWh */
     double f = tc_lstm_flops(&d);
     assert_true(f >= gemm && f <= 1.05 * gemm);
 }
@@ -498,8 +488,7 @@ static void throughput_sanity(void **state)
     tc_lstm_dims d = {32, 20, 32, 64};
     tc_rng rng;
     tc_rng_seed(&rng, 51);
-    size_t nx = nbt(&d, d.I), nh = nbt(&d, d.H), nwx = (size_t)d.I * 4 * d.H,
-           nwh = (size_t)d.H * 4 * d.H;
+    size_t nx = nbt(&d, d.I), nh = nbt(&d, d.H), nwx = (size_t)d.I * 4 * d.H, nwh = (size_t)d.H * 4 * d.H;
     float *Wx = fbuf(nwx), *Wh = fbuf(nwh), *b = fbuf(4 * (size_t)d.H), *x = fbuf(nx);
     float *h = fbuf(nh), *dh = fbuf(nh), *dx = fbuf(nx), *gWx = fbuf(nwx), *gWh = fbuf(nwh);
     float *gb = fbuf(4 * (size_t)d.H), *cache = fbuf(tc_lstm_cache_floats(&d));

@@ -29,8 +29,11 @@ static char *slurp(FILE *f)
  * through utf8proc); returns its length, or -1 if the bytes are not UTF-8. */
 static int decode(const unsigned char *s, long *cp)
 {
-    int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
-            : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : -1;
+    int len = s[0] < 0x80             ? 1
+        : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
+        : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
+        : s[0] >= 0xF0 && s[0] < 0xF5 ? 4
+                                      : -1;
     if (len < 0)
         return -1;
     *cp = len == 1 ? s[0] : s[0] & (0x7F >> len);
@@ -45,10 +48,9 @@ static int decode(const unsigned char *s, long *cp)
 /* East Asian Wide / Fullwidth blocks (and the emoji blocks used below). */
 static int wide(long cp)
 {
-    static const long r[][2] = {{0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
-                                {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
-                                {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},
-                                {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+    static const long r[][2] = {{0x1100, 0x115F},   {0x2E80, 0x303E},  {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+                                {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},  {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
+                                {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},  {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
                                 {0x1F900, 0x1F9FF}, {0x20000, 0x3FFFD}};
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
         if (cp >= r[i][0] && cp <= r[i][1])
@@ -83,8 +85,7 @@ static int assert_block_aligned(const char *s)
         if (width < 0)
             width = w;
         if (w != width)
-            fail_msg("line %d is %d columns, the first %d: %.*s", lines, w, width,
-                     (int)(end - s), s);
+            fail_msg("line %d is %d columns, the first %d: %.*s", lines, w, width, (int)(end - s), s);
         lines++;
         s = end + 1;
     }
@@ -193,13 +194,20 @@ static int j_value(const char **p)
 {
     j_ws(p);
     switch (**p) {
-    case '{': return j_container(p, '}', 1);
-    case '[': return j_container(p, ']', 0);
-    case '"': return j_string(p);
-    case 't': return strncmp(*p, "true", 4) ? 0 : (*p += 4, 1);
-    case 'f': return strncmp(*p, "false", 5) ? 0 : (*p += 5, 1);
-    case 'n': return strncmp(*p, "null", 4) ? 0 : (*p += 4, 1);
-    default: return j_number(p);
+    case '{':
+        return j_container(p, '}', 1);
+    case '[':
+        return j_container(p, ']', 0);
+    case '"':
+        return j_string(p);
+    case 't':
+        return strncmp(*p, "true", 4) ? 0 : (*p += 4, 1);
+    case 'f':
+        return strncmp(*p, "false", 5) ? 0 : (*p += 5, 1);
+    case 'n':
+        return strncmp(*p, "null", 4) ? 0 : (*p += 4, 1);
+    default:
+        return j_number(p);
     }
 }
 
@@ -444,8 +452,7 @@ static void ml_matches_sklearn(void **state)
 static void mc_json_is_valid(void **state)
 {
     (void)state;
-    static const char *const names[3] = {"say \"hi\"", "back\\slash\tand\nnewline",
-                                         "\xE4\xBD\x93\xE8\x82\xB2 bad\xFF"};
+    static const char *const names[3] = {"say \"hi\"", "back\\slash\tand\nnewline", "\xE4\xBD\x93\xE8\x82\xB2 bad\xFF"};
     tc_mc_report r;
     fill_hand(&r);
     FILE *f = tmpfile();
@@ -514,9 +521,8 @@ static void ml_json_is_valid(void **state)
 static void mc_text_aligns_wide_names(void **state)
 {
     (void)state;
-    static const char *const names[4] = {
-        "体育", "a class name that is far too long to show in full",
-        "天气预报和新闻频道的很长很长的名字", "面条🍜"};
+    static const char *const names[4] = {"体育", "a class name that is far too long to show in full",
+                                         "天气预报和新闻频道的很长很长的名字", "面条🍜"};
     tc_mc_report r;
     assert_int_equal(tc_mc_init(&r, 4, NULL), 0);
     for (int i = 0; i < 12345; i++)
@@ -533,7 +539,7 @@ static void mc_text_aligns_wide_names(void **state)
 
     assert_non_null(strstr(s, "accuracy  0.9990  (12349 of 12361 rows)"));
     assert_non_null(strstr(s, "a class name that is fa…")); /* 23 columns + "…" */
-    assert_non_null(strstr(s, "天气预报和新闻频道的很…"));       /* 22 columns + "…" */
+    assert_non_null(strstr(s, "天气预报和新闻频道的很…"));  /* 22 columns + "…" */
     assert_null(strstr(s, "too long"));
 
     const char *table = strstr(s, "\n\nclass");
@@ -616,7 +622,7 @@ static void ml_samples_at_k_and_log_loss(void **state)
         assert_close(r.precision_at_k, k == 1 ? 0.5 : 0.25, 1e-12, 0);
         assert_close(r.recall_at_k, 1.0 / 3, 1e-12, 0);
         double bce = -(log(.9) + log(.2) + log(.4) + log(.9)) - (log(.7) + log(.7) + log(.9) + log(.2)) -
-                     (log(.3) + log(.9) + log(.9) + log(.9));
+            (log(.3) + log(.9) + log(.9) + log(.9));
         assert_close(r.log_loss, bce / 12, 1e-6, 0);
         tc_ml_free(&r);
     }
@@ -651,8 +657,8 @@ static void ml_tune_thresholds(void **state)
 {
     (void)state;
     enum { N = 6, L = 3 };
-    static const float p[L][N] = {{.9f, .8f, .7f, .6f, .4f, .2f}, {.9f, .1f, .2f, .3f, .4f, .5f},
-                                  {.8f, .5f, .5f, .1f, .1f, .1f}};
+    static const float p[L][N] = {
+        {.9f, .8f, .7f, .6f, .4f, .2f}, {.9f, .1f, .2f, .3f, .4f, .5f}, {.8f, .5f, .5f, .1f, .1f, .1f}};
     static const uint8_t t[L][N] = {{1, 0, 1, 1, 0, 0}, {0, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 0, 0}};
     float probs[N * L], thr[L];
     uint8_t truth[N * L];
@@ -746,18 +752,12 @@ static void mc_many_classes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(mc_hand_computed),
-        cmocka_unit_test(mc_zero_division_and_edges),
-        cmocka_unit_test(mc_matches_sklearn),
-        cmocka_unit_test(ml_hand_computed),
-        cmocka_unit_test(ml_matches_sklearn),
-        cmocka_unit_test(mc_json_is_valid),
-        cmocka_unit_test(ml_json_is_valid),
-        cmocka_unit_test(mc_text_aligns_wide_names),
-        cmocka_unit_test(ml_text_aligns),
-        cmocka_unit_test(ml_samples_at_k_and_log_loss),
-        cmocka_unit_test(ml_at_k_caps_k),
-        cmocka_unit_test(ml_tune_thresholds),
+        cmocka_unit_test(mc_hand_computed),   cmocka_unit_test(mc_zero_division_and_edges),
+        cmocka_unit_test(mc_matches_sklearn), cmocka_unit_test(ml_hand_computed),
+        cmocka_unit_test(ml_matches_sklearn), cmocka_unit_test(mc_json_is_valid),
+        cmocka_unit_test(ml_json_is_valid),   cmocka_unit_test(mc_text_aligns_wide_names),
+        cmocka_unit_test(ml_text_aligns),     cmocka_unit_test(ml_samples_at_k_and_log_loss),
+        cmocka_unit_test(ml_at_k_caps_k),     cmocka_unit_test(ml_tune_thresholds),
         cmocka_unit_test(mc_many_classes),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

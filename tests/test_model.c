@@ -210,8 +210,8 @@ static void replica_shards_sum_to_batch(void **st)
             assert_int_equal(tc_model_reserve(x, B / 2, T, &err), 0);
             const int32_t *hid = ids + (size_t)h * (B / 2) * T;
             tc_model_forward(x, hid, B / 2, T, 0, NULL);
-            half_sum += 0.5 * tc_model_loss_backward(x, hid, B / 2, T, labels + h * (B / 2), NULL, NULL, 0.5f, 1,
-                                                     &rows, &nrows);
+            half_sum += 0.5 *
+                tc_model_loss_backward(x, hid, B / 2, T, labels + h * (B / 2), NULL, NULL, 0.5f, 1, &rows, &nrows);
             for (size_t i = 0; i < ntail; i++)
                 sum[tail + i] += x->gtail[i];
             const float *gl = tc_model_row_grads(x);
@@ -267,13 +267,14 @@ static void tensor_roles(void **st)
     for (int k = 0; k < m->ntensors; k++) {
         const tc_tensor *t = &m->tensors[k];
         size_t nl = strlen(t->name);
-        enum tc_role want = k == 0 ? TC_ROLE_EMBEDDING : !strcmp(t->name + nl - 2, ".b") ? TC_ROLE_BIAS
-                                                                                       : TC_ROLE_KERNEL;
+        enum tc_role want = k == 0            ? TC_ROLE_EMBEDDING
+            : !strcmp(t->name + nl - 2, ".b") ? TC_ROLE_BIAS
+                                              : TC_ROLE_KERNEL;
         assert_int_equal(t->role, want);
         count[t->role]++;
     }
     assert_int_equal(count[TC_ROLE_EMBEDDING], 1);
-    assert_int_equal(count[TC_ROLE_BIAS], 2 * 2 + 2);   /* 2 layers x 2 directions, dense, output */
+    assert_int_equal(count[TC_ROLE_BIAS], 2 * 2 + 2);       /* 2 layers x 2 directions, dense, output */
     assert_int_equal(count[TC_ROLE_KERNEL], 2 * 2 * 2 + 2); /* Wx and Wh each, dense W, output W */
     tc_model_free(m);
 }

@@ -39,8 +39,8 @@ typedef double (*objective_fn)(void *ctx);
 /* Compares the analytic gradient g (n) of f with respect to x (n) with central
  * differences f(x ± eps·e_i); the step actually taken (after float rounding)
  * is the divisor.  |g − fd| <= atol + rtol·|fd| for every i. */
-static void check_grad(const char *what, objective_fn f, void *ctx, float *x, const float *g,
-                       size_t n, float eps, double rtol, double atol)
+static void check_grad(const char *what, objective_fn f, void *ctx, float *x, const float *g, size_t n, float eps,
+                       double rtol, double atol)
 {
     for (size_t i = 0; i < n; i++) {
         float x0 = x[i];
@@ -58,8 +58,7 @@ static void check_grad(const char *what, objective_fn f, void *ctx, float *x, co
 }
 
 /* |got − want| <= atol + rtol·|want| elementwise. */
-static void expect_near(const char *what, const float *got, const double *want, size_t n,
-                        double rtol, double atol)
+static void expect_near(const char *what, const float *got, const double *want, size_t n, double rtol, double atol)
 {
     for (size_t i = 0; i < n; i++)
         if (!(fabs(got[i] - want[i]) <= atol + rtol * fabs(want[i])))
@@ -115,8 +114,7 @@ static void embedding_lookup_and_gradient(void **state)
     /* row 0 is padding: it gets no gradient (the objective does depend on it) */
     for (int d = 0; d < ED; d++)
         assert_true(dE[d] == 0.0f);
-    check_grad("dE", emb_objective, &c, c.E + ED, dE + ED, (EV - 1) * ED, FD_EPS, FD_RTOL,
-               FD_ATOL);
+    check_grad("dE", emb_objective, &c, c.E + ED, dE + ED, (EV - 1) * ED, FD_EPS, FD_RTOL, FD_ATOL);
 }
 
 static void embedding_bag_mean_and_gradient(void **state)
@@ -545,8 +543,8 @@ static void model_matches_torch(void **state)
     (void)state;
     float bag[RB * RD], h[RB * RH], logits[RB * RC], probs[RB * RC], z[RB * RC], sig[RB * RC];
     float dlogits[RB * RC], dz[RB * RC], dh[RB * RH], dh3[RB * RH], dbag[RB * RD];
-    float dE[RV * RD] = {0}, dW1[RD * RH] = {0}, db1[RH] = {0}, dW2[RH * RC] = {0},
-          db2[RC] = {0}, dW3[RH * RC] = {0}, db3[RC] = {0};
+    float dE[RV * RD] = {0}, dW1[RD * RH] = {0}, db1[RH] = {0}, dW2[RH * RC] = {0}, db2[RC] = {0}, dW3[RH * RC] = {0},
+                  db3[RC] = {0};
 
     tc_embedding_bag_mean_forward(bag, nnref_ids, nnref_E, RB, RT, RD);
     tc_dense_forward(h, bag, nnref_W1, nnref_b1, RB, RD, RH);
@@ -719,7 +717,7 @@ static void check_orthogonal(int R, int C, uint64_t seed)
     assert_int_equal(tc_init_orthogonal(w, R, C, &rng, &err), 0);
     int n = R > C ? R : C, k = R > C ? C : R;
     /* Q (n,k): Q[e][i] = w[e][i] if R >= C, else w[i][e] */
-#define Q(e, i) ((double)(R >= C ? w[(size_t)(e) * C + (i)] : w[(size_t)(i) * C + (e)]))
+#define Q(e, i) ((double)(R >= C ? w[(size_t)(e)*C + (i)] : w[(size_t)(i)*C + (e)]))
     for (int i = 0; i < k; i++)
         for (int j = 0; j < k; j++) {
             double s = 0.0;

@@ -16,20 +16,19 @@ static int count(const char *hay, const char *needle)
 static void nice_steps(void **st)
 {
     (void)st;
-    assert_close(tc_svg_nice_step(0, 1, 5), 0.2, 1e-12, 0);      /* raw 0.2 → 2·10⁻¹ */
-    assert_close(tc_svg_nice_step(0, 0.37, 5), 0.1, 1e-12, 0);   /* raw 0.074 → 10·10⁻² */
-    assert_close(tc_svg_nice_step(1, 12, 8), 2, 1e-12, 0);       /* raw 1.375 → 2 */
+    assert_close(tc_svg_nice_step(0, 1, 5), 0.2, 1e-12, 0);        /* raw 0.2 → 2·10⁻¹ */
+    assert_close(tc_svg_nice_step(0, 0.37, 5), 0.1, 1e-12, 0);     /* raw 0.074 → 10·10⁻² */
+    assert_close(tc_svg_nice_step(1, 12, 8), 2, 1e-12, 0);         /* raw 1.375 → 2 */
     assert_close(tc_svg_nice_step(0.41, 0.58, 5), 0.05, 1e-12, 0); /* raw 0.034 → 5·10⁻² */
-    assert_close(tc_svg_nice_step(0, 300, 8), 50, 1e-12, 0);     /* raw 37.5 → 5·10 */
-    assert_close(tc_svg_nice_step(3, 3, 5), 1, 0, 0);            /* no span: a default */
+    assert_close(tc_svg_nice_step(0, 300, 8), 50, 1e-12, 0);       /* raw 37.5 → 5·10 */
+    assert_close(tc_svg_nice_step(3, 3, 5), 1, 0, 0);              /* no span: a default */
 }
 
 static void chart_document(void **st)
 {
     (void)st;
     tc_err err;
-    double x[6] = {1, 2, 3, 4, 5, 6}, a[6] = {0.9, 0.7, 0.5, 0.4, 0.35, 0.3},
-           b[6] = {0.8, NAN, 0.6, 0.62, NAN, NAN};
+    double x[6] = {1, 2, 3, 4, 5, 6}, a[6] = {0.9, 0.7, 0.5, 0.4, 0.35, 0.3}, b[6] = {0.8, NAN, 0.6, 0.62, NAN, NAN};
     tc_svg_series ser[2] = {{"train <x>", "#1f77b4", 0, x, a, 6}, {"valid & \"y\"", "#d62728", 1, x, b, 6}};
     tc_svg_panel p = {60, 60, 300, 200, "Loss", "epoch", "loss", 1, 3, "best epoch 3"};
     tc_svg s;

@@ -164,8 +164,8 @@ static void product_quantization_definition(void **st)
             }
             assert_int_equal(t->code[r * 2 + s], best);
             for (int c = 0; c < 4; c++)
-                assert_close(b.model->E[r * D + s * 4 + c], t->normc[t->ncode[r]] * t->cent[(s * t->ncent + best) * 4 + c],
-                             1e-6, 1e-7);
+                assert_close(b.model->E[r * D + s * 4 + c],
+                             t->normc[t->ncode[r]] * t->cent[(s * t->ncent + best) * 4 + c], 1e-6, 1e-7);
         }
     }
     /* as many centroids as rows: k-means from the rows themselves reproduces them */

@@ -44,16 +44,16 @@ static void expect_rec(tc_reader *r, uint64_t line, size_t n, const char *const 
     assert_int_equal(rec.nfields, n);
     for (size_t i = 0; i < n; i++) {
         if (rec.lens[i] != strlen(want[i]) || memcmp(rec.fields[i], want[i], rec.lens[i]) != 0)
-            fail_msg("line %llu field %zu: got '%.*s', want '%s'", (unsigned long long)line, i,
-                     (int)rec.lens[i], rec.fields[i], want[i]);
+            fail_msg("line %llu field %zu: got '%.*s', want '%s'", (unsigned long long)line, i, (int)rec.lens[i],
+                     rec.fields[i], want[i]);
         assert_int_equal(rec.fields[i][rec.lens[i]], '\0');
     }
 }
 
-#define EXPECT(r, line, ...)                                                                   \
-    do {                                                                                       \
-        const char *const want_[] = {__VA_ARGS__};                                             \
-        expect_rec(r, line, sizeof want_ / sizeof want_[0], want_);                            \
+#define EXPECT(r, line, ...)                                        \
+    do {                                                            \
+        const char *const want_[] = {__VA_ARGS__};                  \
+        expect_rec(r, line, sizeof want_ / sizeof want_[0], want_); \
     } while (0)
 
 static void expect_end(tc_reader *r)
@@ -99,9 +99,10 @@ static void csv_simple(void **state)
 static void csv_quoted(void **state)
 {
     (void)state;
-    tc_reader *r = open_str("\"x,y\",\"he said \"\"hi\"\"\",\"l1\nl2\",\"cr\r\nlf\"\nz,1\n"
-                            "\"\"\"\",\"a\"\"\"\"b\"\n",
-                            TC_FMT_CSV);
+    tc_reader *r = open_str(
+        "\"x,y\",\"he said \"\"hi\"\"\",\"l1\nl2\",\"cr\r\nlf\"\nz,1\n"
+        "\"\"\"\",\"a\"\"\"\"b\"\n",
+        TC_FMT_CSV);
     EXPECT(r, 1, "x,y", "he said \"hi\"", "l1\nl2", "cr\r\nlf");
     EXPECT(r, 4, "z", "1"); /* record 1 holds two LFs */
     EXPECT(r, 5, "\"", "a\"\"b");
@@ -160,9 +161,14 @@ static void bom_and_last_line(void **state)
     tc_reader_close(r);
 
     /* only at the very start */
-    r = open_str("a\n\xEF\xBB\xBF" "b", TC_FMT_CSV);
+    r = open_str(
+        "a\n\xEF\xBB\xBF"
+        "b",
+        TC_FMT_CSV);
     EXPECT(r, 1, "a");
-    EXPECT(r, 2, "\xEF\xBB\xBF" "b");
+    EXPECT(r, 2,
+           "\xEF\xBB\xBF"
+           "b");
     expect_end(r);
     tc_reader_close(r);
 
@@ -394,8 +400,7 @@ static void max_record(void **state)
     memset(big, 'x', 300);
     big[300] = 0;
     /* an unquoted and a quoted multi-line record over the limit */
-    int n = snprintf(data, sizeof data, "short,1\n%s,2\nok,3\n\"%.100s\n%.100s\n%.100s\",4\nend\n", big, big,
-                     big, big);
+    int n = snprintf(data, sizeof data, "short,1\n%s,2\nok,3\n\"%.100s\n%.100s\n%.100s\",4\nend\n", big, big, big, big);
     tc_reader *r = open_bytes(data, (size_t)n, TC_FMT_CSV);
     tc_reader_set_max_record(r, 200);
     EXPECT(r, 1, "short", "1");
@@ -540,8 +545,8 @@ static void stream_and_stdin(void **state)
 }
 
 /* Writes records with tc_csv_write_field into a temp file and opens it. */
-static tc_reader *write_records(const char *const *fields, const size_t *lens, size_t nrec, size_t nf,
-                                char sep, enum tc_format fmt)
+static tc_reader *write_records(const char *const *fields, const size_t *lens, size_t nrec, size_t nf, char sep,
+                                enum tc_format fmt)
 {
     strcpy(g_path, "/tmp/tc_reader_XXXXXX");
     int fd = mkstemp(g_path);
@@ -592,8 +597,8 @@ static void write_field(void **state)
 
     /* round trip */
     static const char *const f[] = {
-        "plain",   "with,comma", "q\"uote", "multi\nline", "cr\r\nlf", " lead", "trail ",
-        "",        "\"",         "a\0b",    "\"\"\"",     "x\r",     "\n",    "end",
+        "plain", "with,comma", "q\"uote", "multi\nline", "cr\r\nlf", " lead", "trail ",
+        "",      "\"",         "a\0b",    "\"\"\"",      "x\r",      "\n",    "end",
     };
     static const size_t len[] = {5, 10, 6, 10, 7, 5, 6, 0, 1, 3, 3, 2, 1, 3};
     tc_reader *r = write_records(f, len, 2, 7, ',', TC_FMT_CSV);

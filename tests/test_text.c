@@ -89,7 +89,6 @@ static void pad_matches_keras(void **st)
     assert_int_equal(out[0], 0), assert_int_equal(out[1], 0);
 }
 
-
 /* ---- hashed n-gram features ------------------------------------------------
  * The expected hashes were computed by a separate Python transcription of the
  * definition in ngram.h (FNV-1a 64, MurmurHash3 fmix64, the seeds given
@@ -121,7 +120,7 @@ static void tokenizer_features_match_the_definition(void **st)
     tc_tokens tk;
     assert_int_equal(tc_tokenize(t, "Not GOOD", 8, &tk, &err), 0);
     assert_int_equal(tk.n, 2);
-    assert_int_equal(tk.feat_off[1] - tk.feat_off[0], 0);   /* nothing ends at the first word */
+    assert_int_equal(tk.feat_off[1] - tk.feat_off[0], 0); /* nothing ends at the first word */
     assert_int_equal(tk.feat_off[2] - tk.feat_off[1], 1);
     assert_int_equal(tk.feat[tk.feat_off[1]], 605360);
     tc_tokenizer_free(t);
@@ -131,12 +130,12 @@ static void tokenizer_features_match_the_definition(void **st)
     t = tc_tokenizer_new(&o, &err);
     assert_non_null(t);
     assert_int_equal(tc_tokenize(t, "good", 4, &tk, &err), 0);
-    static const uint32_t want[] = {512, 54, 192, 851, 645, 91, 460};   /* <go <goo goo good ood ood> od> */
+    static const uint32_t want[] = {512, 54, 192, 851, 645, 91, 460}; /* <go <goo goo good ood ood> od> */
     assert_int_equal(tk.feat_off[1], 7);
     assert_memory_equal(tk.feat, want, sizeof want);
     /* a one-letter word: its n-grams never are the bare markers */
     assert_int_equal(tc_tokenize(t, "a", 1, &tk, &err), 0);
-    assert_int_equal(tk.feat_off[1], 1);   /* "<a>" only */
+    assert_int_equal(tk.feat_off[1], 1); /* "<a>" only */
     assert_int_equal(tk.feat[0], tc_ngram_char_hash("<a>", 3) % 1000);
     tc_tokenizer_free(t);
 }
@@ -155,7 +154,7 @@ static void input_rows_and_lstm(void **st)
     cfg.tokenizer.buckets = 1000;
     assert_int_equal(tc_input_rows(&cfg, &v), 1003);
     assert_null(tc_ngram_config_warning(&cfg));
-    cfg.model.encoder = TC_ENC_LSTM;   /* the LSTM reads word order: no hashed rows */
+    cfg.model.encoder = TC_ENC_LSTM; /* the LSTM reads word order: no hashed rows */
     assert_int_equal(tc_input_rows(&cfg, &v), 3);
     assert_non_null(tc_ngram_config_warning(&cfg));
     tc_tokenizer *t = tc_tokenizer_from_config(&cfg, &err);
@@ -339,7 +338,6 @@ static void encode_text_uses_vocab(void **st)
     tc_vocab_free(&v);
 }
 
-
 /* New tokenizer for f->cfg after a change to it. */
 static void retok(fixture *f)
 {
@@ -360,7 +358,8 @@ static void build_vocab(fixture *f, tc_vocab *v)
     tc_ngram_opts ng;
     tc_ngram_opts_from_config(&ng, &f->cfg);
     assert_int_equal(tc_corpus_remap_tokens(&f->c, remap, v, tc_ngram_on(&ng) ? ng.buckets : 0,
-                                            (uint64_t)f->cfg.tokenizer.feature_min_count, &err), 0);
+                                            (uint64_t)f->cfg.tokenizer.feature_min_count, &err),
+                     0);
 }
 
 static void rows_with_features(void **st)
@@ -373,7 +372,7 @@ static void rows_with_features(void **st)
     const char *data = "label,text\npos,good movie\nneg,not good\n";
     assert_int_equal(read_train(f, data, &err), 0);
     /* training keeps features as -1 - bucket until the vocabulary exists */
-    assert_int_equal(f->c.tok_off[1], 3);   /* good, movie, good_movie */
+    assert_int_equal(f->c.tok_off[1], 3); /* good, movie, good_movie */
     assert_true(f->c.ids[0] >= 0 && f->c.ids[1] >= 0 && f->c.ids[2] < 0);
     uint64_t th[2] = {tc_hash_bytes("good", 4), tc_hash_bytes("movie", 5)};
     uint32_t b = (uint32_t)(tc_ngram_word_hash(th, 2) % 50);
@@ -461,7 +460,7 @@ static void feature_map_lookup(void **st)
     tc_vocab v;
     tc_err err;
     tc_vocab_init(&v);
-    assert_int_equal(tc_vocab_push(&v, "a", 1, &err), 0);   /* size 3 */
+    assert_int_equal(tc_vocab_push(&v, "a", 1, &err), 0); /* size 3 */
     /* without a map (older models): one row per bucket after the words */
     assert_int_equal(tc_vocab_feature(&v, 0), 3);
     assert_int_equal(tc_vocab_feature(&v, 41), 44);
@@ -568,12 +567,12 @@ static void compact_rows_match_dense_table(void **st)
     for (uint32_t b = 0; b < 997; b++) /* never seen: zero, as training leaves them */
         if (!used[b])
             memset(md->E + (base + b) * D, 0, D * sizeof(float));
-    memcpy(mc->E, md->E, base * D * sizeof(float));                /* word rows */
-    for (uint32_t k = 0; k < nf; k++)                               /* feature rows */
+    memcpy(mc->E, md->E, base * D * sizeof(float)); /* word rows */
+    for (uint32_t k = 0; k < nf; k++)               /* feature rows */
         memcpy(mc->E + (base + k) * D, md->E + (base + feat[k]) * D, D * sizeof(float));
-    memset(mc->E + (base + nf) * D, 0, D * sizeof(float));         /* the unseen row */
+    memset(mc->E + (base + nf) * D, 0, D * sizeof(float)); /* the unseen row */
     memcpy(mc->params + tc_model_tail(mc), md->params + tc_model_tail(md),
-           (md->nparams - tc_model_tail(md)) * sizeof(float));      /* dense tail */
+           (md->nparams - tc_model_tail(md)) * sizeof(float)); /* dense tail */
 
     /* every bucket seen: the same predictions (the same rows summed in the
      * same order; a tolerance all the same, the claim is equality of the model) */
@@ -633,7 +632,9 @@ static void several_text_columns(void **st)
 {
     fixture *f = *st;
     tc_err err;
-    char spec[] = "title\x1f" "body";
+    char spec[] =
+        "title\x1f"
+        "body";
     strcpy(f->cfg.data.text_column, spec);
     assert_int_equal(read_train(f, "body,label,title\nsecond part,x,first\n\"b2\",y,t2\n", &err), 0);
     assert_int_equal(f->c.n, 2);
@@ -646,13 +647,17 @@ static void several_text_columns(void **st)
     tc_corpus_free(&f->c);
     /* indexes without a header; a missing column names itself */
     f->cfg.data.header = 0;
-    strcpy(f->cfg.data.text_column, "2\x1f" "0");
+    strcpy(f->cfg.data.text_column,
+           "2\x1f"
+           "0");
     strcpy(f->cfg.data.label_column, "1");
     assert_int_equal(read_train(f, "b,lab,a\nshort,lab\n", &err), -1);
     assert_non_null(strstr(err.msg, ":2: expected at least 3 fields, found 2"));
     tc_corpus_free(&f->c);
     f->cfg.data.header = 1;
-    strcpy(f->cfg.data.text_column, "title\x1f" "nope");
+    strcpy(f->cfg.data.text_column,
+           "title\x1f"
+           "nope");
     strcpy(f->cfg.data.label_column, "label");
     assert_int_equal(read_train(f, "label,title\nx,y\n", &err), -1);
     assert_non_null(strstr(err.msg, "data.text_column 'nope' is not a column of the header"));
@@ -663,11 +668,14 @@ static void json_lines(void **st)
     fixture *f = *st;
     tc_err err;
     f->cfg.data.format = TC_FMT_JSONL;
-    strcpy(f->cfg.data.text_column, "title\x1f" "text");
-    const char *data = "{\"label\": \"pos\", \"title\": \"Caf\\u00e9\", \"text\": \"nice place\"}\n"
-                       "\n"
-                       "{\"text\": \"n\", \"title\": 42, \"label\": 7, \"extra\": [1, {\"a\": 2}]}\n"
-                       "{\"text\": null, \"title\": true, \"label\": [\"a\", \"b\", \"a\"]}\n";
+    strcpy(f->cfg.data.text_column,
+           "title\x1f"
+           "text");
+    const char *data =
+        "{\"label\": \"pos\", \"title\": \"Caf\\u00e9\", \"text\": \"nice place\"}\n"
+        "\n"
+        "{\"text\": \"n\", \"title\": 42, \"label\": 7, \"extra\": [1, {\"a\": 2}]}\n"
+        "{\"text\": null, \"title\": true, \"label\": [\"a\", \"b\", \"a\"]}\n";
     assert_int_equal(read_train(f, data, &err), 0);
     assert_int_equal(f->c.n, 3);
     assert_int_equal(f->c.blank, 1);
@@ -677,7 +685,7 @@ static void json_lines(void **st)
     assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[3]), "42");
     assert_string_equal(tc_strtab_str(&f->counter.words, (uint32_t)f->c.ids[5]), "true");
     assert_string_equal(tc_strtab_str(&f->labels, (uint32_t)f->c.labels[1]), "7");
-    assert_int_equal(f->c.lab_off[3] - f->c.lab_off[2], 2);   /* a list: several labels, once each */
+    assert_int_equal(f->c.lab_off[3] - f->c.lab_off[2], 2); /* a list: several labels, once each */
     assert_true(tc_corpus_is_multilabel(&f->cfg, &f->c));
     tc_corpus_free(&f->c);
 
@@ -784,7 +792,6 @@ static void gzip_input(void **st)
     free(text);
 }
 
-
 static void text_column_lists_in_yaml(void **st)
 {
     (void)st;
@@ -793,7 +800,11 @@ static void text_column_lists_in_yaml(void **st)
     tc_err err;
     const char *y = "data:\n  text_column: [title, \"body text\", '2']\n";
     assert_int_equal(tc_config_load_string(&c, y, strlen(y), "t.yaml", &err), 0);
-    assert_memory_equal(c.data.text_column, "title\x1f" "body text\x1f" "2", 18);
+    assert_memory_equal(c.data.text_column,
+                        "title\x1f"
+                        "body text\x1f"
+                        "2",
+                        18);
     char *out = tc_config_to_yaml(&c, &err);
     assert_non_null(out);
     assert_non_null(strstr(out, "text_column: [\"title\", \"body text\", \"2\"]\n"));
@@ -803,7 +814,9 @@ static void text_column_lists_in_yaml(void **st)
     assert_string_equal(back.data.text_column, c.data.text_column);
     free(out);
     assert_int_equal(tc_config_set(&c, "data.text_column=[a, b]", &err), 0);
-    assert_string_equal(c.data.text_column, "a\x1f" "b");
+    assert_string_equal(c.data.text_column,
+                        "a\x1f"
+                        "b");
     assert_int_equal(tc_config_set(&c, "data.text_column=text", &err), 0);
     assert_string_equal(c.data.text_column, "text");
     static const struct {

@@ -11,8 +11,8 @@
 
 static tc_tokenizer *mk(int normalize, int lowercase, int keep_punct, int keep_symbols)
 {
-    tc_tokenizer_opts o = {.normalize = normalize, .lowercase = lowercase, .keep_punct = keep_punct,
-                           .keep_symbols = keep_symbols};
+    tc_tokenizer_opts o = {
+        .normalize = normalize, .lowercase = lowercase, .keep_punct = keep_punct, .keep_symbols = keep_symbols};
     tc_err err;
     tc_tokenizer *t = tc_tokenizer_new(&o, &err);
     assert_non_null(t);
@@ -42,8 +42,7 @@ static void expect_n(tc_tokenizer *t, const char *s, size_t len, const char *con
         n++;
     for (size_t i = 0; i < tk.n && i < n; i++)
         if (strcmp(tk.buf + tk.off[i], exp[i]) != 0)
-            fail_msg("input \"%s\": token %zu is \"%s\", expected \"%s\"", s, i,
-                     tk.buf + tk.off[i], exp[i]);
+            fail_msg("input \"%s\": token %zu is \"%s\", expected \"%s\"", s, i, tk.buf + tk.off[i], exp[i]);
     if (tk.n != n)
         fail_msg("input \"%s\": %zu tokens, expected %zu", s, tk.n, n);
 }
@@ -56,18 +55,17 @@ static void ascii_english_and_punctuation(void **state)
     (void)state;
     tc_tokenizer *t = mk(1, 1, 0, 0);
     EXPECT(t, "Hello, World! This is a TEST.", "hello", "world", "this", "is", "a", "test");
-    EXPECT(t, "Hello, world! (test) -- e-mail: a@b.com", "hello", "world", "test", "e", "mail",
-           "a", "b", "com");
+    EXPECT(t, "Hello, world! (test) -- e-mail: a@b.com", "hello", "world", "test", "e", "mail", "a", "b", "com");
     EXPECT(t, "$5 + 3 = 8 ^_^ x|y~z", "5", "3", "8", "x", "y", "z");
     tc_tokenizer_free(t);
 
-    t = mk(1, 1, 1, 0);   /* punctuation kept, symbols ($ + = ^ | ~) still dropped */
-    EXPECT(t, "Hello, world! (test) -- e-mail: a@b.com", "hello", ",", "world", "!", "(", "test",
-           ")", "-", "-", "e", "-", "mail", ":", "a", "@", "b", ".", "com");
+    t = mk(1, 1, 1, 0); /* punctuation kept, symbols ($ + = ^ | ~) still dropped */
+    EXPECT(t, "Hello, world! (test) -- e-mail: a@b.com", "hello", ",", "world", "!", "(", "test", ")", "-", "-", "e",
+           "-", "mail", ":", "a", "@", "b", ".", "com");
     EXPECT(t, "$5 + 3 = 8 ^_^", "5", "3", "8", "_");
     tc_tokenizer_free(t);
 
-    t = mk(1, 1, 0, 1);   /* symbols kept, punctuation dropped */
+    t = mk(1, 1, 0, 1); /* symbols kept, punctuation dropped */
     EXPECT(t, "$5 + 3 = 8 ^_^ a.b", "$", "5", "+", "3", "=", "8", "^", "^", "a", "b");
     tc_tokenizer_free(t);
 }
@@ -79,11 +77,11 @@ static void options_off_preserve_text(void **state)
     EXPECT(t, "Hello WORLD Straße ＡＢＣ ﬁ", "Hello", "WORLD", "Straße", "ＡＢＣ", "ﬁ");
     tc_tokenizer_free(t);
 
-    t = mk(0, 1, 0, 0);   /* folding without NFKC: full-width stays full-width */
+    t = mk(0, 1, 0, 0); /* folding without NFKC: full-width stays full-width */
     EXPECT(t, "Hello Straße ＡＢＣ ΟΔΟΣ", "hello", "strasse", "ａｂｃ", "οδοσ");
     tc_tokenizer_free(t);
 
-    t = mk(1, 0, 0, 0);   /* NFKC without folding: case stays */
+    t = mk(1, 0, 0, 0); /* NFKC without folding: case stays */
     EXPECT(t, "Hello ﬁ ＡＢＣ Straße", "Hello", "fi", "ABC", "Straße");
     tc_tokenizer_free(t);
 }
@@ -91,8 +89,8 @@ static void options_off_preserve_text(void **state)
 static void accented_latin_nfkc(void **state)
 {
     (void)state;
-    const char *pre = "caf\xC3\xA9";   /* U+00E9 */
-    const char *dec = "cafe\xCC\x81";  /* e + U+0301 */
+    const char *pre = "caf\xC3\xA9";  /* U+00E9 */
+    const char *dec = "cafe\xCC\x81"; /* e + U+0301 */
     tc_tokenizer *t = mk(1, 1, 0, 0);
     EXPECT(t, pre, "caf\xC3\xA9");
     EXPECT(t, dec, "caf\xC3\xA9");
@@ -101,8 +99,8 @@ static void accented_latin_nfkc(void **state)
     EXPECT(t, "a\u0301\u0323", "\u1ea1\u0301");
     EXPECT(t, "a\u0323\u0301", "\u1ea1\u0301");
     /* the ASCII byte before a mark composes with it, even after a long ASCII run */
-    EXPECT(t, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnope\u0301 x",
-           "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop\u00e9", "x");
+    EXPECT(t, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnope\u0301 x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop\u00e9",
+           "x");
     tc_tokenizer_free(t);
 
     t = mk(0, 0, 0, 0);
@@ -154,7 +152,7 @@ static void chinese(void **state)
     EXPECT(t, "𠀀〇abc", "𠀀", "〇", "abc");
     tc_tokenizer_free(t);
 
-    t = mk(1, 1, 1, 0);   /* full-width punctuation is NFKC'd to ASCII */
+    t = mk(1, 1, 1, 0); /* full-width punctuation is NFKC'd to ASCII */
     EXPECT(t, "我爱NLP。", "我", "爱", "nlp", "。");
     EXPECT(t, "你好，世界！", "你", "好", ",", "世", "界", "!");
     tc_tokenizer_free(t);
@@ -166,12 +164,12 @@ static void japanese(void **state)
     tc_tokenizer *t = mk(1, 1, 0, 0);
     EXPECT(t, "東京タワーへ行く", "東", "京", "タ", "ワ", "ー", "へ", "行", "く");
     EXPECT(t, "日本語とEnglishです", "日", "本", "語", "と", "english", "で", "す");
-    EXPECT(t, "ﾃｽﾄ", "テ", "ス", "ト");            /* halfwidth → full-width kana */
-    EXPECT(t, "か\u3099", "が");                    /* kana + combining dakuten compose */
+    EXPECT(t, "ﾃｽﾄ", "テ", "ス", "ト"); /* halfwidth → full-width kana */
+    EXPECT(t, "か\u3099", "が");        /* kana + combining dakuten compose */
     tc_tokenizer_free(t);
 
     t = mk(0, 0, 0, 0);
-    EXPECT(t, "か\u3099き", "か\u3099", "き");      /* the mark stays with its kana */
+    EXPECT(t, "か\u3099き", "か\u3099", "き"); /* the mark stays with its kana */
     tc_tokenizer_free(t);
 }
 
@@ -185,7 +183,7 @@ static void korean(void **state)
     EXPECT(t, "\u1100\u1161\u1102\u1161", "가", "나");
     tc_tokenizer_free(t);
 
-    t = mk(0, 0, 0, 0);   /* without NFKC the jamo are ordinary letters: one word */
+    t = mk(0, 0, 0, 0); /* without NFKC the jamo are ordinary letters: one word */
     EXPECT(t, "\u1100\u1161\u1102\u1161", "\u1100\u1161\u1102\u1161");
     tc_tokenizer_free(t);
 }
@@ -195,9 +193,9 @@ static void arabic_devanagari_thai(void **state)
     (void)state;
     tc_tokenizer *t = mk(1, 1, 0, 0);
     EXPECT(t, "مرحبا بالعالم", "مرحبا", "بالعالم");
-    EXPECT(t, "كَتَبَ", "كَتَبَ");                    /* harakat (Mn) stay in the word */
+    EXPECT(t, "كَتَبَ", "كَتَبَ"); /* harakat (Mn) stay in the word */
     EXPECT(t, "هل أنت بخير؟", "هل", "أنت", "بخير");
-    EXPECT(t, "हिन्दी भाषा।", "हिन्दी", "भाषा");       /* virama and vowel signs stay */
+    EXPECT(t, "हिन्दी भाषा।", "हिन्दी", "भाषा"); /* virama and vowel signs stay */
     /* known limitation: Thai has no spaces between words, so one run = one token */
     EXPECT(t, "สวัสดีครับ", "สวัสดีครับ");
     tc_tokenizer_free(t);
@@ -218,7 +216,7 @@ static void emoji_and_symbols(void **state)
     t = mk(1, 1, 0, 1);
     EXPECT(t, "I ❤ pizza 🍕!", "i", "❤", "pizza", "🍕");
     EXPECT(t, "🍕🍕", "🍕", "🍕");
-    EXPECT(t, "❤\ufe0f", "❤\ufe0f");               /* the variation selector is a mark */
+    EXPECT(t, "❤\ufe0f", "❤\ufe0f"); /* the variation selector is a mark */
     tc_tokenizer_free(t);
 
     t = mk(1, 1, 1, 1);
@@ -232,14 +230,13 @@ static void apostrophes(void **state)
     tc_tokenizer *t = mk(1, 1, 0, 0);
     EXPECT(t, "don't Don’t do n't", "don't", "don’t", "do", "n't");
     EXPECT(t, "rock'n'roll it's 90's l’été", "rock'n'roll", "it's", "90's", "l’été");
-    EXPECT(t, "'quoted' dogs' 'tis don''t x'2 a'中", "quoted", "dogs", "tis", "don", "t", "x",
-           "2", "a", "中");
+    EXPECT(t, "'quoted' dogs' 'tis don''t x'2 a'中", "quoted", "dogs", "tis", "don", "t", "x", "2", "a", "中");
     EXPECT(t, "end'", "end");
     tc_tokenizer_free(t);
 
     t = mk(1, 1, 1, 0);
-    EXPECT(t, "'quoted' dogs' don't don''t x'2 end'", "'", "quoted", "'", "dogs", "'", "don't",
-           "don", "'", "'", "t", "x", "'", "2", "end", "'");
+    EXPECT(t, "'quoted' dogs' don't don''t x'2 end'", "'", "quoted", "'", "dogs", "'", "don't", "don", "'", "'", "t",
+           "x", "'", "2", "end", "'");
     tc_tokenizer_free(t);
 }
 
@@ -247,8 +244,7 @@ static void digits(void **state)
 {
     (void)state;
     tc_tokenizer *t = mk(1, 1, 0, 0);
-    EXPECT(t, "123 4.56 1,000 abc123def ٣٤٥ １２３", "123", "4", "56", "1", "000", "abc123def",
-           "٣٤٥", "123");
+    EXPECT(t, "123 4.56 1,000 abc123def ٣٤٥ １２３", "123", "4", "56", "1", "000", "abc123def", "٣٤٥", "123");
     tc_tokenizer_free(t);
 }
 
@@ -276,16 +272,48 @@ static void invalid_utf8(void **state)
         uint64_t bad;
         const char *tok[3];
     } cases[] = {
-        {"ab" "\xFF" "cd", 1, {"ab", "cd"}},
-        {"x" "\xC0\xAF" "y", 2, {"x", "y"}},          /* overlong '/' */
-        {"x" "\xE0\x80\xAF" "y", 3, {"x", "y"}},      /* 3-byte overlong */
-        {"p" "\xED\xA0\x80" "q", 3, {"p", "q"}},      /* surrogate U+D800 */
-        {"p" "\xF4\x90\x80\x80" "q", 4, {"p", "q"}},  /* above U+10FFFF */
-        {"end" "\xE4\xB8", 1, {"end"}},               /* truncated at end of input */
-        {"\xE4\xB8" "a", 1, {"a"}},                   /* truncated before ASCII */
-        {"\xF0\x9F\x8D", 1, {NULL}},                  /* truncated 4-byte */
-        {"\x80" "z", 1, {"z"}},                       /* stray continuation */
-        {"\xE4\xB8\xAD" "a", 0, {"中", "a"}},         /* valid neighbour */
+        {"ab"
+         "\xFF"
+         "cd",
+         1,
+         {"ab", "cd"}},
+        {"x"
+         "\xC0\xAF"
+         "y",
+         2,
+         {"x", "y"}}, /* overlong '/' */
+        {"x"
+         "\xE0\x80\xAF"
+         "y",
+         3,
+         {"x", "y"}}, /* 3-byte overlong */
+        {"p"
+         "\xED\xA0\x80"
+         "q",
+         3,
+         {"p", "q"}}, /* surrogate U+D800 */
+        {"p"
+         "\xF4\x90\x80\x80"
+         "q",
+         4,
+         {"p", "q"}}, /* above U+10FFFF */
+        {"end"
+         "\xE4\xB8",
+         1,
+         {"end"}}, /* truncated at end of input */
+        {"\xE4\xB8"
+         "a",
+         1,
+         {"a"}},                     /* truncated before ASCII */
+        {"\xF0\x9F\x8D", 1, {NULL}}, /* truncated 4-byte */
+        {"\x80"
+         "z",
+         1,
+         {"z"}}, /* stray continuation */
+        {"\xE4\xB8\xAD"
+         "a",
+         0,
+         {"中", "a"}}, /* valid neighbour */
     };
     tc_tokenizer *t = mk(1, 1, 0, 0);
     uint64_t total = 0;
@@ -307,7 +335,12 @@ static void invalid_utf8(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run(t, cases[i].s, strlen(cases[i].s));
     assert_int_equal(tc_tokenizer_invalid_count(t), total);
-    EXPECT(t, "a" "\xFF" "b" "\xC0\xAF", "a", "\xEF\xBF\xBD", "b", "\xEF\xBF\xBD", "\xEF\xBF\xBD");
+    EXPECT(t,
+           "a"
+           "\xFF"
+           "b"
+           "\xC0\xAF",
+           "a", "\xEF\xBF\xBD", "b", "\xEF\xBF\xBD", "\xEF\xBF\xBD");
     assert_int_equal(tc_tokenizer_invalid_count(t), total + 3);
     tc_tokenizer_reset_invalid_count(t);
     assert_int_equal(tc_tokenizer_invalid_count(t), 0);
@@ -379,7 +412,7 @@ static void long_combining_run(void **state)
         memcpy(s + 1 + 4 * i, "\xCC\x81\xCC\xA3", 4);
     s[n] = '\0';
     size_t k = 0;
-    memcpy(exp, "\xE1\xBA\xA1", 3);   /* U+1EA1 */
+    memcpy(exp, "\xE1\xBA\xA1", 3); /* U+1EA1 */
     k = 3;
     for (int i = 0; i < 1499; i++, k += 2)
         memcpy(exp + k, "\xCC\xA3", 2);
@@ -413,7 +446,7 @@ static void long_texts_cross_chunks(void **state)
     char *s = malloc(20000);
     assert_non_null(s);
 
-    size_t k = 0;   /* 3000 × "e◌́ " : every token is é */
+    size_t k = 0; /* 3000 × "e◌́ " : every token is é */
     for (int i = 0; i < 3000; i++, k += 4)
         memcpy(s + k, "e\xCC\x81 ", 4);
     tc_tokens tk = run(t, s, k);
@@ -421,7 +454,7 @@ static void long_texts_cross_chunks(void **state)
     for (size_t i = 0; i < tk.n; i++)
         assert_string_equal(tk.buf + tk.off[i], "\xC3\xA9");
 
-    k = 0;          /* 1500 × 中文 */
+    k = 0; /* 1500 × 中文 */
     for (int i = 0; i < 1500; i++, k += 6)
         memcpy(s + k, "中文", 6);
     tk = run(t, s, k);
@@ -429,7 +462,7 @@ static void long_texts_cross_chunks(void **state)
     for (size_t i = 0; i < tk.n; i++)
         assert_string_equal(tk.buf + tk.off[i], i % 2 ? "文" : "中");
 
-    k = 0;          /* 1200 × "ΑΒΓ" + no-break space */
+    k = 0; /* 1200 × "ΑΒΓ" + no-break space */
     for (int i = 0; i < 1200; i++, k += 8)
         memcpy(s + k, "ΑΒΓ\xC2\xA0", 8);
     tk = run(t, s, k);
@@ -477,8 +510,12 @@ static void ascii_fast_path_matches_general_path(void **state)
     static const char base[] =
         "The Quick brown-fox's 3 JUMPS, over 12 LAZY dogs' backs! don't 'stop' "
         "x_y a+b=c ~tilde~ $100 50% e-mail@example.com (parens) [brackets] {b} "
-        "it's\tTAB\nnewline\x01" "ctl back\\slash \"quoted\" semi;colon end'";
-#define OPTS(n, l, p, y) {.normalize = n, .lowercase = l, .keep_punct = p, .keep_symbols = y}
+        "it's\tTAB\nnewline\x01"
+        "ctl back\\slash \"quoted\" semi;colon end'";
+#define OPTS(n, l, p, y)                                                   \
+    {                                                                      \
+        .normalize = n, .lowercase = l, .keep_punct = p, .keep_symbols = y \
+    }
     static const tc_tokenizer_opts opts[] = {OPTS(1, 1, 0, 0), OPTS(1, 1, 1, 1), OPTS(0, 0, 1, 1), OPTS(0, 1, 1, 0)};
 #undef OPTS
     char alt[512], a[1024], b[1024];
@@ -553,9 +590,8 @@ static void random_bytes_are_safe(void **state)
 {
     (void)state;
     /* bytes that start, continue or break sequences, plus separators and quotes */
-    static const unsigned char pick[] = {0x00, 0x20, 0x27, 'a', 'Z', '.', 0x80, 0x8F, 0x9F,
-                                         0xA0, 0xBF, 0xC0, 0xC2, 0xCC, 0xE0, 0xE2, 0xED, 0xEF,
-                                         0xF0, 0xF4, 0xF5, 0xFF};
+    static const unsigned char pick[] = {0x00, 0x20, 0x27, 'a',  'Z',  '.',  0x80, 0x8F, 0x9F, 0xA0, 0xBF,
+                                         0xC0, 0xC2, 0xCC, 0xE0, 0xE2, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
     tc_tokenizer *ts[16];
     for (int o = 0; o < 16; o++)
         ts[o] = mk(o & 1, (o >> 1) & 1, (o >> 2) & 1, (o >> 3) & 1);
@@ -565,8 +601,7 @@ static void random_bytes_are_safe(void **state)
     for (int it = 0; it < 20000; it++) {
         size_t n = (size_t)tc_rng_below(&r, 65);
         for (size_t i = 0; i < n; i++)
-            s[i] = tc_rng_below(&r, 2) ? (unsigned char)tc_rng_below(&r, 256)
-                                       : pick[tc_rng_below(&r, sizeof pick)];
+            s[i] = tc_rng_below(&r, 2) ? (unsigned char)tc_rng_below(&r, 256) : pick[tc_rng_below(&r, sizeof pick)];
         int o = it % 16;
         tc_tokenizer *t = ts[o];
         uint64_t before = tc_tokenizer_invalid_count(t);
@@ -599,13 +634,12 @@ static void results_reuse_buffers(void **state)
     tc_tokenizer_free(t);
 
     tc_err err;
-    t = tc_tokenizer_new(NULL, &err);   /* defaults: NFKC + folding, no punct/symbols */
+    t = tc_tokenizer_new(NULL, &err); /* defaults: NFKC + folding, no punct/symbols */
     assert_non_null(t);
     EXPECT(t, "ＡＢＣ, Straße! 🍕", "abc", "strasse");
     tc_tokenizer_free(t);
     tc_tokenizer_free(NULL);
 }
-
 
 /* ---- the options of issue "text features": one test per mode ---------- */
 
@@ -664,8 +698,8 @@ static void keras_filters(void **state)
 {
     (void)state;
     static const char keras[] = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
-    tc_tokenizer *t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .keep_punct = 1,
-                                                  .keep_symbols = 1, .filters = keras});
+    tc_tokenizer *t = mk_opts(
+        (tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .keep_punct = 1, .keep_symbols = 1, .filters = keras});
     /* filtered characters separate and vanish even with keep_punct/keep_symbols */
     EXPECT(t, "Hello, world! (e-mail: a@b.com) 5$", "hello", "world", "e", "mail", "a", "b", "com", "5");
     /* what the filters do not name is still kept; "…" is "..." after NFKC */
@@ -700,8 +734,8 @@ static void keras_filters(void **state)
 static void whitespace_split_five_scripts(void **state)
 {
     (void)state;
-    tc_tokenizer *t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .split = TC_SPLIT_WHITESPACE,
-                                                  .cjk = TC_CJK_BIGRAM});
+    tc_tokenizer *t = mk_opts(
+        (tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .split = TC_SPLIT_WHITESPACE, .cjk = TC_CJK_BIGRAM});
     /* punctuation stays inside tokens; cjk does not apply; tabs, newlines,
      * NBSP and the ideographic space separate */
     EXPECT(t, "Hello, World!\tit's e-mail\n:-)", "hello,", "world!", "it's", "e-mail", ":-)");
@@ -713,8 +747,8 @@ static void whitespace_split_five_scripts(void **state)
     EXPECT(t, "👩\u200d💻 ok", "👩\u200d💻", "ok");
     tc_tokenizer_free(t);
 
-    t = mk_opts((tc_tokenizer_opts){.normalize = 1, .lowercase = 1, .split = TC_SPLIT_WHITESPACE,
-                                    .digits = TC_DIGITS_ZERO, .filters = ","});
+    t = mk_opts((tc_tokenizer_opts){
+        .normalize = 1, .lowercase = 1, .split = TC_SPLIT_WHITESPACE, .digits = TC_DIGITS_ZERO, .filters = ","});
     EXPECT(t, "a,b 1,000 v2.10", "a", "b", "0", "0", "v0.0");
     tc_tokenizer_free(t);
 }
@@ -760,16 +794,21 @@ static void cjk_bigrams_three_scripts(void **state)
 static void random_bytes_every_option(void **state)
 {
     (void)state;
-    static const char *const pieces[] = {"a", "Z", " ", "'", "9", "\u00e9", "e\u0301", "\u6211", "\u30ab\u3099",
-                                         "\ud55c", "\u0663", ",", "\u200d", "\xff", "\xe4\xb8", "\t", "\u00a0"};
+    static const char *const pieces[] = {
+        "a",      "Z",      " ", "'",      "9",    "\u00e9",   "e\u0301", "\u6211", "\u30ab\u3099",
+        "\ud55c", "\u0663", ",", "\u200d", "\xff", "\xe4\xb8", "\t",      "\u00a0"};
     tc_tokenizer *ts[32];
     for (int o = 0; o < 32; o++)
-        ts[o] = mk_opts((tc_tokenizer_opts){.normalize = o & 1, .lowercase = 1, .keep_punct = (o >> 1) & 1,
-                                            .strip_accents = (o >> 2) & 1, .split = (enum tc_split)((o >> 3) & 1),
-                                            .cjk = (enum tc_cjk)(o % 3), .digits = (enum tc_digits)((o >> 4) & 1),
-                                            .filters = o & 2 ? ",'" : NULL,
-                                            .ngram = {.word_n = 2 + (o & 1), .char_min = 2, .char_max = 4,
-                                                      .buckets = 1000}});
+        ts[o] = mk_opts(
+            (tc_tokenizer_opts){.normalize = o & 1,
+                                .lowercase = 1,
+                                .keep_punct = (o >> 1) & 1,
+                                .strip_accents = (o >> 2) & 1,
+                                .split = (enum tc_split)((o >> 3) & 1),
+                                .cjk = (enum tc_cjk)(o % 3),
+                                .digits = (enum tc_digits)((o >> 4) & 1),
+                                .filters = o & 2 ? ",'" : NULL,
+                                .ngram = {.word_n = 2 + (o & 1), .char_min = 2, .char_max = 4, .buckets = 1000}});
     tc_rng r;
     tc_rng_seed(&r, 777);
     char s[256];

@@ -50,7 +50,10 @@ static void add_row(tc_corpus *c, const char *words, const int32_t *labels, int 
     c->n++;
 }
 
-static void add(tc_corpus *c, const char *words, int32_t label) { add_row(c, words, &label, 1); }
+static void add(tc_corpus *c, const char *words, int32_t label)
+{
+    add_row(c, words, &label, 1);
+}
 
 static void base_config(tc_config *cfg)
 {
@@ -134,8 +137,7 @@ static void schedules_follow_their_formulas(void **st)
 /* ---- early stopping -------------------------------------------------------- */
 
 /* Feeds a sequence; returns the epoch at which the tracker says stop (0 = never). */
-static int stop_epoch(enum tc_monitor mon, double min_delta, int64_t patience, const double *v, int n,
-                      int *best_epoch)
+static int stop_epoch(enum tc_monitor mon, double min_delta, int64_t patience, const double *v, int n, int *best_epoch)
 {
     tc_stopper t;
     tc_stopper_init(&t, mon, min_delta, patience);
@@ -383,20 +385,21 @@ static void progress_modes(void **st)
     char *plain = progress_output(1, 0, 0);
     assert_null(strchr(plain, '\r'));
     assert_null(strchr(plain, '\033'));
-    assert_string_equal(plain, "epoch 1/2  loss 0.5000  acc 0.7500  val_loss 0.6000  val_acc 0.7000  val_f1 0.6900"
-                               "  lr 0.01  0.2s  500 rows/s  best\nsaved m.bin\n");
+    assert_string_equal(plain,
+                        "epoch 1/2  loss 0.5000  acc 0.7500  val_loss 0.6000  val_acc 0.7000  val_f1 0.6900"
+                        "  lr 0.01  0.2s  500 rows/s  best\nsaved m.bin\n");
     free(plain);
 
     char *term = progress_output(1, 1, 0);
-    assert_non_null(strstr(term, "\r\033[Kepoch 1/2 ["));    /* drawn in place */
-    assert_non_null(strstr(term, "100/100"));                /* the last redraw shows the whole epoch */
-    assert_null(strstr(term, "\033[3"));                     /* no colour */
-    char *end = strstr(term, "\r\033[Kepoch 1/2  loss");     /* the status line is cleared for the epoch line */
+    assert_non_null(strstr(term, "\r\033[Kepoch 1/2 [")); /* drawn in place */
+    assert_non_null(strstr(term, "100/100"));             /* the last redraw shows the whole epoch */
+    assert_null(strstr(term, "\033[3"));                  /* no colour */
+    char *end = strstr(term, "\r\033[Kepoch 1/2  loss");  /* the status line is cleared for the epoch line */
     assert_non_null(end);
-    assert_null(memchr(term, '\n', (size_t)(end - term)));   /* nothing scrolls while the bar runs */
+    assert_null(memchr(term, '\n', (size_t)(end - term))); /* nothing scrolls while the bar runs */
     int bars = 0;
     for (char *line = term; (line = strstr(line, "\r\033[Kepoch 1/2 [")) != NULL; line++, bars++)
-        assert_true(strcspn(line + 4, "\r\n") <= 79);     /* a status line never reaches the last column */
+        assert_true(strcspn(line + 4, "\r\n") <= 79); /* a status line never reaches the last column */
     assert_true(bars >= 2);
     free(term);
 
@@ -563,9 +566,9 @@ static void weight_decay_and_frozen_embedding(void **st)
 /* ---- the trainer -------------------------------------------------------- */
 
 typedef struct {
-    int stop_after;                 /* set *stop after this epoch (0 = never) */
+    int stop_after; /* set *stop after this epoch (0 = never) */
     volatile sig_atomic_t *stop;
-    float *snapshot;                /* the weights after each epoch, by epoch */
+    float *snapshot; /* the weights after each epoch, by epoch */
     size_t nparams;
     tc_model *m;
     int epochs_seen;
@@ -681,16 +684,16 @@ static void same_outcome(const outcome *a, const outcome *b, size_t np)
         assert_int_equal(x->epoch, y->epoch);
         assert_int_equal(x->has_val, y->has_val);
         assert_int_equal(x->best, y->best);
-        const double dx[7] = {x->lr, x->loss, x->accuracy, x->val_loss, x->val_accuracy, x->val_macro_f1,
-                              x->val_micro_f1};
-        const double dy[7] = {y->lr, y->loss, y->accuracy, y->val_loss, y->val_accuracy, y->val_macro_f1,
-                              y->val_micro_f1};
+        const double dx[7] = {x->lr,           x->loss,         x->accuracy,    x->val_loss,
+                              x->val_accuracy, x->val_macro_f1, x->val_micro_f1};
+        const double dy[7] = {y->lr,           y->loss,         y->accuracy,    y->val_loss,
+                              y->val_accuracy, y->val_macro_f1, y->val_micro_f1};
         assert_memory_equal(dx, dy, sizeof dx);
     }
 }
 
-static void reference_run(const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid, const float *rw,
-                          int L, outcome *out, size_t *np)
+static void reference_run(const tc_config *cfg, const tc_corpus *train, const tc_corpus *valid, const float *rw, int L,
+                          outcome *out, size_t *np)
 {
     tc_err err;
     tc_rng r;

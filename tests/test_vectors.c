@@ -35,7 +35,7 @@ static void write_vec(const char *text, int gz)
 typedef struct {
     tc_vocab v;
     tc_tokenizer *tok;
-    float E[8 * D];   /* ids 0..7: pad, oov, the, paris, cat, new york, x, y */
+    float E[8 * D]; /* ids 0..7: pad, oov, the, paris, cat, new york, x, y */
 } fixture;
 
 static int setup(void **st)
@@ -48,7 +48,7 @@ static int setup(void **st)
         if (tc_vocab_push(&f->v, words[i], strlen(words[i]), &err) < 0)
             return -1;
     for (int i = 0; i < 8 * D; i++)
-        f->E[i] = -7.0f;   /* "untouched" */
+        f->E[i] = -7.0f; /* "untouched" */
     f->tok = tc_tokenizer_new(NULL, &err);
     *st = f;
     return f->tok ? 0 : -1;
@@ -84,24 +84,25 @@ static void header_exact_and_normalised(void **st)
     fixture *f = *st;
     tc_err err;
     tc_vectors_stats s;
-    const char *text = "7 3\n"
-                       "The 1 1 1\n"          /* normalised candidate for "the", first */
-                       "THE 9 9 9\n"          /* a later normalised candidate: ignored */
-                       "cat 0.5 -0.25 2e-1 \n" /* exact; trailing space as fastText writes */
-                       "Paris 3 3 3\n"
-                       "the 2 2 2\n"          /* exact, later: wins over the normalised one */
-                       "new york 4 5 6\n"     /* a word with a space (GloVe 840B has some) */
-                       "zebra 8 8 8\n";       /* not in the vocabulary */
+    const char *text =
+        "7 3\n"
+        "The 1 1 1\n"           /* normalised candidate for "the", first */
+        "THE 9 9 9\n"           /* a later normalised candidate: ignored */
+        "cat 0.5 -0.25 2e-1 \n" /* exact; trailing space as fastText writes */
+        "Paris 3 3 3\n"
+        "the 2 2 2\n"      /* exact, later: wins over the normalised one */
+        "new york 4 5 6\n" /* a word with a space (GloVe 840B has some) */
+        "zebra 8 8 8\n";   /* not in the vocabulary */
     assert_int_equal(load(f, text, 0, &s, &err), 0);
     assert_int_equal(s.lines, 7);
     assert_int_equal(s.words, 6);
-    assert_int_equal(s.exact, 3);        /* the, cat, new york */
-    assert_int_equal(s.normalized, 1);   /* paris */
+    assert_int_equal(s.exact, 3);      /* the, cat, new york */
+    assert_int_equal(s.normalized, 1); /* paris */
     row_is(f, 2, 2, 2, 2);
     row_is(f, 3, 3, 3, 3);
     row_is(f, 4, 0.5f, -0.25f, 0.2f);
     row_is(f, 5, 4, 5, 6);
-    row_is(f, 0, -7, -7, -7);            /* padding, OOV and words without a vector keep theirs */
+    row_is(f, 0, -7, -7, -7); /* padding, OOV and words without a vector keep theirs */
     row_is(f, 1, -7, -7, -7);
     row_is(f, 6, -7, -7, -7);
 }

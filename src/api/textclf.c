@@ -18,14 +18,14 @@ struct textclf_model {
     tc_tokenizer *tok;
     tc_infer inf;
     int L, multilabel;
-    float *thr;              /* (L) sigmoid decision thresholds */
-    int *order;              /* (L) the labels tc_infer_top selects */
-    float *probs;            /* (L) one text's probabilities */
-    int32_t *ids;            /* the token ids of the texts being predicted */
+    float *thr;   /* (L) sigmoid decision thresholds */
+    int *order;   /* (L) the labels tc_infer_top selects */
+    float *probs; /* (L) one text's probabilities */
+    int32_t *ids; /* the token ids of the texts being predicted */
     size_t nids, ids_cap;
-    int32_t *enc;            /* one text's ids (tc_encode_text scratch) */
+    int32_t *enc; /* one text's ids (tc_encode_text scratch) */
     size_t enc_cap;
-    size_t *off, *lens;      /* (TC_INFER_BATCH) a group's rows in ids */
+    size_t *off, *lens; /* (TC_INFER_BATCH) a group's rows in ids */
     const int32_t **rows;
     tc_err err;
 };

@@ -20,9 +20,9 @@ struct tc_mpi {
     int rank, procs;
     unsigned char *send, *recv;
     size_t send_cap, recv_cap;
-    int *counts, *displs;       /* (procs) */
-    int *heads;                 /* (2·procs) each process's byte count and stop flag */
-    uint64_t steps, bytes;      /* exchanges, bytes received in them */
+    int *counts, *displs;  /* (procs) */
+    int *heads;            /* (2·procs) each process's byte count and stop flag */
+    uint64_t steps, bytes; /* exchanges, bytes received in them */
 };
 
 void tc_mpi_traffic(const tc_mpi *c, uint64_t *steps, uint64_t *bytes)
@@ -31,7 +31,10 @@ void tc_mpi_traffic(const tc_mpi *c, uint64_t *steps, uint64_t *bytes)
     *bytes = c->bytes;
 }
 
-static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+static size_t pad8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
 
 static size_t record_bytes(size_t nrows, int D, size_t ntail)
 {
@@ -98,7 +101,8 @@ static int unpack(tc_mpi *c, tc_shard_out *out, int S, int D, size_t ntail, size
             return tc_err_set(err, "MPI exchange: malformed record");
         int s = (int)head[0];
         size_t nrows = head[1];
-        const unsigned char *rows = r + 32, *grows = rows + pad8(nrows * 4), *gtail = grows + pad8(nrows * (size_t)D * 4);
+        const unsigned char *rows = r + 32, *grows = rows + pad8(nrows * 4),
+                            *gtail = grows + pad8(nrows * (size_t)D * 4);
         if (tc_dist_owner(s, S, c->procs) != c->rank) {
             tc_shard_out *o = &out[s];
             o->loss = sums[0], o->correct = sums[1], o->nrows = nrows;

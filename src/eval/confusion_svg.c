@@ -16,8 +16,8 @@
 
 #define NAME_MAX_COLS 28
 #define TITLE_MAX_COLS 90
-#define FONT 12          /* px */
-#define CHAR_W 7.0       /* px per display column at FONT, an estimate */
+#define FONT 12    /* px */
+#define CHAR_W 7.0 /* px per display column at FONT, an estimate */
 
 /* Columns s takes once cut to NAME_MAX_COLS (the cut for class names). */
 static int name_cols(const char *s)
@@ -37,7 +37,7 @@ static void colour(double x, char out[8])
 }
 
 typedef struct {
-    int C, cell, left, top, grid;  /* px */
+    int C, cell, left, top, grid; /* px */
     int width, height;
 } layout;
 
@@ -53,10 +53,11 @@ static void plan(layout *g, const tc_mc_report *r, const char *const *names, con
     g->cell = g->C <= 8 ? 64 : (g->C <= 20 ? 40 : 28);
     g->grid = g->cell * g->C;
     int label_px = (int)(widest * CHAR_W) + 12;
-    g->left = 40 + label_px;                          /* axis title + row labels */
-    g->top = 60 + (int)(label_px * 0.72) + 24;        /* title + rotated column labels + axis title */
+    g->left = 40 + label_px;                   /* axis title + row labels */
+    g->top = 60 + (int)(label_px * 0.72) + 24; /* title + rotated column labels + axis title */
     g->width = g->left + g->grid + 130;
-    int tc = title ? tc_text_cols(title) : 0, title_px = 40 + (int)((20 + (tc < TITLE_MAX_COLS ? tc : TITLE_MAX_COLS)) * 9.0);
+    int tc = title ? tc_text_cols(title) : 0,
+        title_px = 40 + (int)((20 + (tc < TITLE_MAX_COLS ? tc : TITLE_MAX_COLS)) * 9.0);
     if (g->width < title_px) /* the title is bold and 16 px */
         g->width = title_px;
     g->height = g->top + g->grid + 110;
@@ -64,8 +65,9 @@ static void plan(layout *g, const tc_mc_report *r, const char *const *names, con
 
 static void header(FILE *f, const layout *g, const tc_mc_report *r, const char *title)
 {
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"%d\">\n",
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"%d\">\n",
             g->width, g->height, g->width, g->height, FONT);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fputs("<text x=\"16\" y=\"26\" font-size=\"16\" font-weight=\"bold\">Confusion matrix", f);
@@ -75,15 +77,17 @@ static void header(FILE *f, const layout *g, const tc_mc_report *r, const char *
     }
     fputs("</text>\n", f);
     if (r->total)
-        fprintf(f, "<text x=\"16\" y=\"46\" fill=\"#444\">accuracy %.4f \xC2\xB7 %" PRIu64
-                   " rows \xC2\xB7 colour: share of the true class's rows</text>\n",
+        fprintf(f,
+                "<text x=\"16\" y=\"46\" fill=\"#444\">accuracy %.4f \xC2\xB7 %" PRIu64
+                " rows \xC2\xB7 colour: share of the true class's rows</text>\n",
                 r->accuracy, r->total);
     else
         fputs("<text x=\"16\" y=\"46\" fill=\"#444\">no rows</text>\n", f);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">predicted class</text>\n",
             g->left + g->grid / 2, 66);
-    fprintf(f, "<text transform=\"translate(22 %d) rotate(-90)\" text-anchor=\"middle\" "
-               "font-weight=\"bold\">true class</text>\n",
+    fprintf(f,
+            "<text transform=\"translate(22 %d) rotate(-90)\" text-anchor=\"middle\" "
+            "font-weight=\"bold\">true class</text>\n",
             g->top + g->grid / 2);
 }
 
@@ -118,18 +122,18 @@ static void cells(FILE *f, const layout *g, const tc_mc_report *r, const char *c
             fputs(" \xE2\x86\x92 predicted ", f);
             tc_text_put_cut(f, tc_class_name(names, (int)j, b2), NAME_MAX_COLS, 1);
             fprintf(f, ": %" PRIu64 " rows (%.1f %% of true)</title>", n, 100.0 * share);
-            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"%s\"/>", x, y,
-                    g->cell, g->cell, fill, i == j ? "#222" : "#ddd");
+            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"%s\"/>", x, y, g->cell,
+                    g->cell, fill, i == j ? "#222" : "#ddd");
             const char *ink = share > 0.5 ? "white" : "black";
             int cx = x + g->cell / 2, cy = y + g->cell / 2;
             if (g->cell >= 40) {
-                fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%" PRIu64 "</text>", cx,
-                        cy - 2, ink, n);
+                fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">%" PRIu64 "</text>", cx, cy - 2,
+                        ink, n);
                 fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\" fill=\"%s\">%.0f%%</text>",
                         cx, cy + 12, ink, 100.0 * share);
             } else {
-                fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"9\" fill=\"%s\">%" PRIu64
-                           "</text>",
+                fprintf(f,
+                        "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"9\" fill=\"%s\">%" PRIu64 "</text>",
                         cx, cy + 3, ink, n);
             }
             fputs("</g>\n", f);
@@ -155,9 +159,10 @@ static void margins(FILE *f, const layout *g, const tc_mc_report *r)
 static void legend(FILE *f, const layout *g)
 {
     int x = g->left, y = g->top + g->grid + 40, w = g->grid < 200 ? 200 : g->grid;
-    fputs("<defs><linearGradient id=\"tc-scale\"><stop offset=\"0\" stop-color=\"#ffffff\"/>"
-          "<stop offset=\"1\" stop-color=\"#08306b\"/></linearGradient></defs>\n",
-          f);
+    fputs(
+        "<defs><linearGradient id=\"tc-scale\"><stop offset=\"0\" stop-color=\"#ffffff\"/>"
+        "<stop offset=\"1\" stop-color=\"#08306b\"/></linearGradient></defs>\n",
+        f);
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"url(#tc-scale)\" stroke=\"#999\"/>\n", x, y,
             w);
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\">0%%</text>\n", x, y + 26);
@@ -184,8 +189,8 @@ static int draw_top(FILE *f, const tc_mc_report *r, const char *const *names, co
             subnames[i] = bufs[i];
         }
     }
-    snprintf(t, sizeof t, "%d of %d classes, those of the most frequent confusions%s%s", sub.nclasses,
-             r->nclasses, title ? ": " : "", title ? title : "");
+    snprintf(t, sizeof t, "%d of %d classes, those of the most frequent confusions%s%s", sub.nclasses, r->nclasses,
+             title ? ": " : "", title ? title : "");
     int rc = draw(f, &sub, subnames, t);
     tc_mc_free(&sub);
     return rc;

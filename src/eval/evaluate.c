@@ -67,8 +67,7 @@ int tc_evaluation_read(tc_evaluation *ev, tc_err *err)
 {
     tc_bundle *bd = ev->bd;
     for (uint32_t i = 0; i < bd->labels.n; i++)
-        if (tc_strtab_intern(&ev->labels, tc_strtab_str(&bd->labels, i), tc_strtab_len(&bd->labels, i), NULL,
-                             err) < 0)
+        if (tc_strtab_intern(&ev->labels, tc_strtab_str(&bd->labels, i), tc_strtab_len(&bd->labels, i), NULL, err) < 0)
             return -1;
     tc_tokenizer *tok = tc_tokenizer_from_config(&bd->cfg, err);
     if (!tok)
@@ -213,10 +212,11 @@ static int run_tuned(tc_evaluation *ev, tc_err *err)
         return tc_err_set(err, "--tune-thresholds: %llu rows x %d labels is too many", (unsigned long long)ev->c.n,
                           ev->L);
     if (!(ev->probs = malloc((cells ? cells : 1) * sizeof *ev->probs)))
-        return tc_err_set(err, "--tune-thresholds keeps every row's probability of every label: %llu rows x %d "
+        return tc_err_set(err,
+                          "--tune-thresholds keeps every row's probability of every label: %llu rows x %d "
                           "labels = %.1f GB (and %.1f GB of labels), more than there is memory for; tune on "
-                          "fewer rows", (unsigned long long)ev->c.n, ev->L, (double)cells * 4 / 1e9,
-                          (double)cells / 1e9);
+                          "fewer rows",
+                          (unsigned long long)ev->c.n, ev->L, (double)cells * 4 / 1e9, (double)cells / 1e9);
     eval_stream st = {.keep = 1};
     if (run_model(ev, &st, err) < 0)
         return -1;
@@ -226,7 +226,9 @@ static int run_tuned(tc_evaluation *ev, tc_err *err)
         tc_err_oom(err, "scores");
     else if (truth)
         rc = score_multilabel(ev, truth, &ev->before, err) < 0 || tune(ev, truth, err) < 0 ||
-             score_multilabel(ev, truth, &ev->after, err) < 0 ? -1 : 0;
+                score_multilabel(ev, truth, &ev->after, err) < 0
+            ? -1
+            : 0;
     free(truth);
     return rc;
 }
@@ -300,9 +302,8 @@ void tc_evaluation_print_text(const tc_evaluation *ev, FILE *out)
     }
     if (!ev->o.tune)
         return;
-    fprintf(out, "\nthresholds tuned on %s and saved in %s: micro F1 %.4f -> %.4f, macro F1 %.4f -> %.4f\n",
-            ev->o.data, ev->o.model_path, ev->before.micro_f1, ev->after.micro_f1, ev->before.macro_f1,
-            ev->after.macro_f1);
+    fprintf(out, "\nthresholds tuned on %s and saved in %s: micro F1 %.4f -> %.4f, macro F1 %.4f -> %.4f\n", ev->o.data,
+            ev->o.model_path, ev->before.micro_f1, ev->after.micro_f1, ev->before.macro_f1, ev->after.macro_f1);
     int w = 5;
     for (int l = 0; l < ev->L; l++)
         w = (int)strlen(ev->names[l]) > w ? (int)strlen(ev->names[l]) : w;

@@ -43,19 +43,19 @@ typedef struct tc_eval_opts {
 typedef struct tc_evaluation {
     tc_bundle *bd;
     tc_eval_opts o;
-    tc_config *saved;       /* the model's config before tc_evaluation_set */
+    tc_config *saved; /* the model's config before tc_evaluation_set */
     tc_corpus c;
-    tc_strtab labels;       /* the model's labels, then the unseen ones */
-    uint64_t *unseen_rows;  /* (labels.n - L) rows each unseen label appears on */
-    uint64_t not_scored;    /* single-label rows whose only label is unseen */
+    tc_strtab labels;      /* the model's labels, then the unseen ones */
+    uint64_t *unseen_rows; /* (labels.n - L) rows each unseen label appears on */
+    uint64_t not_scored;   /* single-label rows whose only label is unseen */
     int L, multilabel;
-    float *thr;             /* (L) the thresholds in use */
-    const char **names;     /* (L) label names */
-    float *probs;           /* (n, L), only when tuning */
-    double *f1;             /* (L) each label's F1 at its tuned threshold */
-    tc_mc_report mc;        /* single-label */
-    tc_ml_report before;    /* multi-label: the scores (before tuning) */
-    tc_ml_report after;     /* multi-label, tuned: the scores with the new thresholds */
+    float *thr;          /* (L) the thresholds in use */
+    const char **names;  /* (L) label names */
+    float *probs;        /* (n, L), only when tuning */
+    double *f1;          /* (L) each label's F1 at its tuned threshold */
+    tc_mc_report mc;     /* single-label */
+    tc_ml_report before; /* multi-label: the scores (before tuning) */
+    tc_ml_report after;  /* multi-label, tuned: the scores with the new thresholds */
 } tc_evaluation;
 
 /* The evaluation of bd's model (loaded; bd outlives ev).  Refuses tuning

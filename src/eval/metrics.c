@@ -15,7 +15,6 @@
 
 #include "util/text.h"
 
-
 #define NAME_COLS 24 /* widest class name as a row header */
 #define HEAD_COLS 12 /* widest class name as a confusion-matrix column header */
 #define NUM_COLS 9   /* width of a score column ("precision") */
@@ -353,8 +352,8 @@ static float tune_one(scored *s, size_t n, float fallback, double *f1_out)
     return mid > hi && mid <= lo ? mid : lo;
 }
 
-int tc_ml_tune_thresholds(const float *probs, const uint8_t *truth, size_t n, int L, float fallback,
-                          float *thr, double *f1, tc_err *err)
+int tc_ml_tune_thresholds(const float *probs, const uint8_t *truth, size_t n, int L, float fallback, float *thr,
+                          double *f1, tc_err *err)
 {
     scored *s = malloc((n ? n : 1) * sizeof *s);
     if (!s)
@@ -396,8 +395,7 @@ void tc_ml_finish(tc_ml_report *r)
     r->macro_recall = sr / r->nlabels;
     r->macro_f1 = sf / r->nlabels;
     r->subset_accuracy = r->rows ? (double)r->exact / (double)r->rows : NAN;
-    r->hamming_loss =
-        r->rows ? (double)r->mismatches / ((double)r->rows * r->nlabels) : NAN;
+    r->hamming_loss = r->rows ? (double)r->mismatches / ((double)r->rows * r->nlabels) : NAN;
     double rows = (double)r->rows;
     r->sample_precision = r->rows ? r->sum_sp / rows : 0.0;
     r->sample_recall = r->rows ? r->sum_sr / rows : 0.0;
@@ -464,8 +462,7 @@ static void put_score(FILE *f, double x)
 /* ---- text report ------------------------------------------------------- */
 
 /* One table row: name, precision, recall, F1, support, predicted. */
-static void table_row(FILE *f, const char *name, int namew, int countw,
-                      const tc_class_metrics *m)
+static void table_row(FILE *f, const char *name, int namew, int countw, const tc_class_metrics *m)
 {
     put_cell(f, name, NAME_COLS, namew, 0);
     put_score(f, m->precision);
@@ -475,9 +472,8 @@ static void table_row(FILE *f, const char *name, int namew, int countw,
 }
 
 /* The per-class table: n rows from m, then the navg average rows in avg. */
-static void class_table(FILE *f, const char *head, const tc_class_metrics *m, int n,
-                        const char *const *names, const char *const *avg_names,
-                        const tc_class_metrics *avg, int navg)
+static void class_table(FILE *f, const char *head, const tc_class_metrics *m, int n, const char *const *names,
+                        const char *const *avg_names, const tc_class_metrics *avg, int navg)
 {
     char buf[16];
     int namew = tc_text_cols(head), countw = NUM_COLS;
@@ -492,8 +488,8 @@ static void class_table(FILE *f, const char *head, const tc_class_metrics *m, in
         countw = d > countw ? d : countw;
     }
     put_cell(f, head, NAME_COLS, namew, 0);
-    fprintf(f, "  %*s  %*s  %*s  %*s  %*s\n", NUM_COLS, "precision", NUM_COLS, "recall",
-            NUM_COLS, "f1", countw, "support", countw, "predicted");
+    fprintf(f, "  %*s  %*s  %*s  %*s  %*s\n", NUM_COLS, "precision", NUM_COLS, "recall", NUM_COLS, "f1", countw,
+            "support", countw, "predicted");
     for (int i = 0; i < n; i++)
         table_row(f, tc_class_name(names, i, buf), namew, countw, &m[i]);
     for (int a = 0; a < navg; a++)
@@ -502,8 +498,7 @@ static void class_table(FILE *f, const char *head, const tc_class_metrics *m, in
 
 /* Column widths of the confusion matrix: w[0] for the row headers, w[1+j]
  * for predicted class j (its header or its widest count). */
-static void confusion_widths(const tc_mc_report *r, const char *const *names,
-                             const char *corner, int *w)
+static void confusion_widths(const tc_mc_report *r, const char *const *names, const char *corner, int *w)
 {
     char buf[16];
     int c = r->nclasses;
@@ -552,9 +547,10 @@ static void top_confusions_text(FILE *f, const tc_mc_report *r, const char *cons
 {
     tc_mc_cell top[TC_MC_TOP];
     size_t n = tc_mc_top_confusions(r, top, TC_MC_TOP);
-    fprintf(f, "\nconfusion matrix: %d classes are too many to show (more than %d); the %zu most frequent "
-               "confusions of %zu%s:\n", r->nclasses, TC_MC_FULL_MAX, n, r->ncells,
-            r->cells_oom ? " (incomplete: out of memory)" : "");
+    fprintf(f,
+            "\nconfusion matrix: %d classes are too many to show (more than %d); the %zu most frequent "
+            "confusions of %zu%s:\n",
+            r->nclasses, TC_MC_FULL_MAX, n, r->ncells, r->cells_oom ? " (incomplete: out of memory)" : "");
     char b1[16], b2[16];
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%10" PRIu64 "  ", top[i].n);
@@ -568,13 +564,11 @@ static void top_confusions_text(FILE *f, const tc_mc_report *r, const char *cons
 void tc_mc_print_text(FILE *f, const tc_mc_report *r, const char *const *names)
 {
     if (r->total)
-        fprintf(f, "accuracy  %.4f  (%" PRIu64 " of %" PRIu64 " rows)\n", r->accuracy,
-                r->correct, r->total);
+        fprintf(f, "accuracy  %.4f  (%" PRIu64 " of %" PRIu64 " rows)\n", r->accuracy, r->correct, r->total);
     else
         fputs("accuracy  n/a  (no rows)\n", f);
     if (r->n_nll)
-        fprintf(f, "log loss  %.4f  (%" PRIu64 " rows with a probability)\n", r->log_loss,
-                r->n_nll);
+        fprintf(f, "log loss  %.4f  (%" PRIu64 " rows with a probability)\n", r->log_loss, r->n_nll);
     else
         fputs("log loss  n/a  (no probabilities)\n", f);
     fputc('\n', f);
@@ -596,18 +590,18 @@ void tc_ml_print_text(FILE *f, const tc_ml_report *r, const char *const *names)
 {
     fprintf(f, "rows             %" PRIu64 "\n", r->rows);
     if (r->rows) {
-        fprintf(f, "subset accuracy  %.4f  (%" PRIu64 " rows with every label right)\n",
-                r->subset_accuracy, r->exact);
-        fprintf(f, "hamming loss     %.4f  (%" PRIu64 " wrong of %" PRIu64 " label decisions)\n",
-                r->hamming_loss, r->mismatches, r->rows * (uint64_t)r->nlabels);
+        fprintf(f, "subset accuracy  %.4f  (%" PRIu64 " rows with every label right)\n", r->subset_accuracy, r->exact);
+        fprintf(f, "hamming loss     %.4f  (%" PRIu64 " wrong of %" PRIu64 " label decisions)\n", r->hamming_loss,
+                r->mismatches, r->rows * (uint64_t)r->nlabels);
     } else {
         fputs("subset accuracy  n/a\nhamming loss     n/a\n", f);
     }
     if (r->n_bce)
         fprintf(f, "log loss         %.4f  (mean binary cross-entropy per label)\n", r->log_loss);
     if (r->k_rows) {
-        fprintf(f, "P@%-2d             %.4f  (fastText's definition: %" PRIu64 " of the %" PRIu64
-                   " top-%d labels are true)\n",
+        fprintf(f,
+                "P@%-2d             %.4f  (fastText's definition: %" PRIu64 " of the %" PRIu64
+                " top-%d labels are true)\n",
                 r->k, r->precision_at_k, r->k_hits, r->k_predicted, r->k);
         fprintf(f, "R@%-2d             %.4f  (%" PRIu64 " of %" PRIu64 " true labels are in the top %d)\n", r->k,
                 r->recall_at_k, r->k_hits, r->k_gold, r->k);
@@ -667,8 +661,8 @@ void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names)
 {
     char buf[16];
     size_t c = (size_t)r->nclasses;
-    fprintf(f, "{\"task\":\"multiclass\",\"nclasses\":%d,\"total\":%" PRIu64 ",\"correct\":%" PRIu64 ",",
-            r->nclasses, r->total, r->correct);
+    fprintf(f, "{\"task\":\"multiclass\",\"nclasses\":%d,\"total\":%" PRIu64 ",\"correct\":%" PRIu64 ",", r->nclasses,
+            r->total, r->correct);
     json_num(f, "accuracy", r->accuracy);
     fputc(',', f);
     json_num(f, "log_loss", r->log_loss);
@@ -711,8 +705,8 @@ void tc_mc_print_json(FILE *f, const tc_mc_report *r, const char *const *names)
 void tc_ml_print_json(FILE *f, const tc_ml_report *r, const char *const *names)
 {
     char buf[16];
-    fprintf(f, "{\"task\":\"multilabel\",\"nlabels\":%d,\"rows\":%" PRIu64 ",\"exact\":%" PRIu64 ",",
-            r->nlabels, r->rows, r->exact);
+    fprintf(f, "{\"task\":\"multilabel\",\"nlabels\":%d,\"rows\":%" PRIu64 ",\"exact\":%" PRIu64 ",", r->nlabels,
+            r->rows, r->exact);
     json_num(f, "subset_accuracy", r->subset_accuracy);
     fputc(',', f);
     json_num(f, "hamming_loss", r->hamming_loss);
@@ -732,8 +726,7 @@ void tc_ml_print_json(FILE *f, const tc_ml_report *r, const char *const *names)
     for (int l = 0; l < r->nlabels; l++) {
         fputs(l ? "," : "", f);
         json_class_open(f, tc_class_name(names, l, buf), &r->per_label[l]);
-        fprintf(f, ",\"tp\":%" PRIu64 ",\"fp\":%" PRIu64 ",\"fn\":%" PRIu64 "}", r->tp[l],
-                r->fp[l], r->fn[l]);
+        fprintf(f, ",\"tp\":%" PRIu64 ",\"fp\":%" PRIu64 ",\"fn\":%" PRIu64 "}", r->tp[l], r->fp[l], r->fn[l]);
     }
     fputs("]}\n", f);
 }

@@ -57,12 +57,12 @@ typedef struct tc_mc_report {
     double accuracy;
     double macro_precision, macro_recall, macro_f1;
     double weighted_precision, weighted_recall, weighted_f1;
-    double log_loss;             /* mean −ln p(true); NaN if n_nll == 0 */
+    double log_loss; /* mean −ln p(true); NaN if n_nll == 0 */
     /* The confusion matrix, sparse (C may be 100,000; the cells that are not
      * 0 are at most the rows): the diagonal, each class's support and
      * predicted counts, and the off-diagonal cells in a hash table. */
     uint64_t *diag, *support, *predicted; /* (C) each */
-    struct tc_mc_cell *cells;    /* (cap) open addressing on (truth, pred); truth -1 = empty */
+    struct tc_mc_cell *cells;             /* (cap) open addressing on (truth, pred); truth -1 = empty */
     size_t ncells, cap;
     int cells_oom;               /* a cell could not be stored: the off-diagonal counts are incomplete */
     tc_class_metrics *per_class; /* (C) filled by tc_mc_finish */
@@ -134,17 +134,17 @@ typedef struct tc_ml_report {
     double micro_precision, micro_recall, micro_f1;
     double macro_precision, macro_recall, macro_f1;
     double sample_precision, sample_recall, sample_f1;
-    double subset_accuracy; /* exact / rows */
-    double hamming_loss;    /* mismatches / (rows · L) */
-    tc_class_metrics *per_label; /* (L) filled by tc_ml_finish */
+    double subset_accuracy;        /* exact / rows */
+    double hamming_loss;           /* mismatches / (rows · L) */
+    tc_class_metrics *per_label;   /* (L) filled by tc_ml_finish */
     double sum_sp, sum_sr, sum_sf; /* Σ of the per-row sample scores */
     /* from tc_ml_add_probs */
-    int k;                  /* the k of P@k / R@k (1 after init; set before adding) */
+    int k; /* the k of P@k / R@k (1 after init; set before adding) */
     uint64_t k_rows, k_gold, k_predicted, k_hits;
     double precision_at_k, recall_at_k; /* NaN without rows */
-    double sum_bce;         /* Σ binary cross-entropy over rows and labels */
-    uint64_t n_bce;         /* row·label terms in sum_bce */
-    double log_loss;        /* sum_bce / n_bce; NaN if none */
+    double sum_bce;                     /* Σ binary cross-entropy over rows and labels */
+    uint64_t n_bce;                     /* row·label terms in sum_bce */
+    double log_loss;                    /* sum_bce / n_bce; NaN if none */
 } tc_ml_report;
 
 /* Zeroes r and allocates the per-label counters; nlabels >= 1. */
@@ -160,8 +160,8 @@ void tc_ml_add_probs(tc_ml_report *r, const uint8_t *truth, const float *probs);
  * several give the best F1).  A label with no positive row keeps fallback.
  * f1 (L, may be NULL) receives each label's F1 at its threshold.  Needs
  * O(n) scratch per label; returns -1 only when out of memory. */
-int tc_ml_tune_thresholds(const float *probs, const uint8_t *truth, size_t n, int L, float fallback,
-                          float *thr, double *f1, tc_err *err);
+int tc_ml_tune_thresholds(const float *probs, const uint8_t *truth, size_t n, int L, float fallback, float *thr,
+                          double *f1, tc_err *err);
 void tc_ml_finish(tc_ml_report *r);
 void tc_ml_free(tc_ml_report *r);
 /* Text: rows, subset accuracy, Hamming loss, log loss and P@k / R@k (when

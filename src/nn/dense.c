@@ -3,8 +3,7 @@
 
 #include <cblas.h>
 
-void tc_dense_forward(float *out, const float *in, const float *W, const float *b, int B,
-                      int n_in, int n_out)
+void tc_dense_forward(float *out, const float *in, const float *W, const float *b, int B, int n_in, int n_out)
 {
     if (B <= 0 || n_out <= 0)
         return;
@@ -15,18 +14,17 @@ void tc_dense_forward(float *out, const float *in, const float *W, const float *
     if (n_in <= 0)
         return;
     /* out (B,O) = 1·in (B,I)·W (I,O) + 1·out */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_out, n_in, 1.0f, in, n_in, W, n_out,
-                1.0f, out, n_out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_out, n_in, 1.0f, in, n_in, W, n_out, 1.0f, out, n_out);
 }
 
-void tc_dense_backward(float *din, float *dW, float *db, const float *dout, const float *in,
-                       const float *W, int B, int n_in, int n_out)
+void tc_dense_backward(float *din, float *dW, float *db, const float *dout, const float *in, const float *W, int B,
+                       int n_in, int n_out)
 {
     if (B <= 0 || n_in <= 0 || n_out <= 0)
         return;
     if (dW) /* (I,O) += (B,I)ᵀ · (B,O) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_in, n_out, B, 1.0f, in, n_in, dout,
-                    n_out, 1.0f, dW, n_out);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_in, n_out, B, 1.0f, in, n_in, dout, n_out, 1.0f, dW,
+                    n_out);
     if (db) {
         size_t o = (size_t)n_out;
         for (size_t r = 0; r < (size_t)B; r++)
@@ -34,8 +32,8 @@ void tc_dense_backward(float *din, float *dW, float *db, const float *dout, cons
                 db[j] += dout[r * o + j];
     }
     if (din) /* (B,I) = (B,O) · (I,O)ᵀ */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_in, n_out, 1.0f, dout, n_out, W,
-                    n_out, 0.0f, din, n_in);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_in, n_out, 1.0f, dout, n_out, W, n_out, 0.0f, din,
+                    n_in);
 }
 
 void tc_relu_forward(float *x, size_t n)

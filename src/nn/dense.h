@@ -14,13 +14,12 @@
 #include "util/rng.h"
 
 /* out (B,O) = in (B,I) · W (I,O) + b (O);  b may be NULL (no bias). */
-void tc_dense_forward(float *out, const float *in, const float *W, const float *b, int B,
-                      int n_in, int n_out);
+void tc_dense_forward(float *out, const float *in, const float *W, const float *b, int B, int n_in, int n_out);
 
 /* dW (I,O) += inᵀ · dout;  db (O) += Σ_b dout[b];  din (B,I) = dout · Wᵀ (overwritten).
  * dout (B,O), in (B,I).  din, dW or db may be NULL to skip that gradient. */
-void tc_dense_backward(float *din, float *dW, float *db, const float *dout, const float *in,
-                       const float *W, int B, int n_in, int n_out);
+void tc_dense_backward(float *din, float *dW, float *db, const float *dout, const float *in, const float *W, int B,
+                       int n_in, int n_out);
 
 /* x (n) = max(x, 0), in place. */
 void tc_relu_forward(float *x, size_t n);

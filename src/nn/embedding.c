@@ -58,8 +58,7 @@ static float inv_count(const int32_t *row, size_t T)
     return n ? 1.0f / (float)n : 0.0f;
 }
 
-void tc_embedding_bag_mean_forward(float *out, const int32_t *ids, const float *E, int B, int T,
-                                   int D)
+void tc_embedding_bag_mean_forward(float *out, const int32_t *ids, const float *E, int B, int T, int D)
 {
     size_t T_ = (size_t)T, d = (size_t)D;
     for (size_t b = 0; b < (size_t)B; b++) {
@@ -79,8 +78,7 @@ void tc_embedding_bag_mean_forward(float *out, const int32_t *ids, const float *
     }
 }
 
-void tc_embedding_bag_mean_backward(float *dE, const float *dout, const int32_t *ids, int B, int T,
-                                    int D)
+void tc_embedding_bag_mean_backward(float *dE, const float *dout, const int32_t *ids, int B, int T, int D)
 {
     size_t T_ = (size_t)T, d = (size_t)D;
     for (size_t b = 0; b < (size_t)B; b++) {

@@ -20,12 +20,10 @@ void tc_embedding_backward(float *dE, const float *dout, const int32_t *ids, int
 
 /* out (B,D) = (1/n_b) Σ_{t: ids[b,t] != 0} E[ids[b,t]], n_b = number of
  * non-padding positions of row b; a row with n_b = 0 gives zeros. */
-void tc_embedding_bag_mean_forward(float *out, const int32_t *ids, const float *E, int B, int T,
-                                   int D);
+void tc_embedding_bag_mean_forward(float *out, const int32_t *ids, const float *E, int B, int T, int D);
 
 /* dE (V,D) += for every non-padding (b,t): dE[ids[b,t]] += dout[b] / n_b;  dout (B,D). */
-void tc_embedding_bag_mean_backward(float *dE, const float *dout, const int32_t *ids, int B, int T,
-                                    int D);
+void tc_embedding_bag_mean_backward(float *dE, const float *dout, const int32_t *ids, int B, int T, int D);
 
 /* Distinct non-zero ids of ids (B,T), in order of first appearance, into rows
  * (capacity B*T), and lids (B,T) = the same positions renumbered locally: 0

@@ -65,8 +65,7 @@ int tc_init_orthogonal(float *w, int rows, int cols, tc_rng *r, tc_err *err)
             q[j * n + i] = tc_rng_normal(r);
     if (mgs(q, n, k) < 0) {
         free(q);
-        return tc_err_set(err, "orthogonal init: rank-deficient draw for shape (%d, %d)", rows,
-                          cols);
+        return tc_err_set(err, "orthogonal init: rank-deficient draw for shape (%d, %d)", rows, cols);
     }
     /* rows >= cols: w[i][j] = Q[i][j] = column j, element i; otherwise w = Qᵀ */
     for (size_t i = 0; i < R; i++)

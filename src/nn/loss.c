@@ -47,8 +47,8 @@ void tc_sigmoid_forward(float *probs, const float *logits, int B, int C)
         probs[i] = (float)sigmoid(logits[i], &e);
 }
 
-double tc_softmax_ce(float *probs, float *dlogits, const float *logits, const int32_t *labels,
-                     const float *row_weight, int B, int C)
+double tc_softmax_ce(float *probs, float *dlogits, const float *logits, const int32_t *labels, const float *row_weight,
+                     int B, int C)
 {
     if (B <= 0 || C <= 0)
         return 0.0;
@@ -71,8 +71,8 @@ double tc_softmax_ce(float *probs, float *dlogits, const float *logits, const in
     return loss * invB;
 }
 
-double tc_sigmoid_bce(float *probs, float *dlogits, const float *logits, const float *targets,
-                      const float *row_weight, int B, int C)
+double tc_sigmoid_bce(float *probs, float *dlogits, const float *logits, const float *targets, const float *row_weight,
+                      int B, int C)
 {
     if (B <= 0 || C <= 0)
         return 0.0;

@@ -13,16 +13,16 @@
 /* probs (B,C) = softmax(logits (B,C)) per row; labels (B) in [0,C).
  * Returns Σ_b w_b·(−log p[b,label_b]) / B, w = row_weight (B) or 1 if NULL.
  * If dlogits (B,C) != NULL: dlogits = w_b·(probs − onehot(label_b)) / B. */
-double tc_softmax_ce(float *probs, float *dlogits, const float *logits, const int32_t *labels,
-                     const float *row_weight, int B, int C);
+double tc_softmax_ce(float *probs, float *dlogits, const float *logits, const int32_t *labels, const float *row_weight,
+                     int B, int C);
 
 /* probs (B,C) = sigmoid(logits); targets (B,C) in [0,1].
  * Returns Σ_b w_b · (1/C) Σ_c BCE(z_bc, y_bc) / B  (Keras binary_crossentropy:
  * mean over the label axis, then over the batch), BCE(z,y) = −y·log σ(z) −
  * (1−y)·log(1−σ(z)) = max(z,0) − z·y + log1p(exp(−|z|)).
  * If dlogits != NULL: dlogits = w_b·(probs − targets) / (B·C). */
-double tc_sigmoid_bce(float *probs, float *dlogits, const float *logits, const float *targets,
-                      const float *row_weight, int B, int C);
+double tc_sigmoid_bce(float *probs, float *dlogits, const float *logits, const float *targets, const float *row_weight,
+                      int B, int C);
 
 /* Probabilities only (prediction): the same softmax / sigmoid as above. */
 void tc_softmax_forward(float *probs, const float *logits, int B, int C);

@@ -71,14 +71,14 @@ static inline int lstm_real(const uint8_t *mask, size_t row)
 /* The fused pass of step t for every row: z = G[:,t] + b → (i,f,g,o) in place,
  * c = f⊙c_prev + i⊙g, h = o⊙tanh(c); masked rows carry (h,c).  tp / tn are
  * the previous / next step in processing order, −1 when there is none. */
-static void lstm_step_forward(const tc_lstm_dims *d, const lstm_cache *v, const float *b,
-                              const uint8_t *mask, int t, int tp, int tn, float *hseq)
+static void lstm_step_forward(const tc_lstm_dims *d, const lstm_cache *v, const float *b, const uint8_t *mask, int t,
+                              int tp, int tn, float *hseq)
 {
     size_t T = (size_t)d->T, H = (size_t)d->H, G4 = 4 * H;
     for (size_t r = 0; r < (size_t)d->B; r++) {
         size_t row = r * T + (size_t)t;
         float *g = v->G + row * G4, *c = v->C + row * H, *tc = v->TC + row * H;
-        const float *hp = v->HP + row * H; /* h entering step t; 0 at the first */
+        const float *hp = v->HP + row * H;                                /* h entering step t; 0 at the first */
         const float *cp = tp >= 0 ? v->C + (r * T + (size_t)tp) * H : hp; /* c entering it */
         float *h = hseq + row * H;
         float *hn = tn >= 0 ? v->HP + (r * T + (size_t)tn) * H : NULL;
@@ -105,8 +105,8 @@ static void lstm_step_forward(const tc_lstm_dims *d, const lstm_cache *v, const 
     }
 }
 
-void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *b,
-                     const float *x, const uint8_t *mask, int reverse, float *hseq, float *cache)
+void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *b, const float *x,
+                     const uint8_t *mask, int reverse, float *hseq, float *cache)
 {
     if (d->B <= 0 || d->T <= 0 || d->H <= 0)
         return;
@@ -114,8 +114,7 @@ void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, co
     lstm_cache v = lstm_cache_view(d, cache);
     /* G (B·T,4H) = X (B·T,I) · Wx (I,4H) */
     if (I > 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B * T, G4, I, 1.0f, x, I, Wx, G4,
-                    0.0f, v.G, G4);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B * T, G4, I, 1.0f, x, I, Wx, G4, 0.0f, v.G, G4);
     else
         memset(v.G, 0, 4 * lstm_bth(d) * sizeof(float));
     int t0 = reverse ? T - 1 : 0, dt = reverse ? -1 : 1;
@@ -124,8 +123,8 @@ void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, co
     for (int s = 0; s < T; s++) {
         int t = t0 + s * dt, tp = s > 0 ? t - dt : -1, tn = s < T - 1 ? t + dt : -1;
         if (s > 0) /* G[:,t] (B,4H) += HP[:,t] (B,H) · Wh (H,4H), both strided */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G4, H, 1.0f,
-                        v.HP + (size_t)t * H, T * H, Wh, G4, 1.0f, v.G + (size_t)t * G4, T * G4);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G4, H, 1.0f, v.HP + (size_t)t * H, T * H, Wh, G4,
+                        1.0f, v.G + (size_t)t * G4, T * G4);
         lstm_step_forward(d, &v, b, mask, t, tp, tn, hseq);
     }
 }
@@ -137,8 +136,8 @@ void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, co
  *   df = dc⊙c_prev    dZ = (di·i(1−i), df·f(1−f), dg·(1−g²), do·o(1−o))
  *   dc ← dc⊙f  (for c_prev)
  * Masked rows: dZ = 0, dc unchanged, and dh flows to the carried h_prev. */
-static void lstm_step_backward(const tc_lstm_dims *d, const lstm_cache *v, const uint8_t *mask,
-                               int t, int tp, float *dhseq, float *dZ, float *dc)
+static void lstm_step_backward(const tc_lstm_dims *d, const lstm_cache *v, const uint8_t *mask, int t, int tp,
+                               float *dhseq, float *dZ, float *dc)
 {
     size_t T = (size_t)d->T, H = (size_t)d->H, G4 = 4 * H;
     for (size_t r = 0; r < (size_t)d->B; r++) {
@@ -168,9 +167,9 @@ static void lstm_step_backward(const tc_lstm_dims *d, const lstm_cache *v, const
     }
 }
 
-void tc_lstm_backward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *x,
-                      const uint8_t *mask, int reverse, const float *cache, float *dhseq, float *dx,
-                      float *dWx, float *dWh, float *db, float *work)
+void tc_lstm_backward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *x, const uint8_t *mask,
+                      int reverse, const float *cache, float *dhseq, float *dx, float *dWx, float *dWh, float *db,
+                      float *work)
 {
     if (d->B <= 0 || d->T <= 0 || d->H <= 0)
         return;
@@ -183,27 +182,23 @@ void tc_lstm_backward(const tc_lstm_dims *d, const float *Wx, const float *Wh, c
         int t = tl + s * dt, tp = s < T - 1 ? t + dt : -1;
         lstm_step_backward(d, &v, mask, t, tp, dhseq, dZ, dc);
         if (tp >= 0) /* dhseq[:,tp] (B,H) += dZ[:,t] (B,4H) · Wh (H,4H)ᵀ */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, G4, 1.0f,
-                        dZ + (size_t)t * G4, T * G4, Wh, G4, 1.0f, dhseq + (size_t)tp * H, T * H);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, G4, 1.0f, dZ + (size_t)t * G4, T * G4, Wh, G4,
+                        1.0f, dhseq + (size_t)tp * H, T * H);
     }
     if (I > 0) {
         /* dWx (I,4H) += X (B·T,I)ᵀ · dZ (B·T,4H) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, I, G4, BT, 1.0f, x, I, dZ, G4, 1.0f,
-                    dWx, G4);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, I, G4, BT, 1.0f, x, I, dZ, G4, 1.0f, dWx, G4);
         if (dx) /* dx (B·T,I) = dZ (B·T,4H) · Wx (I,4H)ᵀ */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, BT, I, G4, 1.0f, dZ, G4, Wx, G4,
-                        0.0f, dx, I);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, BT, I, G4, 1.0f, dZ, G4, Wx, G4, 0.0f, dx, I);
     }
     /* dWh (H,4H) += HP (B·T,H)ᵀ · dZ (B·T,4H) */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, G4, BT, 1.0f, v.HP, H, dZ, G4, 1.0f,
-                dWh, G4);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, G4, BT, 1.0f, v.HP, H, dZ, G4, 1.0f, dWh, G4);
     for (size_t row = 0; row < (size_t)BT; row++)
         for (size_t j = 0; j < (size_t)G4; j++)
             db[j] += dZ[row * (size_t)G4 + j];
 }
 
-void tc_lstm_final_state(const tc_lstm_dims *d, int reverse, const float *hseq, const float *cache,
-                         float *h, float *c)
+void tc_lstm_final_state(const tc_lstm_dims *d, int reverse, const float *hseq, const float *cache, float *h, float *c)
 {
     if (d->B <= 0 || d->T <= 0 || d->H <= 0)
         return;
@@ -221,14 +216,14 @@ void tc_lstm_final_state(const tc_lstm_dims *d, int reverse, const float *hseq, 
 double tc_lstm_flops(const tc_lstm_dims *d)
 {
     double B = d->B, T = d->T, I = d->I, H = d->H, BT = B * T, G4 = 4 * H;
-    double steps = T > 1 ? T - 1 : 0;     /* recurrent sgemms: none before step 1 */
-    double fwd = 2 * BT * I * G4          /* X·Wx */
-                 + steps * 2 * B * H * G4 /* h·Wh per step */
-                 + BT * H * 14;           /* 4 bias adds, 5 activations, c and h update */
-    double bwd = steps * 2 * B * G4 * H   /* dZ·Whᵀ per step */
-                 + 2 * BT * G4 * I * 2    /* dx and dWx */
-                 + 2 * BT * H * G4        /* dWh */
-                 + BT * G4                /* db */
-                 + BT * H * 22;           /* the fused gate-gradient pass */
+    double steps = T > 1 ? T - 1 : 0;   /* recurrent sgemms: none before step 1 */
+    double fwd = 2 * BT * I * G4        /* X·Wx */
+        + steps * 2 * B * H * G4        /* h·Wh per step */
+        + BT * H * 14;                  /* 4 bias adds, 5 activations, c and h update */
+    double bwd = steps * 2 * B * G4 * H /* dZ·Whᵀ per step */
+        + 2 * BT * G4 * I * 2           /* dx and dWx */
+        + 2 * BT * H * G4               /* dWh */
+        + BT * G4                       /* db */
+        + BT * H * 22;                  /* the fused gate-gradient pass */
     return fwd + bwd;
 }

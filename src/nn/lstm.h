@@ -59,21 +59,20 @@ size_t tc_lstm_work_floats(const tc_lstm_dims *d);
 
 /* hseq (B,T,H) = the layer's output at every step; cache filled for backward.
  * Wx (I,4H), Wh (H,4H), b (4H), x (B,T,I), mask (B,T) or NULL. */
-void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *b,
-                     const float *x, const uint8_t *mask, int reverse, float *hseq, float *cache);
+void tc_lstm_forward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *b, const float *x,
+                     const uint8_t *mask, int reverse, float *hseq, float *cache);
 
 /* Backward-through-time for the forward call that filled cache (same d, x,
  * mask, reverse, weights).  dhseq (B,T,H): ∂L/∂hseq at every output, used as
  * scratch (its contents are undefined afterwards).  dx (B,T,I) is OVERWRITTEN
  * (skipped if NULL); dWx (I,4H), dWh (H,4H), db (4H) are ACCUMULATED (+=). */
-void tc_lstm_backward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *x,
-                      const uint8_t *mask, int reverse, const float *cache, float *dhseq, float *dx,
-                      float *dWx, float *dWh, float *db, float *work);
+void tc_lstm_backward(const tc_lstm_dims *d, const float *Wx, const float *Wh, const float *x, const uint8_t *mask,
+                      int reverse, const float *cache, float *dhseq, float *dx, float *dWx, float *dWh, float *db,
+                      float *work);
 
 /* After tc_lstm_forward: the final state (see above) of every row, h (B,H)
  * and c (B,H); either may be NULL. */
-void tc_lstm_final_state(const tc_lstm_dims *d, int reverse, const float *hseq, const float *cache,
-                         float *h, float *c);
+void tc_lstm_final_state(const tc_lstm_dims *d, int reverse, const float *hseq, const float *cache, float *h, float *c);
 
 /* FLOPs of one forward + backward call with dx: 2·m·n·k of every sgemm plus
  * the elementwise work (a transcendental counted as one), for GFLOP/s figures. */

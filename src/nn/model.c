@@ -24,31 +24,31 @@
 #include "nn/pool.h"
 
 struct tc_model_acts {
-    void *block;                    /* every array below lives in it (tc_model_reserve) */
+    void *block; /* every array below lives in it (tc_model_reserve) */
     size_t bytes;
-    int B, T;                       /* capacity */
-    int last_B, last_T, dropped;    /* shape of the last forward; LSTM inter-layer dropout applied */
-    int mdropped;                   /* model.dropout applied in the last forward */
-    float *x0, *dx0;                /* (B, enc_dim) */
-    float *h[TC_MAX_HIDDEN + 1];    /* (B, dense_out[k]); the last holds the logits */
-    float *probs, *dlogits;         /* (B, outputs) */
-    float *dha, *dhb;               /* (B, widest dense layer) scratch */
-    uint32_t *rows;                 /* (B·T) touched embedding rows, in order of first use */
-    int32_t *lids;                  /* (B,T) local ids: 0 = padding, k = rows[k-1] */
-    int32_t *slot;                  /* (V) all zero between calls */
-    float *gE;                      /* (B·T+1, D) the touched rows' gradients by local id (row 0 unused) */
+    int B, T;                    /* capacity */
+    int last_B, last_T, dropped; /* shape of the last forward; LSTM inter-layer dropout applied */
+    int mdropped;                /* model.dropout applied in the last forward */
+    float *x0, *dx0;             /* (B, enc_dim) */
+    float *h[TC_MAX_HIDDEN + 1]; /* (B, dense_out[k]); the last holds the logits */
+    float *probs, *dlogits;      /* (B, outputs) */
+    float *dha, *dhb;            /* (B, widest dense layer) scratch */
+    uint32_t *rows;              /* (B·T) touched embedding rows, in order of first use */
+    int32_t *lids;               /* (B,T) local ids: 0 = padding, k = rows[k-1] */
+    int32_t *slot;               /* (V) all zero between calls */
+    float *gE;                   /* (B·T+1, D) the touched rows' gradients by local id (row 0 unused) */
     /* LSTM encoder */
-    float *emb;                     /* (B,T,D) */
-    uint8_t *mask;                  /* (B,T) */
+    float *emb;    /* (B,T,D) */
+    uint8_t *mask; /* (B,T) */
     float *hs[TC_MAX_LSTM_LAYERS][2], *cache[TC_MAX_LSTM_LAYERS][2];
-    float *seq[TC_MAX_LSTM_LAYERS];              /* (B,T,ndir·H) */
+    float *seq[TC_MAX_LSTM_LAYERS]; /* (B,T,ndir·H) */
     float *drop_in[TC_MAX_LSTM_LAYERS], *drop_mask[TC_MAX_LSTM_LAYERS];
-    float *dseq, *dxa, *dxb, *dhs, *work;        /* backward scratch */
-    int32_t *argmax;                /* (B, enc_dim) for max pooling */
+    float *dseq, *dxa, *dxb, *dhs, *work; /* backward scratch */
+    int32_t *argmax;                      /* (B, enc_dim) for max pooling */
     /* model.dropout masks: on the pooled embeddings (average pool) or the
      * embedded sequence (LSTM), and on each hidden layer's output */
-    float *in_mask;                 /* (B, D) average pool | (B,T,D) LSTM */
-    float *h_mask[TC_MAX_HIDDEN];   /* (B, dense_out[k]) */
+    float *in_mask;               /* (B, D) average pool | (B,T,D) LSTM */
+    float *h_mask[TC_MAX_HIDDEN]; /* (B, dense_out[k]) */
 };
 
 /* The gradient of a dense-tail parameter p (not the embedding, whose
@@ -95,7 +95,10 @@ static int add_tensor(tc_model *m, const char *name, enum tc_role role, int rows
     return 0;
 }
 
-static int ndir(const tc_model *m) { return m->s.lstm_bidir ? 2 : 1; }
+static int ndir(const tc_model *m)
+{
+    return m->s.lstm_bidir ? 2 : 1;
+}
 
 /* Lays out the tensor table; views are set once params exist. */
 static int layout(tc_model *m, tc_err *err)
@@ -275,7 +278,7 @@ int tc_model_init_weights(tc_model *m, tc_rng *rng, tc_err *err)
 typedef struct act_arena {
     char *base; /* NULL while planning */
     size_t off;
-    int bad;    /* a size overflowed */
+    int bad; /* a size overflowed */
 } act_arena;
 
 static void *carve(act_arena *ar, size_t n, size_t sz)
@@ -394,8 +397,7 @@ static void lstm_encode(tc_model *m, const int32_t *ids, int B, int T, int train
         }
         tc_lstm_dims dm = {B, T, in, H};
         for (int d = 0; d < nd; d++) {
-            tc_lstm_forward(&dm, m->Wx[l][d], m->Wh[l][d], m->bl[l][d], x, a->mask, d, a->hs[l][d],
-                            a->cache[l][d]);
+            tc_lstm_forward(&dm, m->Wx[l][d], m->Wh[l][d], m->bl[l][d], x, a->mask, d, a->hs[l][d], a->cache[l][d]);
             for (size_t r = 0; r < bt; r++) /* seq[r, d·H : (d+1)·H] = hs[d][r, :] */
                 memcpy(a->seq[l] + r * (size_t)(nd * H) + (size_t)(d * H), a->hs[l][d] + r * (size_t)H,
                        (size_t)H * sizeof(float));
@@ -448,8 +450,8 @@ static void lstm_encode_backward(tc_model *m, int B, int T)
                 memcpy(a->dhs + r * (size_t)H, dseq + r * (size_t)(nd * H) + (size_t)(d * H),
                        (size_t)H * sizeof(float));
             float *Wx = m->Wx[l][d], *Wh = m->Wh[l][d], *bb = m->bl[l][d];
-            tc_lstm_backward(&dm, Wx, Wh, x, a->mask, d, a->cache[l][d], a->dhs, d ? a->dxb : dx,
-                             GRAD(m, Wx), GRAD(m, Wh), GRAD(m, bb), a->work);
+            tc_lstm_backward(&dm, Wx, Wh, x, a->mask, d, a->cache[l][d], a->dhs, d ? a->dxb : dx, GRAD(m, Wx),
+                             GRAD(m, Wh), GRAD(m, bb), a->work);
             if (d)
                 for (size_t i = 0; i < bt * (size_t)in; i++)
                     dx[i] += a->dxb[i];
@@ -565,7 +567,10 @@ double tc_model_loss_backward(tc_model *m, const int32_t *ids, int B, int T, con
     return loss;
 }
 
-const float *tc_model_row_grads(const tc_model *m) { return m->a->gE + m->s.D; }
+const float *tc_model_row_grads(const tc_model *m)
+{
+    return m->a->gE + m->s.D;
+}
 
 void tc_model_label_probs(const tc_model *m, const float *out_row, float *label_probs)
 {

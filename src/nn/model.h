@@ -45,16 +45,16 @@
 
 typedef struct tc_model_spec {
     enum tc_encoder encoder;
-    int V, D;                       /* vocabulary size (padding and OOV included), embedding dim */
+    int V, D; /* vocabulary size (padding and OOV included), embedding dim */
     int n_hidden, hidden[TC_MAX_HIDDEN];
     int nlabels;
-    int sigmoid;                    /* sigmoid + BCE head, else softmax + CE */
-    int multilabel;                 /* rows carry any number of labels (sigmoid only) */
-    int outputs;                    /* output units: 1 for a binary single-label sigmoid head */
+    int sigmoid;    /* sigmoid + BCE head, else softmax + CE */
+    int multilabel; /* rows carry any number of labels (sigmoid only) */
+    int outputs;    /* output units: 1 for a binary single-label sigmoid head */
     int lstm_units, lstm_layers, lstm_bidir;
     enum tc_lstm_output lstm_output;
     float lstm_dropout;
-    float dropout;                  /* model.dropout: on the pooled embeddings (average pool) or the
+    float dropout; /* model.dropout: on the pooled embeddings (average pool) or the
                                      * embedded sequence (LSTM), and after each hidden ReLU layer */
 } tc_model_spec;
 
@@ -67,7 +67,7 @@ enum tc_role { TC_ROLE_EMBEDDING, TC_ROLE_KERNEL, TC_ROLE_BIAS };
 typedef struct tc_tensor {
     char name[24];
     enum tc_role role;
-    size_t off, n;                  /* position in params, number of floats */
+    size_t off, n; /* position in params, number of floats */
     int rows, cols;
 } tc_tensor;
 
@@ -76,19 +76,19 @@ typedef struct tc_model_acts tc_model_acts;
 typedef struct tc_model {
     tc_model_spec s;
     size_t nparams;
-    float *params, *grads;          /* grads: NULL in a replica */
-    float *gtail;                   /* gradient of the dense tail (nparams - tail) */
-    int replica;                    /* shares another model's params (tc_model_replica) */
+    float *params, *grads; /* grads: NULL in a replica */
+    float *gtail;          /* gradient of the dense tail (nparams - tail) */
+    int replica;           /* shares another model's params (tc_model_replica) */
     tc_tensor tensors[TC_MAX_TENSORS];
     int ntensors;
     /* views into params */
-    float *E;                                     /* (V,D) */
+    float *E; /* (V,D) */
     float *Wx[TC_MAX_LSTM_LAYERS][2], *Wh[TC_MAX_LSTM_LAYERS][2], *bl[TC_MAX_LSTM_LAYERS][2];
     float *W[TC_MAX_HIDDEN + 1], *b[TC_MAX_HIDDEN + 1]; /* dense layers; the last is the output */
-    int n_dense;                                  /* n_hidden + 1 */
+    int n_dense;                                        /* n_hidden + 1 */
     int dense_in[TC_MAX_HIDDEN + 1], dense_out[TC_MAX_HIDDEN + 1];
-    int enc_dim;                                  /* width of the encoder's output */
-    tc_model_acts *a;                             /* activations, sized by tc_model_reserve */
+    int enc_dim;      /* width of the encoder's output */
+    tc_model_acts *a; /* activations, sized by tc_model_reserve */
 } tc_model;
 
 tc_model *tc_model_new(const tc_model_spec *s, tc_err *err);
@@ -131,6 +131,9 @@ const float *tc_model_row_grads(const tc_model *m);
 void tc_model_label_probs(const tc_model *m, const float *out_row, float *label_probs);
 
 /* Index of the first parameter after the embedding (the dense tail). */
-static inline size_t tc_model_tail(const tc_model *m) { return (size_t)m->s.V * (size_t)m->s.D; }
+static inline size_t tc_model_tail(const tc_model *m)
+{
+    return (size_t)m->s.V * (size_t)m->s.D;
+}
 
 #endif

@@ -11,8 +11,8 @@ static float adam_step_size(float lr, float b1, float b2, uint64_t t)
 }
 
 /* The Adam update of n contiguous parameters with step size a. */
-static void adam_span(float *restrict p, const float *restrict g, float *restrict m,
-                      float *restrict v, size_t n, float a, float b1, float b2, float eps)
+static void adam_span(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, size_t n,
+                      float a, float b1, float b2, float eps)
 {
     float c1 = 1.0f - b1, c2 = 1.0f - b2;
     for (size_t i = 0; i < n; i++) {
@@ -23,14 +23,14 @@ static void adam_span(float *restrict p, const float *restrict g, float *restric
     }
 }
 
-void tc_adam_step(float *p, const float *g, float *m, float *v, size_t n, float lr, float b1,
-                  float b2, float eps, uint64_t t)
+void tc_adam_step(float *p, const float *g, float *m, float *v, size_t n, float lr, float b1, float b2, float eps,
+                  uint64_t t)
 {
     adam_span(p, g, m, v, n, adam_step_size(lr, b1, b2, t), b1, b2, eps);
 }
 
-void tc_adam_step_rows(float *p, const float *g, float *m, float *v, const uint32_t *rows,
-                       size_t nrows, int D, float lr, float b1, float b2, float eps, uint64_t t)
+void tc_adam_step_rows(float *p, const float *g, float *m, float *v, const uint32_t *rows, size_t nrows, int D,
+                       float lr, float b1, float b2, float eps, uint64_t t)
 {
     float a = adam_step_size(lr, b1, b2, t);
     size_t d = (size_t)D;
@@ -46,8 +46,7 @@ void tc_sgd_step(float *p, const float *g, size_t n, float lr)
         p[i] -= lr * g[i];
 }
 
-void tc_sgd_step_rows(float *p, const float *g, const uint32_t *rows, size_t nrows, int D,
-                      float lr)
+void tc_sgd_step_rows(float *p, const float *g, const uint32_t *rows, size_t nrows, int D, float lr)
 {
     size_t d = (size_t)D;
     for (size_t k = 0; k < nrows; k++)

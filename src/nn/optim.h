@@ -19,17 +19,16 @@
 #include <stdint.h>
 
 /* p, g, m, v (n); m and v start at zero and belong to p. */
-void tc_adam_step(float *p, const float *g, float *m, float *v, size_t n, float lr, float b1,
-                  float b2, float eps, uint64_t t);
+void tc_adam_step(float *p, const float *g, float *m, float *v, size_t n, float lr, float b1, float b2, float eps,
+                  uint64_t t);
 /* p, m, v (V,D), g (nrows,D) packed; only rows[0..nrows) of p, m, v are read or written. */
-void tc_adam_step_rows(float *p, const float *g, float *m, float *v, const uint32_t *rows,
-                       size_t nrows, int D, float lr, float b1, float b2, float eps, uint64_t t);
+void tc_adam_step_rows(float *p, const float *g, float *m, float *v, const uint32_t *rows, size_t nrows, int D,
+                       float lr, float b1, float b2, float eps, uint64_t t);
 
 /* p (n) −= lr · g (n). */
 void tc_sgd_step(float *p, const float *g, size_t n, float lr);
 /* p (V,D) rows[k] −= lr · g (nrows,D) row k, for k < nrows. */
-void tc_sgd_step_rows(float *p, const float *g, const uint32_t *rows, size_t nrows, int D,
-                      float lr);
+void tc_sgd_step_rows(float *p, const float *g, const uint32_t *rows, size_t nrows, int D, float lr);
 
 /* Σ g² in double (the square of the gradient's L2 norm, for global-norm clipping). */
 double tc_sum_squares(const float *g, size_t n);

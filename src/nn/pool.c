@@ -48,8 +48,7 @@ void tc_pool_mean_backward(float *din, const float *dout, const uint8_t *mask, i
     }
 }
 
-void tc_pool_max_forward(float *out, int32_t *argmax, const float *in, const uint8_t *mask, int B,
-                         int T, int D)
+void tc_pool_max_forward(float *out, int32_t *argmax, const float *in, const uint8_t *mask, int B, int T, int D)
 {
     size_t T_ = (size_t)T, d = (size_t)D;
     for (size_t b = 0; b < (size_t)B; b++) {
@@ -73,8 +72,7 @@ void tc_pool_max_forward(float *out, int32_t *argmax, const float *in, const uin
     }
 }
 
-void tc_pool_max_backward(float *din, const float *dout, const int32_t *argmax, int B, int T,
-                          int D)
+void tc_pool_max_backward(float *din, const float *dout, const int32_t *argmax, int B, int T, int D)
 {
     size_t T_ = (size_t)T, d = (size_t)D;
     for (size_t b = 0; b < (size_t)B; b++) {

@@ -15,10 +15,8 @@ void tc_pool_mean_forward(float *out, const float *in, const uint8_t *mask, int 
 void tc_pool_mean_backward(float *din, const float *dout, const uint8_t *mask, int B, int T, int D);
 
 /* out[b,d] = max_{t: mask[b,t]} in[b,t,d]; argmax (B,D) = the first such t. */
-void tc_pool_max_forward(float *out, int32_t *argmax, const float *in, const uint8_t *mask, int B,
-                         int T, int D);
+void tc_pool_max_forward(float *out, int32_t *argmax, const float *in, const uint8_t *mask, int B, int T, int D);
 /* din[b, argmax[b,d], d] += dout[b,d] (skipped where argmax is -1). */
-void tc_pool_max_backward(float *din, const float *dout, const int32_t *argmax, int B, int T,
-                          int D);
+void tc_pool_max_backward(float *din, const float *dout, const int32_t *argmax, int B, int T, int D);
 
 #endif

@@ -80,7 +80,10 @@ typedef struct {
     const tc_svg_panel *p;
 } frame;
 
-static double X(const frame *f, double x) { return f->p->left + (x - f->xlo) / (f->xhi - f->xlo) * f->p->width; }
+static double X(const frame *f, double x)
+{
+    return f->p->left + (x - f->xlo) / (f->xhi - f->xlo) * f->p->width;
+}
 static double Y(const frame *f, double y)
 {
     return f->p->top + f->p->height - (y - f->ylo) / (f->yhi - f->ylo) * f->p->height;
@@ -175,8 +178,8 @@ static void line(tc_svg *s, const frame *f, const tc_svg_series *q)
         return;
     for (size_t i = 0; i < q->n; i++)
         if (isfinite(q->x[i]) && isfinite(q->y[i]))
-            tc_svg_printf(s, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", X(f, q->x[i]),
-                          Y(f, q->y[i]), q->color);
+            tc_svg_printf(s, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", X(f, q->x[i]), Y(f, q->y[i]),
+                          q->color);
 }
 
 /* One row under the x-axis label: a line sample and the name of each series. */
@@ -199,13 +202,14 @@ void tc_svg_chart(tc_svg *s, const tc_svg_panel *p, const tc_svg_series *series,
     axes(s, &f);
     if (isfinite(p->marker_x) && p->marker_x >= f.xlo && p->marker_x <= f.xhi) {
         double mx = X(&f, p->marker_x);
-        tc_svg_printf(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888888\" "
-                      "stroke-dasharray=\"3 3\"/>\n", mx, p->top, mx, p->top + p->height);
+        tc_svg_printf(s,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888888\" "
+                      "stroke-dasharray=\"3 3\"/>\n",
+                      mx, p->top, mx, p->top + p->height);
         /* the label sits at the top, on the side of the line with more room */
         int right = mx < p->left + p->width / 2;
         if (p->marker_label)
-            tc_svg_text(s, mx + (right ? 4 : -4), p->top + 13, right ? "start" : "end", 10, "#666666",
-                        p->marker_label);
+            tc_svg_text(s, mx + (right ? 4 : -4), p->top + 13, right ? "start" : "end", 10, "#666666", p->marker_label);
     }
     for (int k = 0; k < nseries; k++)
         line(s, &f, &series[k]);

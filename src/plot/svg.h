@@ -37,18 +37,18 @@ void tc_svg_text(tc_svg *s, double x, double y, const char *anchor, int size, co
 double tc_svg_nice_step(double lo, double hi, int ticks);
 
 typedef struct tc_svg_series {
-    const char *name;       /* legend text */
-    const char *color;      /* CSS colour */
+    const char *name;  /* legend text */
+    const char *color; /* CSS colour */
     int dashed;
-    const double *x, *y;    /* n points; NaN y = gap */
+    const double *x, *y; /* n points; NaN y = gap */
     size_t n;
 } tc_svg_series;
 
 typedef struct tc_svg_panel {
-    double left, top, width, height;   /* the plotting area, inside the axes */
+    double left, top, width, height; /* the plotting area, inside the axes */
     const char *title, *xlabel, *ylabel;
-    int integer_x;                     /* x ticks only at whole numbers (epochs) */
-    double marker_x;                   /* dashed vertical line here; NaN = none */
+    int integer_x;   /* x ticks only at whole numbers (epochs) */
+    double marker_x; /* dashed vertical line here; NaN = none */
     const char *marker_label;
 } tc_svg_panel;
 

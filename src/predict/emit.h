@@ -21,7 +21,6 @@ enum tc_emit_format { TC_EMIT_TSV, TC_EMIT_CSV, TC_EMIT_JSONL };
 /* A TSV field, escaped as above. */
 void tc_emit_tsv_field(FILE *f, const char *s, size_t len);
 
-
 /* A field of a TSV or CSV record (JSONL: a JSON string). */
 void tc_emit_field(FILE *f, enum tc_emit_format fmt, const char *s, size_t len);
 

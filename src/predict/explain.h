@@ -41,27 +41,27 @@
 #include "util/strtab.h"
 
 typedef struct tc_explain_item {
-    uint32_t tok;   /* id in tc_explainer.toks */
-    uint32_t count; /* occurrences in the text */
-    float score;    /* see above; > 0: toward the label */
-    float p_without;/* p(label | text without the token) */
+    uint32_t tok;    /* id in tc_explainer.toks */
+    uint32_t count;  /* occurrences in the text */
+    float score;     /* see above; > 0: toward the label */
+    float p_without; /* p(label | text without the token) */
 } tc_explain_item;
 
 typedef struct tc_explainer {
-    tc_infer *e;             /* not owned */
-    const tc_vocab *vocab;   /* not owned */
-    tc_ngram_opts ng;        /* the model's hashed features */
-    tc_strtab toks;          /* the distinct tokens of the last text */
-    tc_explain_item *items;  /* (n) by decreasing score, ties by first appearance */
+    tc_infer *e;            /* not owned */
+    const tc_vocab *vocab;  /* not owned */
+    tc_ngram_opts ng;       /* the model's hashed features */
+    tc_strtab toks;         /* the distinct tokens of the last text */
+    tc_explain_item *items; /* (n) by decreasing score, ties by first appearance */
     size_t n;
-    float p_full;            /* p(label | whole text) */
-    double logit_full;       /* its log-odds */
-    uint32_t *tok_of;        /* (positions) distinct id of each token */
-    int32_t *word_id;        /* (distinct) vocabulary id of each distinct token */
-    uint64_t *th;            /* (positions) fnv hash of each token (word n-grams) */
-    uint32_t *off, *len;     /* (positions) the reduced text's tokens */
+    float p_full;        /* p(label | whole text) */
+    double logit_full;   /* its log-odds */
+    uint32_t *tok_of;    /* (positions) distinct id of each token */
+    int32_t *word_id;    /* (distinct) vocabulary id of each distinct token */
+    uint64_t *th;        /* (positions) fnv hash of each token (word n-grams) */
+    uint32_t *off, *len; /* (positions) the reduced text's tokens */
     uint64_t *th2;
-    int32_t *var;            /* reduced texts of one pass, back to back */
+    int32_t *var; /* reduced texts of one pass, back to back */
     const int32_t **rows;
     size_t *lens;
     float *probs;

@@ -109,8 +109,7 @@ static void group_task(void *ctx, int g)
         ln->rc = -1;
 }
 
-int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs,
-                  tc_err *err)
+int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs, tc_err *err)
 {
     size_t groups = (n + (size_t)e->cap - 1) / (size_t)e->cap;
     if (e->nlanes == 1 || groups < 2) {

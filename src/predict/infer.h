@@ -37,19 +37,19 @@ struct tc_bundle; /* store/checkpoint.h: a loaded model file (this header does n
  * replicas with their own activations for the others) and a group buffer. */
 typedef struct tc_infer_lane {
     tc_model *m;
-    int32_t *ids;             /* (rows, T) padded group */
-    size_t ids_cap;           /* ids' capacity: the largest group so far */
-    int rc;                   /* the lane's last group failed (err says why) */
+    int32_t *ids;   /* (rows, T) padded group */
+    size_t ids_cap; /* ids' capacity: the largest group so far */
+    int rc;         /* the lane's last group failed (err says why) */
     tc_err err;
 } tc_infer_lane;
 
 typedef struct tc_infer {
     tc_model *m;
-    int maxlen, L;            /* pad.maxlen, labels */
+    int maxlen, L; /* pad.maxlen, labels */
     enum tc_side padding, truncating;
-    int cap;                  /* rows per forward, a multiple of TC_INFER_QUANTUM */
-    int nlanes;               /* threads (1 unless tc_infer_set_threads) */
-    tc_infer_lane *lanes;     /* (nlanes) */
+    int cap;              /* rows per forward, a multiple of TC_INFER_QUANTUM */
+    int nlanes;           /* threads (1 unless tc_infer_set_threads) */
+    tc_infer_lane *lanes; /* (nlanes) */
     tc_pool *pool;
     /* the job tc_infer_rows hands the pool */
     const int32_t *const *jrows;
@@ -74,8 +74,7 @@ void tc_infer_free(tc_infer *e);
 int tc_infer_set_threads(tc_infer *e, int threads, tc_err *err);
 
 /* Label probabilities (n, L) of n rows; row i is rows[i][0 .. lens[i]). */
-int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs,
-                  tc_err *err);
+int tc_infer_rows(tc_infer *e, const int32_t *const *rows, const size_t *lens, size_t n, float *probs, tc_err *err);
 
 /* Runs every row of c through the model, group by group (the groups of
  * tc_infer_rows: rows at, at + cap, …), and hands each group's label

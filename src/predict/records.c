@@ -18,9 +18,9 @@ enum { ROW_OK, ROW_ERROR };
 
 typedef struct {
     int status;
-    size_t msg;              /* ROW_ERROR: offset of the message in the arena */
-    size_t ids, nids;        /* ROW_OK: its token ids in idbuf */
-    size_t kept;             /* its first kept field in kf */
+    size_t msg;       /* ROW_ERROR: offset of the message in the arena */
+    size_t ids, nids; /* ROW_OK: its token ids in idbuf */
+    size_t kept;      /* its first kept field in kf */
 } row;
 
 struct tc_predictor {
@@ -29,33 +29,33 @@ struct tc_predictor {
     tc_tokenizer *tok;
     tc_infer inf;
     tc_explainer ex;
-    tc_tokens tk;            /* --explain: the tokens of the one queued record */
+    tc_tokens tk;             /* --explain: the tokens of the one queued record */
     int L, multilabel, pairs; /* pairs: label/prob pairs per record (softmax heads) */
-    float *thr;              /* (L) sigmoid decision thresholds */
+    float *thr;               /* (L) sigmoid decision thresholds */
     const char *label_sep;
-    const char *name;        /* the input, for messages */
+    const char *name; /* the input, for messages */
     long *text_cols, *keep_cols;
     int ntext, nkeep;
-    char **keep_names;       /* (nkeep) JSON keys and output header */
-    int have_cols;           /* columns resolved */
-    row *rows;               /* the queue */
+    char **keep_names; /* (nkeep) JSON keys and output header */
+    int have_cols;     /* columns resolved */
+    row *rows;         /* the queue */
     size_t nrows, cap_rows;
-    char *arena;             /* kept fields and messages of the queue */
+    char *arena; /* kept fields and messages of the queue */
     size_t alen, acap;
     struct {
         size_t off, len;
-    } *kf;                   /* (nrows·nkeep) kept fields; len SIZE_MAX = column missing */
+    } * kf; /* (nrows·nkeep) kept fields; len SIZE_MAX = column missing */
     size_t nkf, kf_cap;
     int32_t *idbuf;
     size_t nid, idcap;
-    int32_t *enc;            /* tc_encode_text scratch */
+    int32_t *enc; /* tc_encode_text scratch */
     size_t nenc, enc_cap;
-    tc_wbuf joined;          /* several text columns joined */
+    tc_wbuf joined; /* several text columns joined */
     const int32_t **rp;
     size_t *rl;
-    float *probs;            /* (cap_rows, L) */
-    int *shown;              /* (L) */
-    tc_wbuf sb;              /* a field being built; oom: it was cut short, and flush reports
+    float *probs; /* (cap_rows, L) */
+    int *shown;   /* (L) */
+    tc_wbuf sb;   /* a field being built; oom: it was cut short, and flush reports
                                 that instead of writing on */
     FILE *out;
 
@@ -90,7 +90,6 @@ void tc_predictor_free(tc_predictor *p)
     free(p->rows), free(p->arena), free(p->kf), free(p->idbuf), free(p->enc);
     free(p->joined.p), free(p->rp), free(p->rl), free(p->probs), free(p->shown), free(p->sb.p);
     free(p);
-
 }
 
 /* ---- columns ------------------------------------------------------------------ */
@@ -212,8 +211,10 @@ static int unique_names(tc_predictor *p, tc_err *err)
     }
     if (renamed && p->o->on_note) {
         char msg[256];
-        snprintf(msg, sizeof msg, "%s: %d kept column%s renamed so that every output column has its own name "
-                 "(the first: %s)", p->name, renamed, renamed == 1 ? "" : "s", first);
+        snprintf(msg, sizeof msg,
+                 "%s: %d kept column%s renamed so that every output column has its own name "
+                 "(the first: %s)",
+                 p->name, renamed, renamed == 1 ? "" : "s", first);
         p->o->on_note(p->o->ctx, msg);
     }
     return 0;
@@ -230,8 +231,8 @@ static int resolve_columns(tc_predictor *p, const tc_record *first, int is_heade
         for (;;) {
             const char *e = strchr(s, TC_COLUMN_SEP);
             size_t n = e ? (size_t)(e - s) : strlen(s);
-            if (add_text_col(p, "the model's text column (data.text_column; choose one with --text-col)", s, n,
-                             hdr, err) < 0)
+            if (add_text_col(p, "the model's text column (data.text_column; choose one with --text-col)", s, n, hdr,
+                             err) < 0)
                 return -1;
             if (!e)
                 break;
@@ -549,8 +550,8 @@ static int flush(tc_predictor *p, tc_err *err)
 /* A new queue row with its kept fields from rec (NULL: none available). */
 static row *new_row(tc_predictor *p, const tc_record *rec, tc_err *err)
 {
-    if (tc_grow((void **)&p->kf, &p->kf_cap, p->nkf + (size_t)p->nkeep + 1, sizeof *p->kf, "prediction buffers",
-                err) < 0)
+    if (tc_grow((void **)&p->kf, &p->kf_cap, p->nkf + (size_t)p->nkeep + 1, sizeof *p->kf, "prediction buffers", err) <
+        0)
         return NULL;
     row *r = &p->rows[p->nrows++];
     memset(r, 0, sizeof *r);

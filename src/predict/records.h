@@ -30,23 +30,23 @@
 #define TC_PREDICT_PROBS_MAX ((size_t)64 << 20)
 
 typedef struct tc_predict_opts {
-    enum tc_format in_fmt;          /* TC_FMT_LINES, TC_FMT_CSV or TC_FMT_TSV */
-    int header;                     /* CSV/TSV: the first record names the columns */
-    const char *const *text_specs;  /* (ntext) text columns; none: the model's data.text_column */
+    enum tc_format in_fmt;         /* TC_FMT_LINES, TC_FMT_CSV or TC_FMT_TSV */
+    int header;                    /* CSV/TSV: the first record names the columns */
+    const char *const *text_specs; /* (ntext) text columns; none: the model's data.text_column */
     int ntext;
-    const char *const *keep_lists;  /* (nkeep_lists) "C,C,..." columns to pass through; "*" = all */
+    const char *const *keep_lists; /* (nkeep_lists) "C,C,..." columns to pass through; "*" = all */
     int nkeep_lists;
     enum tc_emit_format out_fmt;
-    long k;                         /* labels shown per record (0: 1) */
-    long explain_top;               /* tokens listed each way with explain */
-    long batch;                     /* records per model pass when not streaming, cut so that
+    long k;                                            /* labels shown per record (0: 1) */
+    long explain_top;                                  /* tokens listed each way with explain */
+    long batch;                                        /* records per model pass when not streaming, cut so that
                                      * batch x labels x 4 bytes <= TC_PREDICT_PROBS_MAX */
-    long threads;                   /* model passes run at once when not streaming; 0 = the cores;
+    long threads;                                      /* model passes run at once when not streaming; 0 = the cores;
                                      * the output is the same bytes for any count */
-    float threshold;                /* sigmoid decision threshold; 0: the model's */
-    int probs, explain;             /* also every label's probability / the explanation */
-    int stream;                     /* one record at a time, each output record flushed */
-    const volatile sig_atomic_t *stop; /* may be NULL; when set, stop after the last whole record */
+    float threshold;                                   /* sigmoid decision threshold; 0: the model's */
+    int probs, explain;                                /* also every label's probability / the explanation */
+    int stream;                                        /* one record at a time, each output record flushed */
+    const volatile sig_atomic_t *stop;                 /* may be NULL; when set, stop after the last whole record */
     void (*on_bad_record)(void *ctx, const char *msg); /* may be NULL */
     void (*on_note)(void *ctx, const char *msg);       /* may be NULL: kept columns renamed */
     void *ctx;

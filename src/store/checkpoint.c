@@ -49,8 +49,14 @@ void tc_bundle_free(tc_bundle *b)
 
 /* ---- writing ----------------------------------------------------------- */
 
-static void put_u32(tc_wbuf *w, uint32_t v) { tc_wbuf_put(w, &v, 4); }
-static void put_u64(tc_wbuf *w, uint64_t v) { tc_wbuf_put(w, &v, 8); }
+static void put_u32(tc_wbuf *w, uint32_t v)
+{
+    tc_wbuf_put(w, &v, 4);
+}
+static void put_u64(tc_wbuf *w, uint64_t v)
+{
+    tc_wbuf_put(w, &v, 8);
+}
 
 /* Starts a section; returns the offset of its length field. */
 static size_t begin_section(tc_wbuf *w, const char tag[4])
@@ -190,8 +196,8 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
     if (w.oom || tail.oom) {
         rc = tc_err_oom(err, "checkpoint buffer");
     } else {
-        tc_wpart parts[5] = {{w.p, w.len}, {m->params, wbytes}, {tail.p, tail.len},
-                             {b->state, b->state ? b->state_len : 0}, {NULL, 4}};
+        tc_wpart parts[5] = {
+            {w.p, w.len}, {m->params, wbytes}, {tail.p, tail.len}, {b->state, b->state ? b->state_len : 0}, {NULL, 4}};
         uint32_t crc = 0;
         for (int i = 0; i < 4; i++)
             crc = tc_crc32(crc, parts[i].p, parts[i].n);
@@ -205,10 +211,13 @@ int tc_checkpoint_save(const char *path, const tc_bundle *b, tc_err *err)
 
 /* ---- reading ----------------------------------------------------------- */
 
-static int get_u32(tc_rbuf *r, uint32_t *v) { return tc_rbuf_get(r, v, 4); }
+static int get_u32(tc_rbuf *r, uint32_t *v)
+{
+    return tc_rbuf_get(r, v, 4);
+}
 
-static int get_strings(tc_rbuf *r, const char *what, int (*add)(void *, const char *, size_t, tc_err *),
-                       void *ctx, const char *path, tc_err *err)
+static int get_strings(tc_rbuf *r, const char *what, int (*add)(void *, const char *, size_t, tc_err *), void *ctx,
+                       const char *path, tc_err *err)
 {
     uint32_t n;
     if (get_u32(r, &n) < 0)
@@ -239,7 +248,10 @@ static int add_word(void *ctx, const char *s, size_t n, tc_err *err)
     for (size_t i = 0; i < n; i++)
         if (s[i] == 0 || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == ' ')
             return tc_err_set(err, "a word with a %s byte, which no tokenizer output has",
-                              s[i] == 0 ? "NUL" : s[i] == '\t' ? "TAB" : s[i] == ' ' ? "space" : "line-break");
+                              s[i] == 0          ? "NUL"
+                                  : s[i] == '\t' ? "TAB"
+                                  : s[i] == ' '  ? "space"
+                                                 : "line-break");
     return tc_vocab_push(ctx, s, n, err);
 }
 
@@ -312,20 +324,21 @@ static int load_tensors(tc_rbuf *r, tc_model *m, const char *path, int own, int 
         unsigned char nl;
         char name[256];
         uint32_t rows, cols;
-        if (tc_rbuf_get(r, &nl, 1) < 0 || tc_rbuf_get(r, name, nl) < 0 || get_u32(r, &rows) < 0 || get_u32(r, &cols) < 0)
+        if (tc_rbuf_get(r, &nl, 1) < 0 || tc_rbuf_get(r, name, nl) < 0 || get_u32(r, &rows) < 0 ||
+            get_u32(r, &cols) < 0)
             return tc_err_set(err, "%s: corrupt model file (tensor table)", path);
         name[nl] = 0;
         for (int j = 0; j < nl; j++) /* no tensor name has control bytes; keep the message one line */
             if ((unsigned char)name[j] < 32 || name[j] == 127)
                 name[j] = '?';
         if (strcmp(name, t->name) != 0 || rows != (uint32_t)t->rows || cols != (uint32_t)t->cols)
-            return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)",
-                              path, i, name, rows, cols, t->name, t->rows, t->cols);
+            return tc_err_set(err, "%s: corrupt model file (tensor %u is %s %ux%u, the config needs %s %dx%d)", path, i,
+                              name, rows, cols, t->name, t->rows, t->cols);
     }
     size_t bytes = values ? m->nparams * sizeof(float) : 0; /* quantized: the table only */
     if (r->len - r->pos != bytes)
-        return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path,
-                          r->len - r->pos, bytes);
+        return tc_err_set(err, "%s: corrupt model file (%zu bytes of weights, expected %zu)", path, r->len - r->pos,
+                          bytes);
     for (size_t at = 0; at < bytes; at += RELEASE_CHUNK) {
         size_t k = bytes - at < RELEASE_CHUNK ? bytes - at : RELEASE_CHUNK;
         memcpy((unsigned char *)m->params + at, r->p + r->pos + at, k);
@@ -438,11 +451,10 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
     if (get_u32(r, &version) < 0 || get_u32(r, &buckets) < 0 || get_u32(r, &n) < 0)
         return tc_err_set(err, "%s: corrupt model file (feature map header)", path);
     if (version < 1 || version > FEAT_VERSION)
-        return tc_err_set(err, "%s: feature map format %u; this textclf reads 1 to %u", path, version,
-                          FEAT_VERSION);
+        return tc_err_set(err, "%s: feature map format %u; this textclf reads 1 to %u", path, version, FEAT_VERSION);
     if (!tc_ngram_on(&ng) || buckets != ng.buckets)
-        return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)",
-                          path, buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
+        return tc_err_set(err, "%s: corrupt model file (feature map for %u buckets, the config hashes into %u)", path,
+                          buckets, tc_ngram_on(&ng) ? ng.buckets : 0);
     if (n > r->len - r->pos) /* every entry takes at least one byte */
         return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
                           r->len - r->pos);
@@ -464,8 +476,7 @@ static int load_feature_map(tc_rbuf *r, tc_bundle *b, const char *path, tc_err *
     }
     if (bad || r->pos != r->len) {
         free(feat);
-        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n,
-                          r->len);
+        return tc_err_set(err, "%s: corrupt model file (feature map of %u entries in %zu bytes)", path, n, r->len);
     }
     int rc = tc_vocab_set_features(&b->vocab, feat, n, buckets, version >= 2, err);
     free(feat);
@@ -497,8 +508,10 @@ static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, 
     if (tc_config_load_string(&b->cfg, (const char *)conf->p, conf->len, name, err) < 0) {
         /* the same model format, but keys (or values) a later release added */
         if (newer_version(b->writer))
-            tc_err_prefix(err, "%s: made by a newer textclf (%s); this is textclf %s, which does not know all of "
-                          "its config", path, b->writer, TC_VERSION);
+            tc_err_prefix(err,
+                          "%s: made by a newer textclf (%s); this is textclf %s, which does not know all of "
+                          "its config",
+                          path, b->writer, TC_VERSION);
         return -1;
     }
     if (b->cfg.pad.maxlen < 1) /* training always replaces 0 ("longest row") by a length */
@@ -531,8 +544,7 @@ static int parse_sections(sections *s, int own, tc_bundle *b, const char *path, 
     if (quan && tc_quant_get(quan, &b->quant, &qparams, path, err) < 0)
         return -1;
     if (need == 0 || (quan ? qparams != need : tens->len / sizeof(float) < need))
-        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)",
-                          path);
+        return tc_err_set(err, "%s: corrupt model file (the weights section is smaller than the model needs)", path);
     b->model = tc_model_new(&spec, err);
     if (!b->model)
         return tc_err_prefix(err, "%s", path);
@@ -564,9 +576,10 @@ static int parse(const unsigned char *data, size_t len, int own, tc_bundle *b, c
         if (writer[i] && (writer[i] < 32 || writer[i] > 126))
             writer[i] = '?';
     if (version < TC_FORMAT_VERSION)
-        return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u: "
-                          "retrain the model with this textclf", path, writer, version, TC_VERSION,
-                          TC_FORMAT_VERSION);
+        return tc_err_set(err,
+                          "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u: "
+                          "retrain the model with this textclf",
+                          path, writer, version, TC_VERSION, TC_FORMAT_VERSION);
     if (version != TC_FORMAT_VERSION)
         return tc_err_set(err, "%s: made by textclf %s (model format %u); this is textclf %s, which reads format %u",
                           path, writer, version, TC_VERSION, TC_FORMAT_VERSION);
@@ -652,8 +665,8 @@ static int load_regular(int fd, const struct stat *st, const char *path, tc_bund
     if (got < 0)
         rc = tc_err_set(err, "%s: read error: %s", path, strerror(errno));
     else if ((size_t)got < len)
-        rc = tc_err_set(err, "%s: truncated model file (%zu of %zu bytes; was it replaced while being read?)",
-                        path, (size_t)got, len);
+        rc = tc_err_set(err, "%s: truncated model file (%zu of %zu bytes; was it replaced while being read?)", path,
+                        (size_t)got, len);
     else
         rc = load_parsed(buf, len, 1, path, b, err);
     munmap(buf, len);

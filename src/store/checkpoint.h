@@ -64,18 +64,18 @@
 enum tc_task { TC_TASK_SINGLE_LABEL = 0, TC_TASK_MULTI_LABEL = 1 };
 
 typedef struct tc_bundle {
-    tc_config cfg;            /* resolved: maxlen and head fixed by training */
+    tc_config cfg; /* resolved: maxlen and head fixed by training */
     tc_vocab vocab;
     tc_strtab labels;
     tc_model *model;
-    enum tc_task task;        /* KIND */
-    unsigned format;          /* the file's format version and the textclf that wrote it */
-    char writer[17];          /* (set by loading; saving writes this textclf's) */
-    float *thresholds;        /* THRS: (labels.n) per-label thresholds (malloc'd, owned), NULL if none */
-    char meta[TC_META_MAX];   /* "key=value\n" lines: the training summary */
-    tc_quant *quant;          /* quantized weights (owned), NULL for a float model: saved in QUAN
+    enum tc_task task;      /* KIND */
+    unsigned format;        /* the file's format version and the textclf that wrote it */
+    char writer[17];        /* (set by loading; saving writes this textclf's) */
+    float *thresholds;      /* THRS: (labels.n) per-label thresholds (malloc'd, owned), NULL if none */
+    char meta[TC_META_MAX]; /* "key=value\n" lines: the training summary */
+    tc_quant *quant;        /* quantized weights (owned), NULL for a float model: saved in QUAN
                                * instead of TENS's values; loading decodes them into model */
-    void *state;              /* optional TRST section (malloc'd, owned), NULL if none */
+    void *state;            /* optional TRST section (malloc'd, owned), NULL if none */
     size_t state_len;
 } tc_bundle;
 

@@ -110,8 +110,8 @@ static uint32_t *sample_rows(int rows, uint64_t sample, tc_rng *rng, size_t *n)
 
 /* Codebook of k <= 256 centroids for the (n, d) points `pts`, codes for the
  * (rows, d) points `all` (stride `stride` floats, offset `off`). */
-static int pq_space(const float *all, size_t rows, size_t stride, size_t off, int d, const uint32_t *idx,
-                    size_t n, int k, int iters, float *cent, uint8_t *code, size_t code_stride)
+static int pq_space(const float *all, size_t rows, size_t stride, size_t off, int d, const uint32_t *idx, size_t n,
+                    int k, int iters, float *cent, uint8_t *code, size_t code_stride)
 {
     float *pts = malloc(n * (size_t)d * sizeof *pts);
     int *assign = malloc(n * sizeof *assign);
@@ -254,8 +254,8 @@ static size_t payload_bytes(const tc_qtensor *t)
         return rows * cols * 4;
     if (t->kind == TC_Q_INT8)
         return rows * 4 + rows * cols;
-    return 12 + ((size_t)t->nsub * (size_t)t->ncent * (size_t)t->dsub + (size_t)t->nnorm) * 4 +
-           rows * (size_t)t->nsub + rows;
+    return 12 + ((size_t)t->nsub * (size_t)t->ncent * (size_t)t->dsub + (size_t)t->nnorm) * 4 + rows * (size_t)t->nsub +
+        rows;
 }
 
 size_t tc_qtensor_bytes(const tc_qtensor *t)
@@ -271,7 +271,10 @@ size_t tc_quant_bytes(const tc_quant *q)
     return n;
 }
 
-static void put_u32(tc_wbuf *w, uint32_t v) { tc_wbuf_put(w, &v, 4); }
+static void put_u32(tc_wbuf *w, uint32_t v)
+{
+    tc_wbuf_put(w, &v, 4);
+}
 
 void tc_quant_put(tc_wbuf *w, const tc_quant *q)
 {
@@ -301,7 +304,10 @@ void tc_quant_put(tc_wbuf *w, const tc_quant *q)
     }
 }
 
-static int get_u32(tc_rbuf *r, uint32_t *v) { return tc_rbuf_get(r, v, 4); }
+static int get_u32(tc_rbuf *r, uint32_t *v)
+{
+    return tc_rbuf_get(r, v, 4);
+}
 
 /* n bytes of r into a fresh allocation at *dst (n checked against r first). */
 static int take(tc_rbuf *r, void **dst, size_t n)
@@ -350,10 +356,12 @@ static int get_payload(tc_rbuf *r, tc_qtensor *t, const char *path, int i, tc_er
         uint32_t dsub, ncent, nnorm;
         if (get_u32(r, &dsub) < 0 || get_u32(r, &ncent) < 0 || get_u32(r, &nnorm) < 0)
             return tc_err_set(err, "%s: corrupt model file (quantized tensor %d header)", path, i);
-        if (i != 0 || dsub < 1 || dsub > TC_PQ_MAX_DSUB || cols % dsub || ncent < 1 || ncent > 256 ||
-            nnorm < 1 || nnorm > 256)
-            return tc_err_set(err, "%s: corrupt model file (quantized tensor %d: bad product quantizer: dsub %u, "
-                              "%u centroids, %u norms)", path, i, dsub, ncent, nnorm);
+        if (i != 0 || dsub < 1 || dsub > TC_PQ_MAX_DSUB || cols % dsub || ncent < 1 || ncent > 256 || nnorm < 1 ||
+            nnorm > 256)
+            return tc_err_set(err,
+                              "%s: corrupt model file (quantized tensor %d: bad product quantizer: dsub %u, "
+                              "%u centroids, %u norms)",
+                              path, i, dsub, ncent, nnorm);
         t->dsub = (int)dsub, t->nsub = (int)(cols / dsub), t->ncent = (int)ncent, t->nnorm = (int)nnorm;
         size_t ncv = (size_t)t->nsub * ncent * dsub, ns = (size_t)t->nsub;
         if ((rc = take(r, (void **)&t->cent, ncv * 4)) == 0 && (rc = take(r, (void **)&t->normc, nnorm * 4)) == 0 &&

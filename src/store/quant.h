@@ -43,7 +43,7 @@
 #include "util/err.h"
 
 #define TC_QUANT_VERSION 1
-#define TC_PQ_MAX_DSUB 16   /* a PQ row costs >= cols/16 bytes: bounds what a file can make us allocate */
+#define TC_PQ_MAX_DSUB 16 /* a PQ row costs >= cols/16 bytes: bounds what a file can make us allocate */
 
 enum tc_qkind { TC_Q_F32 = 0, TC_Q_INT8 = 1, TC_Q_PQ = 2, TC_Q_NKINDS };
 /* "f32", "int8", "pq" */
@@ -51,14 +51,14 @@ extern const char *const tc_qkind_names[TC_Q_NKINDS];
 
 typedef struct tc_qtensor {
     int kind, rows, cols;
-    float *f;                       /* F32 (rows·cols) */
-    float *scale;                   /* INT8 (rows) */
-    int8_t *q;                      /* INT8 (rows·cols) */
-    int dsub, nsub, ncent, nnorm;   /* PQ */
-    float *cent;                    /* PQ (nsub, ncent, dsub) */
-    float *normc;                   /* PQ (nnorm) */
-    uint8_t *code;                  /* PQ (rows, nsub) */
-    uint8_t *ncode;                 /* PQ (rows) */
+    float *f;                     /* F32 (rows·cols) */
+    float *scale;                 /* INT8 (rows) */
+    int8_t *q;                    /* INT8 (rows·cols) */
+    int dsub, nsub, ncent, nnorm; /* PQ */
+    float *cent;                  /* PQ (nsub, ncent, dsub) */
+    float *normc;                 /* PQ (nnorm) */
+    uint8_t *code;                /* PQ (rows, nsub) */
+    uint8_t *ncode;               /* PQ (rows) */
 } tc_qtensor;
 
 typedef struct tc_quant {
@@ -67,11 +67,11 @@ typedef struct tc_quant {
 } tc_quant;
 
 typedef struct tc_quant_opts {
-    int pq;                 /* product-quantize the embedding (else int8) */
-    int dsub;               /* PQ sub-vector size; must divide embedding_dim */
-    int iters;              /* k-means iterations (fastText: 25) */
-    uint64_t sample;        /* rows k-means trains on (fastText: 65536; 0 = all) */
-    uint64_t seed;          /* k-means initialisation and sample */
+    int pq;          /* product-quantize the embedding (else int8) */
+    int dsub;        /* PQ sub-vector size; must divide embedding_dim */
+    int iters;       /* k-means iterations (fastText: 25) */
+    uint64_t sample; /* rows k-means trains on (fastText: 65536; 0 = all) */
+    uint64_t seed;   /* k-means initialisation and sample */
 } tc_quant_opts;
 
 void tc_quant_opts_default(tc_quant_opts *o);

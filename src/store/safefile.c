@@ -15,9 +15,9 @@
 
 #include "util/crc32.h"
 
-#define TMP_TAG ".textclf-tmp."   /* NAME.textclf-tmp.XXXXXX */
+#define TMP_TAG ".textclf-tmp."    /* NAME.textclf-tmp.XXXXXX */
 #define TMP_HASHED ".textclf-tmp-" /* .textclf-tmp-HASH.XXXXXX */
-#define LOCK_TAG ".textclf-lock"  /* NAME.textclf-lock */
+#define LOCK_TAG ".textclf-lock"   /* NAME.textclf-lock */
 #define LOCK_HASHED ".textclf-lock-"
 
 /* Where a path really points: the directory (resolved, no symlinks) and the
@@ -54,8 +54,10 @@ static int resolve(const char *path, const char *what, resolved *r, tc_err *err)
     if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode)) {
         target = realpath(path, NULL);
         if (!target)
-            return tc_err_set(err, "%s %s: a symbolic link to a missing file (%s); textclf follows links and "
-                              "replaces their target, so the target must exist", what, path, strerror(errno));
+            return tc_err_set(err,
+                              "%s %s: a symbolic link to a missing file (%s); textclf follows links and "
+                              "replaces their target, so the target must exist",
+                              what, path, strerror(errno));
     }
     char *dir = NULL, *base = NULL;
     int ok = split(target ? target : path, &dir, &base) == 0;
@@ -162,8 +164,10 @@ int tc_files_distinct(const tc_fileref *f, int n, tc_err *err)
             if (i == j || !f[i].output || (f[j].output && j < i) || !f[i].path || !f[j].path)
                 continue;
             if (same_file(&id[i], &id[j]))
-                rc = tc_err_set(err, "%s %s is the same file as %s %s: an output must not overwrite an input "
-                                "or another output", f[i].what, f[i].path, f[j].what, f[j].path);
+                rc = tc_err_set(err,
+                                "%s %s is the same file as %s %s: an output must not overwrite an input "
+                                "or another output",
+                                f[i].what, f[i].path, f[j].what, f[j].path);
         }
     for (int i = 0; i < n; i++)
         free(id[i].full);
@@ -181,13 +185,13 @@ int tc_files_outside(const tc_fileref *f, int n, const char *dir, const char *di
             continue;
         char *real = realpath(f[i].path, NULL), *parent = NULL, *base = NULL;
         int in = real && split(real, &parent, &base) == 0 && stat(parent, &p) == 0 && p.st_dev == d.st_dev &&
-                 p.st_ino == d.st_ino;
+            p.st_ino == d.st_ino;
         free(real);
         free(parent);
         free(base);
         if (in)
-            return tc_err_set(err, "%s %s is in %s %s, whose files this run writes and removes; move it out",
-                              f[i].what, f[i].path, dirwhat, dir);
+            return tc_err_set(err, "%s %s is in %s %s, whose files this run writes and removes; move it out", f[i].what,
+                              f[i].path, dirwhat, dir);
     }
     return 0;
 }
@@ -197,8 +201,10 @@ int tc_files_outside(const tc_fileref *f, int n, const char *dir, const char *di
 static int check_target(const resolved *r, const char *path, const char *what, tc_err *err)
 {
     if (r->exists && !S_ISREG(r->st.st_mode))
-        return tc_err_set(err, "%s %s: not a regular file (a device, pipe, socket or directory); textclf "
-                          "writes only regular files, by replacing them", what, path);
+        return tc_err_set(err,
+                          "%s %s: not a regular file (a device, pipe, socket or directory); textclf "
+                          "writes only regular files, by replacing them",
+                          what, path);
     return 0;
 }
 
@@ -232,8 +238,10 @@ static int take_lock(const resolved *r, const char *path, const char *what, tc_o
             int e = errno;
             close(fd);
             if (e == EWOULDBLOCK)
-                tc_err_set(err, "%s %s: another textclf is writing this file (it holds %s); wait for it to "
-                           "finish or choose another output", what, path, name);
+                tc_err_set(err,
+                           "%s %s: another textclf is writing this file (it holds %s); wait for it to "
+                           "finish or choose another output",
+                           what, path, name);
             else
                 tc_err_set(err, "%s %s: cannot lock %s: %s", what, path, name, strerror(e));
             free(name);
@@ -261,13 +269,13 @@ int tc_output_prepare(const char *path, const char *what, tc_outlock *lock, tc_e
     int rc = check_target(&r, path, what, err);
     long nm = name_max(r.dir);
     if (rc == 0 && (long)strlen(r.base) > nm)
-        rc = tc_err_set(err, "%s %s: the file name is %zu bytes, more than this file system allows (%ld)", what,
-                        path, strlen(r.base), nm);
+        rc = tc_err_set(err, "%s %s: the file name is %zu bytes, more than this file system allows (%ld)", what, path,
+                        strlen(r.base), nm);
     if (rc == 0 && access(r.dir, W_OK | X_OK) < 0)
         rc = tc_err_set(err, "%s %s: cannot write in directory %s: %s", what, path, r.dir, strerror(errno));
     if (rc == 0 && r.exists && access(r.full, W_OK) < 0 && errno == EACCES)
-        rc = tc_err_set(err, "%s %s: the file is read-only; textclf does not replace it (chmod u+w to allow)",
-                        what, path);
+        rc = tc_err_set(err, "%s %s: the file is read-only; textclf does not replace it (chmod u+w to allow)", what,
+                        path);
     if (rc == 0)
         rc = take_lock(&r, path, what, lock, err);
     resolved_free(&r);
@@ -360,8 +368,7 @@ int tc_write_atomic_parts(const char *path, const tc_wpart *parts, int nparts, t
     free(tmp);
     if (e) {
         resolved_free(&r);
-        return tc_err_set(err, "%s: write failed: %s (the previous file, if any, is unchanged)", path,
-                          strerror(e));
+        return tc_err_set(err, "%s: write failed: %s (the previous file, if any, is unchanged)", path, strerror(e));
     }
     sync_dir(r.dir); /* make the rename itself durable */
     resolved_free(&r);

@@ -35,9 +35,9 @@
 #include "util/err.h"
 
 typedef struct tc_fileref {
-    const char *path;   /* NULL or "" = not used */
-    const char *what;   /* for messages: "-o (output.model)", "data.train", … */
-    int output;         /* 1 if written */
+    const char *path; /* NULL or "" = not used */
+    const char *what; /* for messages: "-o (output.model)", "data.train", … */
+    int output;       /* 1 if written */
 } tc_fileref;
 
 /* -1 with "WHAT PATH is the same file as WHAT PATH" if an output is an input
@@ -52,11 +52,14 @@ int tc_files_distinct(const tc_fileref *f, int n, tc_err *err);
 int tc_files_outside(const tc_fileref *f, int n, const char *dir, const char *dirwhat, tc_err *err);
 
 typedef struct tc_outlock {
-    int fd;             /* -1 when not held */
-    char *path;         /* the lock file */
+    int fd;     /* -1 when not held */
+    char *path; /* the lock file */
 } tc_outlock;
 
-#define TC_OUTLOCK_INIT {-1, NULL}
+#define TC_OUTLOCK_INIT \
+    {                   \
+        -1, NULL        \
+    }
 
 /* Checks that path can be written (see above), takes its lock into *lock and
  * removes stale temporary files; what names the output in messages.  Release

@@ -135,8 +135,8 @@ static void note_meta(tc_bundle *b, const tc_shrink_opts *o, uint64_t kept)
         snprintf(b->meta + n, sizeof b->meta - n, "quantized=pq dsub %d, %llu embedding rows%s%s\n", o->q.dsub,
                  (unsigned long long)kept, sep, note);
     else
-        snprintf(b->meta + n, sizeof b->meta - n, "quantized=int8, %llu embedding rows%s%s\n",
-                 (unsigned long long)kept, sep, note);
+        snprintf(b->meta + n, sizeof b->meta - n, "quantized=int8, %llu embedding rows%s%s\n", (unsigned long long)kept,
+                 sep, note);
 }
 
 int tc_shrink(tc_bundle *b, const tc_shrink_opts *o, uint64_t *kept, tc_err *err)

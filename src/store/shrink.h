@@ -25,13 +25,13 @@
 int tc_prune_rows(tc_bundle *b, uint64_t keep, uint64_t *kept, tc_err *err);
 
 typedef struct tc_shrink_opts {
-    uint64_t cutoff;        /* keep this many embedding rows (0 = all) */
-    tc_quant_opts q;        /* q.pq: product-quantize the embedding, else int8 */
+    uint64_t cutoff; /* keep this many embedding rows (0 = all) */
+    tc_quant_opts q; /* q.pq: product-quantize the embedding, else int8 */
     /* Called after pruning and before quantizing when not NULL (the caller's
      * fine-tuning: train/retrain.h); a negative return is the error. */
     int (*after_prune)(void *ctx, tc_bundle *b, tc_err *err);
     void *ctx;
-    const char *note;       /* appended to the META quantized= line (e.g. "retrained 5 epochs"), or NULL */
+    const char *note; /* appended to the META quantized= line (e.g. "retrained 5 epochs"), or NULL */
 } tc_shrink_opts;
 
 /* Prunes (o->cutoff) and quantizes b in place: b->quant holds the encoded

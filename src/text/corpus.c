@@ -213,8 +213,7 @@ int tc_column_find(const tc_record *hdr, const char *spec, size_t len, long *col
     return 0;
 }
 
-int tc_column_error(const tc_record *hdr, const char *name, const char *what, const char *spec, size_t len,
-                    tc_err *err)
+int tc_column_error(const tc_record *hdr, const char *name, const char *what, const char *spec, size_t len, tc_err *err)
 {
     if (!hdr)
         return tc_err_set(err, "%s: %s '%.*s' is a column name, but the input has no header (use a 0-based index)",
@@ -267,14 +266,14 @@ int tc_record_text(const tc_record *rec, const long *cols, int n, tc_wbuf *w, co
 }
 
 /* A data.* column key against the header (or an index without one). */
-static int resolve_column(const char *key, const char *spec, const tc_record *hdr, const char *path,
-                          long *col, tc_err *err)
+static int resolve_column(const char *key, const char *spec, const tc_record *hdr, const char *path, long *col,
+                          tc_err *err)
 {
     if (tc_column_find(hdr, spec, strlen(spec), col) == 0)
         return 0;
     if (!hdr)
-        return tc_err_set(err, "%s: %s '%s' is a column name but data.header is false (use a 0-based index)",
-                          path, key, spec);
+        return tc_err_set(err, "%s: %s '%s' is a column name but data.header is false (use a 0-based index)", path, key,
+                          spec);
     return tc_column_error(hdr, path, key, spec, strlen(spec), err);
 }
 
@@ -286,8 +285,8 @@ typedef struct {
     const char *names[MAX_TEXT_COLUMNS]; /* data.text_column's names (into `spec`) */
     char spec[TC_NAME_MAX];
     int ntext;
-    long tcol[MAX_TEXT_COLUMNS], lcol;   /* csv/tsv: resolved column indexes */
-    tc_wbuf join;                        /* several text fields joined by spaces */
+    long tcol[MAX_TEXT_COLUMNS], lcol; /* csv/tsv: resolved column indexes */
+    tc_wbuf join;                      /* several text fields joined by spaces */
 } read_ctx;
 
 /* Splits data.text_column into its names. */
@@ -555,7 +554,7 @@ static int build_feature_map(const tc_corpus *c, tc_vocab *v, uint32_t buckets, 
             rank[-1 - c->ids[i]]++;
     for (uint32_t b = 0; b < buckets; b++)
         if (rank[b] >= need)
-            rank[nfeat++] = b;   /* nfeat <= b: the kept list overwrites only entries already read */
+            rank[nfeat++] = b; /* nfeat <= b: the kept list overwrites only entries already read */
     if (tc_vocab_set_features(v, rank, nfeat, buckets, 1, err) < 0)
         return -1;
     memset(rank, 0, (size_t)buckets * sizeof *rank);
@@ -663,8 +662,8 @@ int tc_labels_sort(tc_strtab *labels, uint32_t *remap, tc_err *err)
     return 0;
 }
 
-int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len,
-                   int32_t **ids, size_t *n, size_t *cap, tc_err *err)
+int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len, int32_t **ids, size_t *n,
+                   size_t *cap, tc_err *err)
 {
     tc_tokens tk;
     if (tc_tokenize(tok, text, len, &tk, err) < 0)

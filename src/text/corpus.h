@@ -37,32 +37,32 @@
 #include "util/strtab.h"
 
 typedef struct tc_corpus {
-    uint64_t n;             /* rows */
-    uint64_t *tok_off;      /* (n+1): row i's tokens are ids[tok_off[i] .. tok_off[i+1]) */
+    uint64_t n;        /* rows */
+    uint64_t *tok_off; /* (n+1): row i's tokens are ids[tok_off[i] .. tok_off[i+1]) */
     int32_t *ids;
-    uint64_t *lab_off;      /* (n+1): row i's labels are labels[lab_off[i] .. lab_off[i+1]) */
+    uint64_t *lab_off; /* (n+1): row i's labels are labels[lab_off[i] .. lab_off[i+1]) */
     int32_t *labels;
-    uint64_t *line;         /* (n): input line each row starts on */
+    uint64_t *line; /* (n): input line each row starts on */
     size_t cap_rows, cap_ids, cap_labels;
 
-    uint64_t skipped;       /* malformed rows skipped (data.on_error: skip) */
-    uint64_t blank;         /* blank lines ignored */
-    uint64_t unknown_labels;/* label occurrences the label set does not know (evaluation) */
-    uint64_t invalid_utf8;  /* invalid UTF-8 sequences replaced by U+FFFD */
-    uint64_t trimmed_labels;/* label occurrences with white space around them, trimmed */
-    char trimmed_example[48];/* the first of those as read (cut; "" when none) */
-    uint32_t max_labels;    /* most labels on one row */
-    uint64_t max_tokens;    /* longest row, in tokens */
-    uint32_t data_crc32;    /* CRC-32 of the bytes read (tc_reader_crc32) */
+    uint64_t skipped;         /* malformed rows skipped (data.on_error: skip) */
+    uint64_t blank;           /* blank lines ignored */
+    uint64_t unknown_labels;  /* label occurrences the label set does not know (evaluation) */
+    uint64_t invalid_utf8;    /* invalid UTF-8 sequences replaced by U+FFFD */
+    uint64_t trimmed_labels;  /* label occurrences with white space around them, trimmed */
+    char trimmed_example[48]; /* the first of those as read (cut; "" when none) */
+    uint32_t max_labels;      /* most labels on one row */
+    uint64_t max_tokens;      /* longest row, in tokens */
+    uint32_t data_crc32;      /* CRC-32 of the bytes read (tc_reader_crc32) */
 } tc_corpus;
 
 typedef struct tc_corpus_src {
-    const tc_config *cfg;   /* data.* says how to read; tokenizer.* is already in tok */
+    const tc_config *cfg; /* data.* says how to read; tokenizer.* is already in tok */
     tc_tokenizer *tok;
-    tc_counter *counter;    /* training: count words (exactly one of counter / vocab) */
-    const tc_vocab *vocab;  /* evaluation: look words up */
-    tc_strtab *labels;      /* the label set */
-    int add_labels;         /* training: unseen labels join the set */
+    tc_counter *counter;   /* training: count words (exactly one of counter / vocab) */
+    const tc_vocab *vocab; /* evaluation: look words up */
+    tc_strtab *labels;     /* the label set */
+    int add_labels;        /* training: unseen labels join the set */
 } tc_corpus_src;
 
 /* The tokenizer that tokenizer.* describes (train, eval and predict all use this). */
@@ -100,8 +100,8 @@ int tc_labels_sort(tc_strtab *labels, uint32_t *remap, tc_err *err);
 /* Tokenizes one text and looks each token up in vocab: *ids (grown as needed,
  * owned by the caller, *cap its capacity) receives *n ids, laid out as
  * tc_corpus_read lays out a row (each token's id, then its features). */
-int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len,
-                   int32_t **ids, size_t *n, size_t *cap, tc_err *err);
+int tc_encode_text(tc_tokenizer *tok, const tc_vocab *vocab, const char *text, size_t len, int32_t **ids, size_t *n,
+                   size_t *cap, tc_err *err);
 
 /* The columns of a record, the one code train, eval and predict use.
  *

@@ -164,7 +164,6 @@ void tc_inspect_print_stats(tc_inspector *t, FILE *out)
                 st->tokens ? 100.0 * (double)st->oov / (double)st->tokens : 0.0);
     fprintf(out, "invalid UTF-8      %llu sequences replaced\n",
             (unsigned long long)tc_tokenizer_invalid_count(t->tok));
-    fprintf(out, "tokenizer          %.2f MB in %.3f s: %.1f MB/s (one thread)\n", (double)st->bytes / 1e6,
-            st->seconds, st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
+    fprintf(out, "tokenizer          %.2f MB in %.3f s: %.1f MB/s (one thread)\n", (double)st->bytes / 1e6, st->seconds,
+            st->seconds > 0 ? (double)st->bytes / 1e6 / st->seconds : 0.0);
 }
-

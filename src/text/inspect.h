@@ -24,22 +24,22 @@
 
 typedef struct tc_inspect_stats {
     uint64_t lines, bytes, tokens, features, oov;
-    uint32_t *len;           /* (cap) items per line with tokens */
+    uint32_t *len; /* (cap) items per line with tokens */
     size_t n, cap;
-    double seconds;          /* inside tc_tokenize */
+    double seconds; /* inside tc_tokenize */
 } tc_inspect_stats;
 
 typedef struct tc_inspector {
-    const tc_bundle *bd;     /* borrowed: cfg, and the vocabulary when have_model */
+    const tc_bundle *bd; /* borrowed: cfg, and the vocabulary when have_model */
     int have_model;
     tc_tokenizer *tok;
     tc_ngram_opts ng;
-    uint64_t *th;            /* (th_cap) fnv of each token */
+    uint64_t *th; /* (th_cap) fnv of each token */
     size_t th_cap;
-    uint32_t *buckets;       /* (most) features of one token */
-    tc_ngram *info;          /* (most) */
-    char *marked;            /* "<" token ">" */
-    uint64_t cut_lines;      /* lines longer than pad.maxlen (with a model) */
+    uint32_t *buckets;  /* (most) features of one token */
+    tc_ngram *info;     /* (most) */
+    char *marked;       /* "<" token ">" */
+    uint64_t cut_lines; /* lines longer than pad.maxlen (with a model) */
     tc_inspect_stats st;
 } tc_inspector;
 

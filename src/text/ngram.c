@@ -70,7 +70,7 @@ uint64_t tc_ngram_char_hash(const char *s, size_t len)
 size_t tc_ngram_max_features(const tc_ngram_opts *o, size_t len)
 {
     size_t k = o->word_n >= 2 ? (size_t)(o->word_n - 1) : 0;
-    if (o->char_min > 0)   /* at most len + 2 codepoints, each starting max-min+1 n-grams */
+    if (o->char_min > 0) /* at most len + 2 codepoints, each starting max-min+1 n-grams */
         k += (len + 2) * (size_t)(o->char_max - o->char_min + 1);
     return k;
 }
@@ -95,7 +95,7 @@ static size_t char_ngrams(const tc_ngram_opts *o, const char *s, size_t len, uin
             continue;
         size_t b = a;
         for (int n = 1; n <= o->char_max && b < wl; n++) {
-            b++;   /* past one more codepoint */
+            b++; /* past one more codepoint */
             while (b < wl && is_cont((unsigned char)w[b]))
                 b++;
             if (n < o->char_min || (n == 1 && (a == 0 || b == wl)))

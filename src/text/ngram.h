@@ -37,12 +37,12 @@
 #include "config.h"
 #include "text/vocab.h"
 
-typedef struct tc_tokens tc_tokens;   /* tokenize.h */
+typedef struct tc_tokens tc_tokens; /* tokenize.h */
 
 typedef struct tc_ngram_opts {
-    int word_n;               /* word n-grams of 2..word_n tokens; <= 1 = none */
-    int char_min, char_max;   /* character n-gram lengths in codepoints; 0 = none */
-    uint32_t buckets;         /* rows the features hash into (> 0 when any is on) */
+    int word_n;             /* word n-grams of 2..word_n tokens; <= 1 = none */
+    int char_min, char_max; /* character n-gram lengths in codepoints; 0 = none */
+    uint32_t buckets;       /* rows the features hash into (> 0 when any is on) */
 } tc_ngram_opts;
 
 enum { TC_NGRAM_WORD, TC_NGRAM_CHAR };
@@ -50,9 +50,9 @@ enum { TC_NGRAM_WORD, TC_NGRAM_CHAR };
 /* Where a feature came from (for `textclf tokenize`). */
 typedef struct tc_ngram {
     uint32_t bucket;
-    int kind;                 /* TC_NGRAM_WORD or TC_NGRAM_CHAR */
-    int n;                    /* WORD: tokens (the last one is this token); CHAR: codepoints */
-    uint32_t start, len;      /* CHAR: bytes [start, start+len) of "<" token ">" */
+    int kind;            /* TC_NGRAM_WORD or TC_NGRAM_CHAR */
+    int n;               /* WORD: tokens (the last one is this token); CHAR: codepoints */
+    uint32_t start, len; /* CHAR: bytes [start, start+len) of "<" token ">" */
 } tc_ngram;
 
 /* The features tokenizer.* asks for; all off when model.encoder is lstm. */

@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-void tc_pad_row(int32_t *out, const int32_t *ids, size_t n, int maxlen, enum tc_side padding,
-                enum tc_side truncating)
+void tc_pad_row(int32_t *out, const int32_t *ids, size_t n, int maxlen, enum tc_side padding, enum tc_side truncating)
 {
     size_t T = (size_t)maxlen;
     if (n > T) {

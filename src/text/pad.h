@@ -12,7 +12,6 @@
 #include "config.h"
 
 /* out (maxlen) ← ids (n). */
-void tc_pad_row(int32_t *out, const int32_t *ids, size_t n, int maxlen, enum tc_side padding,
-                enum tc_side truncating);
+void tc_pad_row(int32_t *out, const int32_t *ids, size_t n, int maxlen, enum tc_side padding, enum tc_side truncating);
 
 #endif

@@ -39,38 +39,38 @@ enum rd_state {
 
 struct tc_reader {
     FILE *f;
-    int own;                 /* close f in tc_reader_close */
-    char *name;              /* for messages */
-    int quoting;             /* CSV */
-    int one_field;           /* FASTTEXT, LINES: no separator */
+    int own;       /* close f in tc_reader_close */
+    char *name;    /* for messages */
+    int quoting;   /* CSV */
+    int one_field; /* FASTTEXT, LINES: no separator */
     unsigned char sep;
     unsigned char stop[256]; /* bytes that end an unquoted span: sep, LF */
 
-    unsigned char *in;       /* (IN_SIZE) read block */
-    size_t pos, len;         /* next unread byte, bytes in the block */
-    int started, eof;        /* first block seen (BOM check), end of input reached */
-    int partial;             /* take what one read(2) returns (tc_reader_set_partial_reads) */
+    unsigned char *in;                 /* (IN_SIZE) read block */
+    size_t pos, len;                   /* next unread byte, bytes in the block */
+    int started, eof;                  /* first block seen (BOM check), end of input reached */
+    int partial;                       /* take what one read(2) returns (tc_reader_set_partial_reads) */
     const volatile sig_atomic_t *halt; /* when set, an interrupted read ends the input (tc_reader_set_stop) */
-    z_stream *z;             /* gzip input: inflated from zin into in; NULL for plain input */
-    unsigned char *zin;      /* (IN_SIZE) compressed bytes */
-    int zeof, zend;          /* no more compressed bytes; the last gzip member is complete */
-    unsigned char last;      /* last byte read so far */
-    uint32_t crc;            /* CRC-32 of every byte read so far (after gunzip) */
+    z_stream *z;                       /* gzip input: inflated from zin into in; NULL for plain input */
+    unsigned char *zin;                /* (IN_SIZE) compressed bytes */
+    int zeof, zend;                    /* no more compressed bytes; the last gzip member is complete */
+    unsigned char last;                /* last byte read so far */
+    uint32_t crc;                      /* CRC-32 of every byte read so far (after gunzip) */
 
-    char *buf;               /* (bcap) record buffer */
+    char *buf; /* (bcap) record buffer */
     size_t blen, bcap;
-    char **fields;           /* (fcap) */
-    size_t *lens;            /* (fcap) */
+    char **fields; /* (fcap) */
+    size_t *lens;  /* (fcap) */
     size_t nf, fcap;
-    size_t max;              /* record limit */
+    size_t max; /* record limit */
 
-    uint64_t line;           /* line of the next unread byte */
-    uint64_t rec_line;       /* line the current record started on */
-    uint64_t quote_line;     /* line the current quoted field opened on */
+    uint64_t line;       /* line of the next unread byte */
+    uint64_t rec_line;   /* line the current record started on */
+    uint64_t quote_line; /* line the current quoted field opened on */
     enum rd_state state;
-    int in_record;           /* bytes of the current record have been consumed */
-    int discard;             /* skipping the rest of a bad record */
-    int fatal;               /* the last error cannot be recovered from */
+    int in_record; /* bytes of the current record have been consumed */
+    int discard;   /* skipping the rest of a bad record */
+    int fatal;     /* the last error cannot be recovered from */
 };
 
 static int fatal_oom(tc_reader *r, tc_err *err)
@@ -131,8 +131,10 @@ static int accept_block(tc_reader *r, size_t n, tc_err *err)
         }
         if (cr_lines(r->in + r->pos, n - r->pos)) {
             r->eof = r->fatal = 1;
-            return tc_err_set(err, "%s: lines end in CR alone (classic Mac OS); textclf reads LF or CRLF line "
-                              "ends: convert with tr '\\r' '\\n'", r->name);
+            return tc_err_set(err,
+                              "%s: lines end in CR alone (classic Mac OS); textclf reads LF or CRLF line "
+                              "ends: convert with tr '\\r' '\\n'",
+                              r->name);
         }
     }
     return 1;
@@ -241,8 +243,7 @@ static int fill(tc_reader *r, tc_err *err)
         }
         if (k < 0) {
             r->eof = r->fatal = 1;
-            return tc_err_set(err, "%s:%llu: read error: %s", r->name, (unsigned long long)r->line,
-                              strerror(errno));
+            return tc_err_set(err, "%s:%llu: read error: %s", r->name, (unsigned long long)r->line, strerror(errno));
         }
         n = (size_t)k;
     } else {
@@ -490,8 +491,7 @@ static int at_end(tc_reader *r, tc_record *rec, tc_err *err)
         r->in_record = 0;
         uint64_t last = r->line - (r->last == '\n');
         if (last == r->quote_line)
-            return tc_err_set(err, "%s:%llu: unterminated quoted field", r->name,
-                              (unsigned long long)r->quote_line);
+            return tc_err_set(err, "%s:%llu: unterminated quoted field", r->name, (unsigned long long)r->quote_line);
         return tc_err_set(err, "%s:%llu: unterminated quoted field (opened on line %llu)", r->name,
                           (unsigned long long)last, (unsigned long long)r->quote_line);
     }

@@ -56,10 +56,10 @@
 
 typedef struct tc_record {
     size_t nfields;
-    char **fields;       /* fields[i] is NUL-terminated; may contain NUL bytes, lens[i] is authoritative */
+    char **fields; /* fields[i] is NUL-terminated; may contain NUL bytes, lens[i] is authoritative */
     size_t *lens;
-    uint64_t line;       /* 1-based line number where this record starts */
-} tc_record;             /* points into the reader; valid until the next tc_reader_next */
+    uint64_t line; /* 1-based line number where this record starts */
+} tc_record;       /* points into the reader; valid until the next tc_reader_next */
 
 typedef struct tc_reader tc_reader;
 

@@ -53,43 +53,43 @@ enum { F_CJK = 1, F_JOINED = 2 };
 struct tc_tokenizer {
     int normalize, lowercase, keep_punct, keep_symbols;
     int strip, ws_split, cjk, digits_zero;
-    uint32_t *filters;              /* (nfilters) sorted codepoints that separate */
+    uint32_t *filters; /* (nfilters) sorted codepoints that separate */
     size_t nfilters;
-    utf8proc_option_t uopts;        /* decomposition options for utf8proc_decompose_char */
-    unsigned char akind[128];       /* class of each ASCII byte */
-    unsigned char alower[128];      /* ASCII byte after folding (identity if !lowercase) */
-    uint64_t invalid;               /* U+FFFD substitutions so far */
+    utf8proc_option_t uopts;   /* decomposition options for utf8proc_decompose_char */
+    unsigned char akind[128];  /* class of each ASCII byte */
+    unsigned char alower[128]; /* ASCII byte after folding (identity if !lowercase) */
+    uint64_t invalid;          /* U+FFFD substitutions so far */
 
-    char *buf;                      /* output: NUL-terminated tokens */
+    char *buf; /* output: NUL-terminated tokens */
     size_t buf_cap, used;
-    uint32_t *off, *len;            /* (tok_cap) */
-    unsigned char *flags;           /* (tok_cap) F_* of each token */
+    uint32_t *off, *len;  /* (tok_cap) */
+    unsigned char *flags; /* (tok_cap) F_* of each token */
     size_t tok_cap, n;
-    int cur;                        /* T_* of the open token */
-    int cur_flags;                  /* its F_* */
-    size_t cur_start;               /* its first byte in buf */
-    uint32_t apos;                  /* apostrophe waiting for the next codepoint, or 0 */
-    int in_digits;                  /* digits: zero, and the open token ends in the placeholder */
-    int saw_cjk;                    /* a CJK token was made by this call */
+    int cur;          /* T_* of the open token */
+    int cur_flags;    /* its F_* */
+    size_t cur_start; /* its first byte in buf */
+    uint32_t apos;    /* apostrophe waiting for the next codepoint, or 0 */
+    int in_digits;    /* digits: zero, and the open token ends in the placeholder */
+    int saw_cjk;      /* a CJK token was made by this call */
 
-    char *buf2;                     /* cjk_pass output, swapped with buf */
+    char *buf2; /* cjk_pass output, swapped with buf */
     size_t buf2_cap;
-    uint32_t *off2, *len2;          /* (tok2_cap) */
+    uint32_t *off2, *len2; /* (tok2_cap) */
     size_t tok2_cap;
 
-    tc_ngram_opts ngram;            /* hashed features (ngram.h) */
-    uint64_t *th;                   /* (th_cap) fnv of each token */
+    tc_ngram_opts ngram; /* hashed features (ngram.h) */
+    uint64_t *th;        /* (th_cap) fnv of each token */
     size_t th_cap;
-    uint32_t *foff;                 /* (foff_cap) token i's features: feat[foff[i] .. foff[i+1]) */
+    uint32_t *foff; /* (foff_cap) token i's features: feat[foff[i] .. foff[i+1]) */
     size_t foff_cap;
-    uint32_t *feat;                 /* (feat_cap) */
+    uint32_t *feat; /* (feat_cap) */
     size_t feat_cap;
 
-    int32_t *dec;                   /* (dec_cap) decoded codepoints of the chunk */
+    int32_t *dec; /* (dec_cap) decoded codepoints of the chunk */
     size_t dec_cap;
-    int32_t *nrm;                   /* (nrm_cap) normalised/folded codepoints */
+    int32_t *nrm; /* (nrm_cap) normalised/folded codepoints */
     size_t nrm_cap;
-    uint64_t *keys;                 /* (keys_cap) sort keys for long combining runs */
+    uint64_t *keys; /* (keys_cap) sort keys for long combining runs */
     size_t keys_cap;
 };
 
@@ -98,9 +98,9 @@ struct tc_tokenizer {
 int tc_is_cjk(int32_t c)
 {
     static const int32_t r[][2] = {
-        {0x3005, 0x3007},   {0x3040, 0x309F},   {0x30A0, 0x30FF},   {0x31F0, 0x31FF},
-        {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
-        {0xFF66, 0xFF9D},   {0x1B000, 0x1B16F}, {0x20000, 0x2FA1F}, {0x30000, 0x323AF},
+        {0x3005, 0x3007}, {0x3040, 0x309F},   {0x30A0, 0x30FF},   {0x31F0, 0x31FF},
+        {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+        {0xFF66, 0xFF9D}, {0x1B000, 0x1B16F}, {0x20000, 0x2FA1F}, {0x30000, 0x323AF},
     };
     if (c < 0x3005)
         return 0;
@@ -169,12 +169,12 @@ static size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp, int *bad)
         need = 1, v = (int32_t)(c & 0x1F);
     } else if (c >= 0xE0 && c <= 0xEF) {
         need = 2, v = (int32_t)(c & 0x0F);
-        lo = c == 0xE0 ? 0xA0 : 0x80;   /* no overlongs */
-        hi = c == 0xED ? 0x9F : 0xBF;   /* no surrogates */
+        lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlongs */
+        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
     } else if (c >= 0xF0 && c <= 0xF4) {
         need = 3, v = (int32_t)(c & 0x07);
-        lo = c == 0xF0 ? 0x90 : 0x80;   /* no overlongs */
-        hi = c == 0xF4 ? 0x8F : 0xBF;   /* nothing above U+10FFFF */
+        lo = c == 0xF0 ? 0x90 : 0x80; /* no overlongs */
+        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing above U+10FFFF */
     } else {
         *cp = 0xFFFD, *bad = 1;
         return 1;
@@ -319,7 +319,7 @@ static void feed(tc_tokenizer *t, uint32_t c, int cls)
     if (t->apos) {
         uint32_t a = t->apos;
         t->apos = 0;
-        if (cls == K_LETTER) {      /* word char, apostrophe, letter: one word */
+        if (cls == K_LETTER) { /* word char, apostrophe, letter: one word */
             append(t, a);
             append(t, c);
             return;
@@ -406,7 +406,7 @@ static int sort_run(tc_tokenizer *t, int32_t *a, size_t n, tc_err *err)
         if (tc_grow((void **)&t->keys, &t->keys_cap, n, sizeof *t->keys, "normalisation keys", err) < 0)
             return -1;
     }
-    for (size_t i = 0; i < n; i++)   /* ccc:8 | position:35 | codepoint:21 */
+    for (size_t i = 0; i < n; i++) /* ccc:8 | position:35 | codepoint:21 */
         t->keys[i] = (uint64_t)ccc(a[i]) << 56 | (uint64_t)i << 21 | (uint64_t)a[i];
     qsort(t->keys, n, sizeof *t->keys, cmp_u64);
     for (size_t i = 0; i < n; i++)
@@ -469,13 +469,12 @@ static int normalize_chunk(tc_tokenizer *t, size_t k, size_t *m_out, tc_err *err
         return -1;
     while (i < k) {
         int bound = 0;
-        utf8proc_ssize_t r = utf8proc_decompose_char(t->dec[i], t->nrm + m,
-                                                     (utf8proc_ssize_t)(t->nrm_cap - m),
+        utf8proc_ssize_t r = utf8proc_decompose_char(t->dec[i], t->nrm + m, (utf8proc_ssize_t)(t->nrm_cap - m),
                                                      t->uopts, &bound);
-        int failed = r < 0;   /* not for valid codepoints; keep c unchanged then */
+        int failed = r < 0; /* not for valid codepoints; keep c unchanged then */
         if (failed)
             r = 1;
-        if ((size_t)r > t->nrm_cap - m) {   /* grow, then decompose dec[i] again */
+        if ((size_t)r > t->nrm_cap - m) { /* grow, then decompose dec[i] again */
             if (nrm_reserve(t, m + (size_t)r + k - i, err))
                 return -1;
             continue;
@@ -490,8 +489,7 @@ static int normalize_chunk(tc_tokenizer *t, size_t k, size_t *m_out, tc_err *err
             return -1;
         if (t->strip)
             m = drop_marks(t->nrm, m);
-        utf8proc_ssize_t r = utf8proc_normalize_utf32(t->nrm, (utf8proc_ssize_t)m,
-                                                      UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+        utf8proc_ssize_t r = utf8proc_normalize_utf32(t->nrm, (utf8proc_ssize_t)m, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
         if (r >= 0)
             m = (size_t)r;
     }
@@ -515,8 +513,7 @@ static int run_ascii(tc_tokenizer *t, const unsigned char *s, size_t n, tc_err *
 
 /* Decodes from s[*pos] to the end of the chunk into t->dec; returns the count
  * (>= 1) and advances *pos, or returns 0 on error. */
-static size_t decode_chunk(tc_tokenizer *t, const unsigned char *s, size_t len, size_t *pos,
-                           tc_err *err)
+static size_t decode_chunk(tc_tokenizer *t, const unsigned char *s, size_t len, size_t *pos, tc_err *err)
 {
     size_t i = *pos, k = 0, ascii_seen = i;
     while (i < len) {
@@ -524,7 +521,7 @@ static size_t decode_chunk(tc_tokenizer *t, const unsigned char *s, size_t len, 
         size_t step = 1;
         int bad = 0;
         if (s[i] < 0x80) {
-            if (i >= ascii_seen) {          /* measure this ASCII run once */
+            if (i >= ascii_seen) { /* measure this ASCII run once */
                 size_t j = i;
                 while (j < len && j - i < ASCII_RUN && s[j] < 0x80)
                     j++;
@@ -552,8 +549,7 @@ static size_t decode_chunk(tc_tokenizer *t, const unsigned char *s, size_t len, 
     return k;
 }
 
-static int run_general(tc_tokenizer *t, const unsigned char *s, size_t len, size_t *pos,
-                       tc_err *err)
+static int run_general(tc_tokenizer *t, const unsigned char *s, size_t len, size_t *pos, tc_err *err)
 {
     size_t k = decode_chunk(t, s, len, pos, err), m = k;
     if (k == 0)
@@ -697,7 +693,7 @@ int tc_tokenize(tc_tokenizer *t, const char *text, size_t len, tc_tokens *out, t
         while (pos + r < len && s[pos + r] < 0x80)
             r++;
         if (pos + r < len && r > 0)
-            r--;            /* the byte before non-ASCII text goes with it */
+            r--; /* the byte before non-ASCII text goes with it */
         if (r > 0) {
             if (run_ascii(t, s + pos, r, err))
                 return -1;
@@ -792,7 +788,7 @@ tc_tokenizer *tc_tokenizer_new(const tc_tokenizer_opts *o, tc_err *err)
         t->uopts |= UTF8PROC_CASEFOLD;
     for (int c = 0; c < 128; c++) {
         t->alower[c] = (unsigned char)(t->lowercase && c >= 'A' && c <= 'Z' ? c + 32 : c);
-        uint32_t u = t->alower[c];   /* filters apply to the folded text */
+        uint32_t u = t->alower[c]; /* filters apply to the folded text */
         int filtered = t->nfilters && bsearch(&u, t->filters, t->nfilters, sizeof u, cmp_u32);
         t->akind[c] = (unsigned char)(filtered ? K_SEP : classify(c));
     }

@@ -117,15 +117,15 @@ typedef struct tc_tokenizer_opts {
 } tc_tokenizer_opts;
 
 struct tc_tokens {
-    size_t n;               /* number of tokens */
-    const char *buf;        /* token i is the NUL-terminated UTF-8 string buf + off[i], len[i] bytes */
+    size_t n;        /* number of tokens */
+    const char *buf; /* token i is the NUL-terminated UTF-8 string buf + off[i], len[i] bytes */
     const uint32_t *off;
     const uint32_t *len;
     const uint32_t *feat_off; /* (n+1), NULL without n-gram features: token i's features are */
     const uint32_t *feat;     /* the buckets feat[feat_off[i] .. feat_off[i+1]) (ngram.h) */
 };
 
-typedef struct tc_tokenizer tc_tokenizer;   /* opaque; owns reusable scratch buffers */
+typedef struct tc_tokenizer tc_tokenizer; /* opaque; owns reusable scratch buffers */
 
 /* o NULL means the config defaults: normalize and lowercase on, everything
  * else off.  Returns NULL (err set) when out of memory or when filters is not

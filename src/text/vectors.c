@@ -20,11 +20,11 @@ typedef struct {
     const char *path;
     tc_tokenizer *tok;
     const tc_vocab *v;
-    float *E, *row;          /* row: (D) scratch */
+    float *E, *row; /* row: (D) scratch */
     int D;
-    unsigned char *got;      /* (words) NONE / NORMALIZED / EXACT */
+    unsigned char *got; /* (words) NONE / NORMALIZED / EXACT */
     tc_vectors_stats *st;
-    const char **f;          /* (fcap) fields of the current line */
+    const char **f; /* (fcap) fields of the current line */
     size_t *fl;
     size_t nf, fcap;
 } vec_ctx;
@@ -161,12 +161,12 @@ static int read_lines(vec_ctx *x, tc_reader *r, tc_err *err)
     return got;
 }
 
-int tc_vectors_load(const char *path, tc_tokenizer *tok, const tc_vocab *v, float *E, int D,
-                    tc_vectors_stats *st, tc_err *err)
+int tc_vectors_load(const char *path, tc_tokenizer *tok, const tc_vocab *v, float *E, int D, tc_vectors_stats *st,
+                    tc_err *err)
 {
     memset(st, 0, sizeof *st);
     st->words = v->words.n;
-    vec_ctx x = {path, tok, v, E, malloc((size_t)D * sizeof(float)), D, calloc(v->words.n + 1, 1), st,
+    vec_ctx x = {path, tok,  v, E, malloc((size_t)D * sizeof(float)), D, calloc(v->words.n + 1, 1), st,
                  NULL, NULL, 0, 0};
     int rc = -1;
     tc_reader *r = NULL;
@@ -194,8 +194,10 @@ int tc_vectors_apply(const tc_config *cfg, tc_tokenizer *tok, const tc_vocab *v,
     if (tc_vectors_load(cfg->model.pretrained, tok, v, E, (int)cfg->model.embedding_dim, &st, err) < 0)
         return -1;
     uint32_t found = st.exact + st.normalized;
-    snprintf(note, n, "pretrained: %s: %u of %u vocabulary words found (%.1f%%; %u exact, %u after normalisation), "
-             "%llu vectors read", cfg->model.pretrained, found, st.words, st.words ? 100.0 * found / st.words : 0.0,
-             st.exact, st.normalized, (unsigned long long)st.lines);
+    snprintf(note, n,
+             "pretrained: %s: %u of %u vocabulary words found (%.1f%%; %u exact, %u after normalisation), "
+             "%llu vectors read",
+             cfg->model.pretrained, found, st.words, st.words ? 100.0 * found / st.words : 0.0, st.exact, st.normalized,
+             (unsigned long long)st.lines);
     return 0;
 }

@@ -32,17 +32,17 @@
 #include "util/err.h"
 
 typedef struct tc_vectors_stats {
-    uint64_t lines;        /* vectors in the file */
-    uint32_t words;        /* vocabulary words (padding and OOV not counted) */
-    uint32_t exact;        /* of them, filled from the same string */
-    uint32_t normalized;   /* of them, filled from a word that tokenizes to them */
+    uint64_t lines;      /* vectors in the file */
+    uint32_t words;      /* vocabulary words (padding and OOV not counted) */
+    uint32_t exact;      /* of them, filled from the same string */
+    uint32_t normalized; /* of them, filled from a word that tokenizes to them */
 } tc_vectors_stats;
 
 /* Reads path and writes the vector of each matched vocabulary word w into row
  * tc_vocab_lookup(w) of E (rows of D floats; E has at least tc_vocab_size(v)
  * rows).  tok is the model's tokenizer. */
-int tc_vectors_load(const char *path, tc_tokenizer *tok, const tc_vocab *v, float *E, int D,
-                    tc_vectors_stats *st, tc_err *err);
+int tc_vectors_load(const char *path, tc_tokenizer *tok, const tc_vocab *v, float *E, int D, tc_vectors_stats *st,
+                    tc_err *err);
 
 /* model.pretrained for a new model: nothing when it is "", else
  * tc_vectors_load into E (cfg->model.embedding_dim columns) and a one-line

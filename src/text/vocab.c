@@ -49,13 +49,12 @@ void tc_vocab_free(tc_vocab *v)
     v->feat_unseen = 0;
 }
 
-int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, int unseen_row,
-                          tc_err *err)
+int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, int unseen_row, tc_err *err)
 {
     for (uint32_t i = 0; i < n; i++)
         if (feat[i] >= buckets || (i && feat[i] <= feat[i - 1]))
-            return tc_err_set(err, "feature map: entry %u (bucket %u) is not increasing or not below %u", i,
-                              feat[i], buckets);
+            return tc_err_set(err, "feature map: entry %u (bucket %u) is not increasing or not below %u", i, feat[i],
+                              buckets);
     if ((uint64_t)tc_vocab_size(v) + n + 1 > INT32_MAX)
         return tc_err_set(err, "vocabulary plus %u feature rows exceeds %d embedding rows", n + 1, INT32_MAX);
     uint32_t *p = malloc((size_t)(n ? n : 1) * sizeof *p);
@@ -100,8 +99,7 @@ static int by_rank(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int tc_vocab_build(tc_vocab *v, const tc_counter *c, int64_t num_words, int64_t min_count,
-                   uint32_t *remap, tc_err *err)
+int tc_vocab_build(tc_vocab *v, const tc_counter *c, int64_t num_words, int64_t min_count, uint32_t *remap, tc_err *err)
 {
     uint32_t n = c->words.n;
     ranked *r = malloc((size_t)(n ? n : 1) * sizeof *r);

@@ -20,7 +20,7 @@
 #define TC_OOV_ID 1
 
 typedef struct tc_counter {
-    tc_strtab words;     /* counter id = order of first appearance */
+    tc_strtab words; /* counter id = order of first appearance */
     uint64_t *counts;
     size_t cap;
 } tc_counter;
@@ -45,10 +45,10 @@ int64_t tc_counter_add(tc_counter *c, const char *s, size_t len, tc_err *err);
  * even to the denominator).  Models without the map (feat_map 0, files from
  * before it) have one row per bucket. */
 typedef struct tc_vocab {
-    tc_strtab words;     /* strtab id k is vocabulary id k + 2 */
-    int feat_map;        /* 1: compact feature rows (feat below); 0: one row per bucket */
-    int feat_unseen;     /* with feat_map: 1 = the unseen row follows the feature rows */
-    uint32_t *feat;      /* (nfeat) buckets with a row, strictly increasing */
+    tc_strtab words; /* strtab id k is vocabulary id k + 2 */
+    int feat_map;    /* 1: compact feature rows (feat below); 0: one row per bucket */
+    int feat_unseen; /* with feat_map: 1 = the unseen row follows the feature rows */
+    uint32_t *feat;  /* (nfeat) buckets with a row, strictly increasing */
     uint32_t nfeat;
 } tc_vocab;
 
@@ -56,19 +56,21 @@ void tc_vocab_init(tc_vocab *v);
 void tc_vocab_free(tc_vocab *v);
 /* Builds v from c; remap (c->words.n entries, caller-allocated) receives each
  * counter id's vocabulary id (TC_OOV_ID for words not kept). num_words 0 = no limit. */
-int tc_vocab_build(tc_vocab *v, const tc_counter *c, int64_t num_words, int64_t min_count,
-                   uint32_t *remap, tc_err *err);
+int tc_vocab_build(tc_vocab *v, const tc_counter *c, int64_t num_words, int64_t min_count, uint32_t *remap,
+                   tc_err *err);
 /* Appends a word as the next id (used when loading a checkpoint). */
 int tc_vocab_push(tc_vocab *v, const char *s, size_t len, tc_err *err);
 /* Id of the word, or TC_OOV_ID. */
 int32_t tc_vocab_lookup(const tc_vocab *v, const char *s, size_t len);
 /* Number of ids, padding and OOV included (= embedding rows). */
-static inline uint32_t tc_vocab_size(const tc_vocab *v) { return v->words.n + 2; }
+static inline uint32_t tc_vocab_size(const tc_vocab *v)
+{
+    return v->words.n + 2;
+}
 /* Installs the compact feature map: buckets (n, strictly increasing, each
  * below `buckets`) get rows size, size+1, ..., and with unseen_row 1 every
  * other bucket row size + n.  Replaces any earlier map. */
-int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, int unseen_row,
-                          tc_err *err);
+int tc_vocab_set_features(tc_vocab *v, const uint32_t *feat, uint32_t n, uint32_t buckets, int unseen_row, tc_err *err);
 /* Embedding row of hashed bucket `bucket`: its own row, else the unseen row,
  * else (compact map from before the unseen row) TC_PAD_ID: the caller drops it. */
 int32_t tc_vocab_feature(const tc_vocab *v, uint32_t bucket);

@@ -13,11 +13,11 @@
 #include "util/strtab.h"
 
 #define MAX_COLS 64
-#define DISTINCT_CAP 1024         /* distinct values counted per column, at most */
-#define PAIR_BITS 24              /* word-pair hash table: 2^24 one-byte cells */
+#define DISTINCT_CAP 1024 /* distinct values counted per column, at most */
+#define PAIR_BITS 24      /* word-pair hash table: 2^24 one-byte cells */
 #define CJK_SHARE 0.30
 #define PAIR_REPEAT 0.50
-#define SHORT_TEXT 400.0          /* mean bytes of text a row, at most, for character n-grams */
+#define SHORT_TEXT 400.0 /* mean bytes of text a row, at most, for character n-grams */
 
 static void note(tc_autoconf *ac, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(tc_autoconf *ac, const char *fmt, ...)
@@ -46,8 +46,11 @@ static enum tc_format format_of(const char *path)
     static const struct {
         const char *ext;
         enum tc_format fmt;
-    } t[] = {{".tsv", TC_FMT_TSV}, {".jsonl", TC_FMT_JSONL}, {".json", TC_FMT_JSONL},
-             {".txt", TC_FMT_FASTTEXT}, {".ft", TC_FMT_FASTTEXT}};
+    } t[] = {{".tsv", TC_FMT_TSV},
+             {".jsonl", TC_FMT_JSONL},
+             {".json", TC_FMT_JSONL},
+             {".txt", TC_FMT_FASTTEXT},
+             {".ft", TC_FMT_FASTTEXT}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         size_t e = strlen(t[i].ext);
         if (n >= e && !strncasecmp(path + n - e, t[i].ext, e))
@@ -60,9 +63,9 @@ static enum tc_format format_of(const char *path)
 
 typedef struct col_stats {
     char name[TC_NAME_MAX];
-    uint64_t bytes, rows, pipes;   /* field bytes, rows that have the field, fields holding "|" */
-    uint64_t letters, cjk;         /* letters (L*) and CJK characters among them */
-    tc_strtab distinct;            /* up to DISTINCT_CAP values */
+    uint64_t bytes, rows, pipes; /* field bytes, rows that have the field, fields holding "|" */
+    uint64_t letters, cjk;       /* letters (L*) and CJK characters among them */
+    tc_strtab distinct;          /* up to DISTINCT_CAP values */
     int capped;
 } col_stats;
 
@@ -149,7 +152,7 @@ static int sniff_file(sniff *s, const char *path, enum tc_format fmt, int header
             continue;
         }
         if (rec.nfields == 1 && rec.lens[0] == 0)
-            continue;                                 /* blank line */
+            continue; /* blank line */
         if (!header && (int)rec.nfields > s->ncols)
             s->ncols = rec.nfields < MAX_COLS ? (int)rec.nfields : MAX_COLS;
         for (int i = 0; i < s->ncols && i < (int)rec.nfields; i++)
@@ -204,7 +207,7 @@ static double mean_len(const col_stats *c)
 static int choose_label(const sniff *s, int skip)
 {
     static const char *const names[] = {"label", "labels", "class", "category", "target", "sentiment",
-                                        "topic", "tag", "tags", "y", NULL};
+                                        "topic", "tag",    "tags",  "y",        NULL};
     int i = find_named(s, names, skip);
     if (i >= 0)
         return i;
@@ -219,8 +222,8 @@ static int choose_label(const sniff *s, int skip)
 
 static int choose_text(const sniff *s, int label)
 {
-    static const char *const names[] = {"text", "sentence", "review", "comment", "content", "body", "document",
-                                        "message", "tweet", "question", NULL};
+    static const char *const names[] = {"text",     "sentence", "review", "comment",  "content", "body",
+                                        "document", "message",  "tweet",  "question", NULL};
     int i = find_named(s, names, label);
     if (i >= 0)
         return i;
@@ -260,8 +263,10 @@ static int decide_columns(tc_config *cfg, const sniff *s, tc_autoconf *ac, int *
         else
             text = choose_text(s, label);
         if (label < 0 || text < 0 || label == text)
-            return tc_err_set(err, "%s: cannot tell the text column from the label column (%d columns); set "
-                              "data.text_column and data.label_column", path, s->ncols);
+            return tc_err_set(err,
+                              "%s: cannot tell the text column from the label column (%d columns); set "
+                              "data.text_column and data.label_column",
+                              path, s->ncols);
         snprintf(cfg->data.label_column, sizeof cfg->data.label_column, "%s", s->col[label].name);
         if (!strchr(cfg->data.text_column, TC_COLUMN_SEP))
             snprintf(cfg->data.text_column, sizeof cfg->data.text_column, "%s", s->col[text].name);
@@ -325,7 +330,7 @@ static int count_pairs(const tc_config *cfg, int text_col, tc_autoconf *ac, tc_e
             uint8_t *x = &cell[tk.feat[i]];
             total++;
             if (*x == 0)
-                once++;        /* occurrences of pairs seen exactly once, so far */
+                once++; /* occurrences of pairs seen exactly once, so far */
             else if (*x == 1)
                 once--;
             if (*x < 2)
@@ -333,7 +338,7 @@ static int count_pairs(const tc_config *cfg, int text_col, tc_autoconf *ac, tc_e
         }
     }
     if (rc < 0 && r && tc_reader_recoverable(r))
-        rc = 0;   /* a malformed row: the training read reports it, per data.on_error */
+        rc = 0; /* a malformed row: the training read reports it, per data.on_error */
     uint64_t distinct = 0;
     for (size_t i = 0; rc == 0 && i < (size_t)1 << PAIR_BITS; i++)
         distinct += cell[i] != 0;
@@ -366,14 +371,17 @@ static void decide_ngrams(tc_config *cfg, tc_autoconf *ac)
         b <<= 1;
     cfg->tokenizer.buckets = b;
     if (ac->pair_repeat < PAIR_REPEAT) {
-        note(ac, "n-grams: off: only %.0f%% of word-pair occurrences are of pairs seen twice or more "
-                 "(bigram rows would mostly memorise single rows)", 100 * ac->pair_repeat);
+        note(ac,
+             "n-grams: off: only %.0f%% of word-pair occurrences are of pairs seen twice or more "
+             "(bigram rows would mostly memorise single rows)",
+             100 * ac->pair_repeat);
         return;
     }
     cfg->tokenizer.ngrams = 2;
-    note(ac, "n-grams: word bigrams on: %.0f%% of word-pair occurrences are of pairs that recur; %llu distinct "
-             "pairs -> tokenizer.buckets %lld", 100 * ac->pair_repeat, (unsigned long long)ac->pairs_distinct,
-         (long long)b);
+    note(ac,
+         "n-grams: word bigrams on: %.0f%% of word-pair occurrences are of pairs that recur; %llu distinct "
+         "pairs -> tokenizer.buckets %lld",
+         100 * ac->pair_repeat, (unsigned long long)ac->pairs_distinct, (long long)b);
 }
 
 /* character 3..6-grams for short texts in a script with words (not CJK,
@@ -384,15 +392,19 @@ static void decide_chars(tc_config *cfg, double mean_bytes, tc_autoconf *ac)
     if (cfg->tokenizer.cjk != TC_CJK_CHAR || mean_bytes <= 0)
         return;
     if (mean_bytes > SHORT_TEXT) {
-        note(ac, "character n-grams: off: rows average %.0f bytes of text (long texts have words enough, and "
-                 "character n-grams would multiply each row's features)", mean_bytes);
+        note(ac,
+             "character n-grams: off: rows average %.0f bytes of text (long texts have words enough, and "
+             "character n-grams would multiply each row's features)",
+             mean_bytes);
         return;
     }
     cfg->tokenizer.n_char_ngrams = 2;
     cfg->tokenizer.char_ngrams[0] = 3;
     cfg->tokenizer.char_ngrams[1] = 6;
-    note(ac, "character n-grams: 3..6 on: rows average %.0f bytes of text (a short row has few words; the "
-             "pieces of a rare, inflected or misspelt word carry what it means)", mean_bytes);
+    note(ac,
+         "character n-grams: 3..6 on: rows average %.0f bytes of text (a short row has few words; the "
+         "pieces of a rare, inflected or misspelt word carry what it means)",
+         mean_bytes);
 }
 
 static void decide_training(tc_config *cfg, tc_autoconf *ac)
@@ -404,7 +416,8 @@ static void decide_training(tc_config *cfg, tc_autoconf *ac)
     cfg->train.batch_size = 32;
     note(ac, "model: average pool, embedding_dim 32, Adam lr %s, batch 32%s", chars ? "0.001" : "0.005",
          chars ? " (lr lower with character n-grams: each row averages several times more feature rows, "
-                 "which then overfit in an epoch or two at 0.005)" : "");
+                 "which then overfit in an epoch or two at 0.005)"
+               : "");
     cfg->train.epochs = 30;
     /* multi-label: the loss is a mean over every label of every row, most of
      * them absent, and keeps falling while the model predicts no label at
@@ -417,11 +430,15 @@ static void decide_training(tc_config *cfg, tc_autoconf *ac)
     int pat = multi ? 3 : 2;
     if (!cfg->data.valid[0]) {
         cfg->train.validation_split = 0.1f;
-        note(ac, "validation: 10%% of the rows held out (stratified); up to 30 epochs, stopping %d epochs after "
-                 "%s stops improving; the model keeps the best epoch", pat, mon);
+        note(ac,
+             "validation: 10%% of the rows held out (stratified); up to 30 epochs, stopping %d epochs after "
+             "%s stops improving; the model keeps the best epoch",
+             pat, mon);
     } else {
-        note(ac, "validation: %s; up to 30 epochs, stopping %d epochs after %s stops improving; the model "
-                 "keeps the best epoch", cfg->data.valid, pat, mon);
+        note(ac,
+             "validation: %s; up to 30 epochs, stopping %d epochs after %s stops improving; the model "
+             "keeps the best epoch",
+             cfg->data.valid, pat, mon);
     }
 }
 
@@ -452,7 +469,7 @@ int tc_autoconf_data(tc_config *cfg, const char *path, tc_autoconf *ac, tc_err *
         if (text >= 0 || cfg->data.format == TC_FMT_FASTTEXT)
             rc = count_pairs(cfg, cfg->data.format == TC_FMT_FASTTEXT ? 0 : text, ac, err);
         else
-            ac->pair_repeat = 1;   /* JSON Lines: no statistic; bigrams, as fastText users set them */
+            ac->pair_repeat = 1; /* JSON Lines: no statistic; bigrams, as fastText users set them */
     }
     if (rc == 0) {
         decide_ngrams(cfg, ac);
@@ -477,7 +494,7 @@ void tc_autoconf_maxlen(tc_config *cfg, const tc_corpus *train, tc_autoconf *ac)
         return;
     uint64_t *len = malloc(train->n * sizeof *len);
     if (!len)
-        return;   /* pad.maxlen stays 0: the longest row, as without autoconf */
+        return; /* pad.maxlen stays 0: the longest row, as without autoconf */
     for (uint64_t i = 0; i < train->n; i++)
         len[i] = train->tok_off[i + 1] - train->tok_off[i];
     qsort(len, train->n, sizeof *len, cmp_u64);
@@ -487,9 +504,10 @@ void tc_autoconf_maxlen(tc_config *cfg, const tc_corpus *train, tc_autoconf *ac)
     if (p99 > TC_MAX_MAXLEN)
         p99 = TC_MAX_MAXLEN;
     cfg->pad.maxlen = (int64_t)p99;
-    note(ac, "pad.maxlen %llu: the 99th percentile of the row lengths in tokens and features (median %llu, "
-             "longest %llu)", (unsigned long long)p99, (unsigned long long)len[train->n / 2],
-         (unsigned long long)len[train->n - 1]);
+    note(ac,
+         "pad.maxlen %llu: the 99th percentile of the row lengths in tokens and features (median %llu, "
+         "longest %llu)",
+         (unsigned long long)p99, (unsigned long long)len[train->n / 2], (unsigned long long)len[train->n - 1]);
     free(len);
 }
 

@@ -65,14 +65,14 @@
 #define TC_AUTOCONF_NOTES 16
 
 typedef struct tc_autoconf {
-    char note[TC_AUTOCONF_NOTES][320];  /* one line per decision, without "\n" */
+    char note[TC_AUTOCONF_NOTES][320]; /* one line per decision, without "\n" */
     int n;
     /* what the data pass found */
     uint64_t rows;
-    double cjk_share;                  /* Han/kana/Hangul share of the text's letters */
-    double pair_repeat;                /* share of word-pair occurrences whose pair recurs */
-    uint64_t pairs_distinct;           /* distinct word pairs (hashed, so a slight undercount) */
-    double mean_bytes;                 /* mean bytes of the text column a row (0: not measured, JSON Lines) */
+    double cjk_share;        /* Han/kana/Hangul share of the text's letters */
+    double pair_repeat;      /* share of word-pair occurrences whose pair recurs */
+    uint64_t pairs_distinct; /* distinct word pairs (hashed, so a slight undercount) */
+    double mean_bytes;       /* mean bytes of the text column a row (0: not measured, JSON Lines) */
 } tc_autoconf;
 
 /* Points cfg at the data file `path` and fills the keys above from it.

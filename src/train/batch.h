@@ -14,11 +14,11 @@
 #include "util/rng.h"
 
 typedef struct tc_batch {
-    int B, T;                 /* this batch */
+    int B, T; /* this batch */
     int cap_B, cap_T;
-    int32_t *ids;             /* (B,T) */
-    int32_t *labels;          /* (B) softmax heads: the row's label */
-    float *targets;           /* (B,outputs) sigmoid heads */
+    int32_t *ids;    /* (B,T) */
+    int32_t *labels; /* (B) softmax heads: the row's label */
+    float *targets;  /* (B,outputs) sigmoid heads */
     int outputs;
 } tc_batch;
 

@@ -63,7 +63,8 @@ int tc_footprint_check(const tc_footprint *f, uint64_t available, tc_err *err)
 {
     if (!available || f->total <= (double)available)
         return 0;
-    return tc_err_set(err, "the model needs about %.1f GB to train (parameters %.1f GB, gradients %.1f GB, "
+    return tc_err_set(err,
+                      "the model needs about %.1f GB to train (parameters %.1f GB, gradients %.1f GB, "
                       "optimizer state %.1f GB, best weights %.1f GB, activations %.1f GB), more than the %.1f GB "
                       "of memory available; make %s smaller",
                       f->total / 1e9, f->params / 1e9, f->grads / 1e9, f->optim / 1e9, f->best / 1e9, f->acts / 1e9,

@@ -198,8 +198,7 @@ int tc_history_parse(const char *line, size_t len, tc_epoch_log *e, const char *
     skip_ws(&c);
     if (c.i != c.n)
         return fail(&c, "text after the object");
-    e->has_val = !isnan(e->val_loss) || !isnan(e->val_accuracy) || !isnan(e->val_macro_f1) ||
-                 !isnan(e->val_micro_f1);
+    e->has_val = !isnan(e->val_loss) || !isnan(e->val_accuracy) || !isnan(e->val_macro_f1) || !isnan(e->val_micro_f1);
     return 0;
 }
 
@@ -264,24 +263,27 @@ int tc_history_advice(const tc_epoch_log *h, int n, int best_epoch, int multilab
     if (n <= 0)
         return 0;
     const tc_epoch_log *last = &h[n - 1], *b = best_epoch >= 1 && best_epoch <= n ? &h[best_epoch - 1] : last;
-    if (!multilabel && !stopped_early && last->accuracy < 0.9 &&
-        (n == 1 || last->loss < 0.99 * h[n - 2].loss)) {
-        snprintf(out, cap, "advice: training accuracy is only %.3f and the loss was still falling (%.4f): train "
+    if (!multilabel && !stopped_early && last->accuracy < 0.9 && (n == 1 || last->loss < 0.99 * h[n - 2].loss)) {
+        snprintf(out, cap,
+                 "advice: training accuracy is only %.3f and the loss was still falling (%.4f): train "
                  "longer (train.epochs %d, or train.validation_split 0.1 with early_stopping.patience 2 and "
-                 "output.save_best) or raise train.lr", last->accuracy, last->loss, 2 * last->epoch);
+                 "output.save_best) or raise train.lr",
+                 last->accuracy, last->loss, 2 * last->epoch);
         return 1;
     }
     if (!b->has_val)
         return 0;
     if (!multilabel && b->accuracy - b->val_accuracy > 0.15) {
-        snprintf(out, cap, "advice: validation accuracy %.3f is far below training accuracy %.3f (epoch %d): the "
+        snprintf(out, cap,
+                 "advice: validation accuracy %.3f is far below training accuracy %.3f (epoch %d): the "
                  "model memorises its rows; try model.dropout 0.3, tokenizer.min_count 2, a smaller "
                  "model.embedding_dim or fewer epochs (early_stopping with output.save_best)",
                  b->val_accuracy, b->accuracy, b->epoch);
         return 1;
     }
     if (multilabel && b->val_loss > 2 * b->loss) {
-        snprintf(out, cap, "advice: validation loss %.4f is more than twice the training loss %.4f (epoch %d): the "
+        snprintf(out, cap,
+                 "advice: validation loss %.4f is more than twice the training loss %.4f (epoch %d): the "
                  "model memorises its rows; try model.dropout 0.3, tokenizer.min_count 2, a smaller "
                  "model.embedding_dim or fewer epochs (early_stopping with output.save_best)",
                  b->val_loss, b->loss, b->epoch);

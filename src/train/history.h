@@ -24,11 +24,11 @@
 #include "util/err.h"
 
 typedef struct tc_epoch_log {
-    int epoch;                  /* 1-based */
-    int has_val;                /* validation scores are present */
-    int best;                   /* the monitored score improved in this epoch */
-    double lr;                  /* learning rate of the epoch's last step */
-    double loss, accuracy;      /* training rows */
+    int epoch;             /* 1-based */
+    int has_val;           /* validation scores are present */
+    int best;              /* the monitored score improved in this epoch */
+    double lr;             /* learning rate of the epoch's last step */
+    double loss, accuracy; /* training rows */
     double val_loss, val_accuracy, val_macro_f1;
     double seconds, rows_per_s; /* wall clock of the epoch, training only */
     double val_micro_f1;        /* multi-label: tp, fp, fn pooled over the labels; single-label: = val_accuracy */

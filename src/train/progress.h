@@ -23,17 +23,17 @@
 
 typedef struct tc_progress {
     FILE *f;
-    int level;           /* 0 quiet, 1 normal, 2 verbose */
-    int tty;             /* redraw a status line in place */
-    int color;           /* ANSI colours */
-    int width;           /* terminal columns */
-    int drawn;           /* a status line is on screen */
-    double last_draw;    /* monotonic seconds of the last redraw */
-    double t_epoch;      /* when this epoch (or its resumed part) began */
+    int level;              /* 0 quiet, 1 normal, 2 verbose */
+    int tty;                /* redraw a status line in place */
+    int color;              /* ANSI colours */
+    int width;              /* terminal columns */
+    int drawn;              /* a status line is on screen */
+    double last_draw;       /* monotonic seconds of the last redraw */
+    double t_epoch;         /* when this epoch (or its resumed part) began */
     uint64_t rows_at_start; /* rows already done when it began (resume) */
     int epoch, epochs;
-    uint64_t rows;       /* rows per epoch */
-    uint64_t steps;      /* batches per epoch */
+    uint64_t rows;  /* rows per epoch */
+    uint64_t steps; /* batches per epoch */
 } tc_progress;
 
 /* Looks at f (isatty, terminal width), NO_COLOR and TERM to pick the mode. */

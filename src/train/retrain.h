@@ -18,10 +18,10 @@
 #include "train/progress.h"
 
 typedef struct tc_retrain_opts {
-    const char *data;   /* the training rows; NULL = the stored config's data.train */
-    int64_t epochs;     /* 0 = the stored config's train.epochs */
-    double lr;          /* 0 = a fifth of the stored config's train.lr (its schedule stays) */
-    tc_progress *pg;    /* epoch lines and notes; NULL = silent */
+    const char *data; /* the training rows; NULL = the stored config's data.train */
+    int64_t epochs;   /* 0 = the stored config's train.epochs */
+    double lr;        /* 0 = a fifth of the stored config's train.lr (its schedule stays) */
+    tc_progress *pg;  /* epoch lines and notes; NULL = silent */
 } tc_retrain_opts;
 
 /* Trains b->model in place over o->data read with b's vocabulary and label

@@ -39,10 +39,10 @@ float tc_schedule_lr(const tc_schedule *s, uint64_t step);
 typedef struct tc_stopper {
     int higher_is_better;
     double min_delta;
-    int64_t patience;   /* 0 = never stop */
-    double best;        /* NaN until the first epoch */
-    int best_epoch;     /* 1-based; 0 = none yet */
-    int64_t wait;       /* epochs since the last improvement */
+    int64_t patience; /* 0 = never stop */
+    double best;      /* NaN until the first epoch */
+    int best_epoch;   /* 1-based; 0 = none yet */
+    int64_t wait;     /* epochs since the last improvement */
 } tc_stopper;
 
 void tc_stopper_init(tc_stopper *t, enum tc_monitor monitor, double min_delta, int64_t patience);

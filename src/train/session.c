@@ -83,15 +83,15 @@ static void report_read(tc_progress *pg, const char *what, const char *path, con
                  (unsigned long long)empty);
     tc_progress_note(pg, "%s: %s: %llu rows, %llu tokens%s", what, path, (unsigned long long)c->n,
                      (unsigned long long)(c->n ? c->tok_off[c->n] : 0), extra);
-    if (c->trimmed_labels) {   /* the model's labels differ from the file's bytes: say so */
+    if (c->trimmed_labels) { /* the model's labels differ from the file's bytes: say so */
         char ex[8 * sizeof c->trimmed_example] = "";
         FILE *m = fmemopen(ex, sizeof ex, "w");
         if (m) {
             tc_json_str(m, c->trimmed_example, strlen(c->trimmed_example));
             fclose(m);
         }
-        tc_progress_note(pg, "%s: %s: %llu label%s had white space around %s, trimmed (the first: %s)", what,
-                         path, (unsigned long long)c->trimmed_labels, c->trimmed_labels == 1 ? "" : "s",
+        tc_progress_note(pg, "%s: %s: %llu label%s had white space around %s, trimmed (the first: %s)", what, path,
+                         (unsigned long long)c->trimmed_labels, c->trimmed_labels == 1 ? "" : "s",
                          c->trimmed_labels == 1 ? "it" : "them", ex);
     }
 }
@@ -131,27 +131,27 @@ static int hold_out(tc_session *s, tc_err *err)
         return tc_err_oom(err, "validation split");
     tc_corpus rest;
     tc_corpus_init(&rest);
-    int64_t held = tc_split_stratified(train, s->bd->labels.n, cfg->train.validation_split, cfg->train.seed, mask,
-                                       err);
+    int64_t held = tc_split_stratified(train, s->bd->labels.n, cfg->train.validation_split, cfg->train.seed, mask, err);
     int rc = held >= 0 && tc_split_extract(&s->valid, train, mask, 1, err) == 0 &&
-                     tc_split_extract(&rest, train, mask, 0, err) == 0 &&
-                     tc_split_recount(&s->part, &s->all, &rest, err) == 0
-                 ? 0
-                 : -1;
+            tc_split_extract(&rest, train, mask, 0, err) == 0 && tc_split_recount(&s->part, &s->all, &rest, err) == 0
+        ? 0
+        : -1;
     free(mask);
     if (rc == 0 && held == 0)
-        rc = tc_err_set(err, "train.validation_split: %g holds out no row of %s (%llu rows; a class keeps its "
-                        "last row); raise it or set data.valid", (double)cfg->train.validation_split,
-                        cfg->data.train, (unsigned long long)train->n);
+        rc = tc_err_set(err,
+                        "train.validation_split: %g holds out no row of %s (%llu rows; a class keeps its "
+                        "last row); raise it or set data.valid",
+                        (double)cfg->train.validation_split, cfg->data.train, (unsigned long long)train->n);
     if (rc < 0) {
         tc_corpus_free(&rest);
         return -1;
     }
     tc_corpus_free(train);
     *train = rest;
-    tc_progress_note(s->pg, "validation: %lld of those rows held out (train.validation_split %g, stratified), %llu "
-                     "left for training", (long long)held, (double)cfg->train.validation_split,
-                     (unsigned long long)train->n);
+    tc_progress_note(s->pg,
+                     "validation: %lld of those rows held out (train.validation_split %g, stratified), %llu "
+                     "left for training",
+                     (long long)held, (double)cfg->train.validation_split, (unsigned long long)train->n);
     return 0;
 }
 
@@ -170,9 +170,10 @@ static int build_vocab(tc_session *s, tc_err *err)
     int rc = tc_vocab_build(&bd->vocab, words, cfg->tokenizer.num_words, cfg->tokenizer.min_count, remap, err);
     /* only padding and out-of-vocabulary, and no hashed features: every row would read the same */
     if (rc == 0 && tc_vocab_size(&bd->vocab) <= 2 && tc_input_rows(cfg, &bd->vocab) <= 2 && words->words.n)
-        rc = tc_err_set(err, "tokenizer.min_count %lld keeps none of the %u distinct words of %s (every token would "
-                        "be out of vocabulary); lower it", (long long)cfg->tokenizer.min_count,
-                        (unsigned)words->words.n, cfg->data.train);
+        rc = tc_err_set(err,
+                        "tokenizer.min_count %lld keeps none of the %u distinct words of %s (every token would "
+                        "be out of vocabulary); lower it",
+                        (long long)cfg->tokenizer.min_count, (unsigned)words->words.n, cfg->data.train);
     if (rc == 0) {
         tc_ngram_opts ng;
         tc_ngram_opts_from_config(&ng, cfg);
@@ -209,16 +210,17 @@ static int fix_config(tc_session *s, tc_err *err)
                           cfg->data.train);
     if (cfg->model.head == TC_HEAD_AUTO)
         cfg->model.head = ml ? TC_HEAD_SIGMOID : TC_HEAD_SOFTMAX;
-    if (s->autoconf) {   /* the 99th percentile instead of the longest row */
+    if (s->autoconf) { /* the 99th percentile instead of the longest row */
         int before = s->autoconf->n;
         tc_autoconf_maxlen(cfg, train, s->autoconf);
         for (int i = before; i < s->autoconf->n; i++)
             tc_progress_note(s->pg, "auto: %s", s->autoconf->note[i]);
     }
     if (cfg->pad.maxlen == 0 && train->max_tokens > TC_MAX_MAXLEN)
-        return tc_err_set(err, "%s: the longest row has %llu tokens, more than pad.maxlen can be (%d); set pad.maxlen "
-                          "and longer rows are truncated", cfg->data.train, (unsigned long long)train->max_tokens,
-                          TC_MAX_MAXLEN);
+        return tc_err_set(err,
+                          "%s: the longest row has %llu tokens, more than pad.maxlen can be (%d); set pad.maxlen "
+                          "and longer rows are truncated",
+                          cfg->data.train, (unsigned long long)train->max_tokens, TC_MAX_MAXLEN);
     if (cfg->pad.maxlen == 0)
         cfg->pad.maxlen = train->max_tokens ? (int64_t)train->max_tokens : 1;
     uint64_t cut = tc_corpus_count_longer(train, (uint64_t)cfg->pad.maxlen);
@@ -291,13 +293,15 @@ int tc_session_prepare(tc_session *s, tc_err *err)
     if (build_model(s, err) < 0)
         return -1;
     s->meta_base = strlen(s->bd->meta);
-    s->trainer = tc_trainer_new(s->bd->model, cfg, &s->train, s->valid.n ? &s->valid : NULL, s->row_w, &s->rng,
-                                err);
+    s->trainer = tc_trainer_new(s->bd->model, cfg, &s->train, s->valid.n ? &s->valid : NULL, s->row_w, &s->rng, err);
     return s->trainer && tc_trainer_set_dist(s->trainer, s->dist, err) == 0 ? 0 : -1;
 }
 
 /* 1 if this process writes the run's files: alone, or process 0 of several. */
-static int writer(const tc_session *s) { return !s->dist || s->dist->rank == 0; }
+static int writer(const tc_session *s)
+{
+    return !s->dist || s->dist->rank == 0;
+}
 
 /* ---- resuming ------------------------------------------------------------ */
 
@@ -342,8 +346,10 @@ static int same_run(const tc_config *now_cfg, const tc_config *ck_cfg, const cha
     if (rc == 0 && strcmp(ya, yb) != 0) {
         char key[256], va[128], vb[128];
         first_difference(ya, yb, key, sizeof key, va, vb, sizeof va);
-        rc = tc_err_set(err, "--resume %s: made with %s:%s, but the config now says%s (only train.epochs, "
-                        "train.threads and output.* may change)", path, key, vb, va);
+        rc = tc_err_set(err,
+                        "--resume %s: made with %s:%s, but the config now says%s (only train.epochs, "
+                        "train.threads and output.* may change)",
+                        path, key, vb, va);
     }
     free(ya);
     free(yb);
@@ -368,12 +374,15 @@ int tc_session_resume(tc_session *s, const char *path, tc_err *err)
     tc_bundle_init(&ck);
     int rc = tc_checkpoint_load(path, &ck, err);
     if (rc == 0 && !ck.state)
-        rc = tc_err_set(err, "--resume %s: no training state in this file (a model file; --resume takes the "
-                        "checkpoint, output.checkpoint)", path);
+        rc = tc_err_set(err,
+                        "--resume %s: no training state in this file (a model file; --resume takes the "
+                        "checkpoint, output.checkpoint)",
+                        path);
     if (rc == 0)
         rc = same_run(&bd->cfg, &ck.cfg, path, err);
-    if (rc == 0 && (!same_strings(&ck.vocab.words, &bd->vocab.words) || !same_strings(&ck.labels, &bd->labels) ||
-                    ck.model->nparams != bd->model->nparams))
+    if (rc == 0 &&
+        (!same_strings(&ck.vocab.words, &bd->vocab.words) || !same_strings(&ck.labels, &bd->labels) ||
+         ck.model->nparams != bd->model->nparams))
         rc = tc_err_set(err, "--resume %s: the vocabulary, labels or model size differ from this run's", path);
     if (rc == 0) {
         memcpy(bd->model->params, ck.model->params, ck.model->nparams * sizeof(float));
@@ -541,8 +550,9 @@ int tc_session_finish(tc_session *s, tc_err *err)
     if (tc_checkpoint_save(cfg->output.model, s->bd, err) < 0)
         return -1;
     tc_progress_note(s->pg, "saved %s%s%s", cfg->output.model, cfg->output.save_best && best ? " (the best epoch)" : "",
-                     !s->bd->quant ? "" : cfg->output.quantize.method == TC_QUANT_PQ ? ", quantized (pq)"
-                                                                                    : ", quantized (int8)");
+                     !s->bd->quant                                    ? ""
+                         : cfg->output.quantize.method == TC_QUANT_PQ ? ", quantized (pq)"
+                                                                      : ", quantized (int8)");
     /* a checkpoint that --resume just finished is spent, unless checkpoints are kept */
     if (s->resumed_from && cfg->output.checkpoint_every == 0 && !strcmp(s->resumed_from, s->ckpt))
         unlink(s->ckpt);
@@ -557,9 +567,9 @@ int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err 
     tc_corpus_init(&test);
     tc_corpus_src src = {.cfg = cfg, .tok = s->tok, .vocab = &bd->vocab, .labels = &bd->labels};
     int rc = tc_corpus_read(&test, cfg->data.test, &src, err) == 0 &&
-                     tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
-                 ? 0
-                 : -1;
+            tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
+        ? 0
+        : -1;
     *empty = tc_corpus_count_empty(&test);
     tc_corpus_free(&test);
     return rc;

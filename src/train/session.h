@@ -38,20 +38,20 @@
 #include "train/trainer.h"
 
 typedef struct tc_session {
-    tc_bundle *bd;                  /* borrowed; filled by prepare */
-    tc_progress *pg;                /* borrowed; notes and epoch lines */
+    tc_bundle *bd;   /* borrowed; filled by prepare */
+    tc_progress *pg; /* borrowed; notes and epoch lines */
     tc_tokenizer *tok;
-    tc_corpus train, valid;         /* vocabulary ids once prepared */
-    tc_counter all, part;           /* word counts: every row, rows left after the hold-out */
-    float *row_w;                   /* train.class_weight: balanced (train.n), else NULL */
+    tc_corpus train, valid; /* vocabulary ids once prepared */
+    tc_counter all, part;   /* word counts: every row, rows left after the hold-out */
+    float *row_w;           /* train.class_weight: balanced (train.n), else NULL */
     int multilabel;
     tc_rng rng;
     tc_trainer *trainer;
-    const char *resumed_from;       /* the checkpoint tc_session_resume read, or NULL */
-    tc_autoconf *autoconf;          /* borrowed: the data's choices (train DATA), or NULL */
-    char ckpt[TC_PATH_MAX + 8];     /* output.checkpoint, or output.model + ".ckpt" */
-    size_t meta_base;               /* bd->meta bytes before the training summary */
-    FILE *metrics;                  /* output.metrics' lines while running: a memory stream over
+    const char *resumed_from;   /* the checkpoint tc_session_resume read, or NULL */
+    tc_autoconf *autoconf;      /* borrowed: the data's choices (train DATA), or NULL */
+    char ckpt[TC_PATH_MAX + 8]; /* output.checkpoint, or output.model + ".ckpt" */
+    size_t meta_base;           /* bd->meta bytes before the training summary */
+    FILE *metrics;              /* output.metrics' lines while running: a memory stream over
                                      * metrics_buf, the file rewritten atomically after each epoch */
     char *metrics_buf;
     size_t metrics_len;

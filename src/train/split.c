@@ -122,7 +122,7 @@ int tc_split_recount(tc_counter *out, const tc_counter *all, tc_corpus *c, tc_er
     uint64_t ntok = c->n ? c->tok_off[c->n] : 0;
     for (uint64_t i = 0; i < ntok; i++) {
         int32_t id = c->ids[i];
-        if (id < 0)   /* a hashed n-gram feature, -1 - bucket (corpus.h): not a word */
+        if (id < 0) /* a hashed n-gram feature, -1 - bucket (corpus.h): not a word */
             continue;
         if ((uint32_t)id >= all->words.n)
             return tc_err_set(err, "validation split: token id %d out of range", (int)id);
@@ -145,7 +145,7 @@ int tc_split_lookup(tc_corpus *c, const tc_counter *all, const tc_vocab *v, tc_e
         c->tok_off[r] = w;
         for (uint64_t j = start; j < end; j++) {
             int32_t id = c->ids[j];
-            if (id < 0) {   /* a hashed n-gram feature, -1 - bucket (corpus.h) */
+            if (id < 0) { /* a hashed n-gram feature, -1 - bucket (corpus.h) */
                 if ((c->ids[w] = tc_vocab_feature(v, (uint32_t)(-1 - id))) != TC_PAD_ID)
                     w++;
                 continue;

@@ -22,34 +22,34 @@
 #include "util/pool.h"
 #include "util/strtab.h"
 
-#define STATE_VERSION 2   /* 1: the epoch logs without val_micro_f1 (read too) */
+#define STATE_VERSION 2 /* 1: the epoch logs without val_micro_f1 (read too) */
 
 /* One shard of a batch: rows [lo, lo + nb) of it, computed by a replica of
  * the model with its own activations and gradients. */
 typedef struct tc_shard {
     tc_model *r;
     tc_batch batch;
-    float *bw;                   /* (rows) the shard's row weights */
+    float *bw; /* (rows) the shard's row weights */
     int lo, nb;
-    const uint32_t *rows;        /* embedding rows the shard touched (in r's activations) */
+    const uint32_t *rows; /* embedding rows the shard touched (in r's activations) */
     size_t nrows;
-    uint32_t *midx;              /* (rows·T) where each of them is in the batch's merged rows */
-    double loss, correct;        /* mean loss, correct predictions */
-    double hw_loss, hw_rows;     /* train.hogwild: this thread's sums over the epoch */
-    int hw_bad;                  /* train.hogwild: a non-finite loss */
+    uint32_t *midx;          /* (rows·T) where each of them is in the batch's merged rows */
+    double loss, correct;    /* mean loss, correct predictions */
+    double hw_loss, hw_rows; /* train.hogwild: this thread's sums over the epoch */
+    int hw_bad;              /* train.hogwild: a non-finite loss */
 } tc_shard;
 
 struct tc_trainer {
     tc_model *m;
     const tc_config *cfg;
     const tc_corpus *train, *valid;
-    const float *row_w;          /* (n) or NULL */
+    const float *row_w; /* (n) or NULL */
     uint32_t n;
     int B, T, epochs;
     uint64_t steps_per_epoch, fingerprint;
     tc_schedule sched;
-    int S;                       /* shards per batch */
-    tc_shard *sh;                /* (S), or one per thread with train.hogwild */
+    int S;        /* shards per batch */
+    tc_shard *sh; /* (S), or one per thread with train.hogwild */
     int nsh;
     int s0, s1;                  /* the shards this process computes: [s0, s1) */
     tc_shard_out *out;           /* (S) every shard's results, this process's and (dist) the others' */
@@ -66,29 +66,29 @@ struct tc_trainer {
     uint64_t hw_step0;
     volatile sig_atomic_t *hw_stop;
     tc_pool *pool;
-    uint32_t *merged;            /* (min(B·T, V)) rows the whole batch touched */
-    float *gm;                   /* (min(B·T, V), D) their summed gradients, packed like merged */
-    uint32_t *mslot;             /* (V) 1 + a row's index in merged; all zero between steps */
+    uint32_t *merged; /* (min(B·T, V)) rows the whole batch touched */
+    float *gm;        /* (min(B·T, V), D) their summed gradients, packed like merged */
+    uint32_t *mslot;  /* (V) 1 + a row's index in merged; all zero between steps */
     size_t nmerged;
     /* the step being taken: learning rate, gradient scale (clipping), Adam's t,
      * and per chunk of rows its Σg² and whether its new weights are finite */
     float lr_now, g_now;
     uint64_t at_now;
-    double *chunk_ss;            /* (S) */
-    int *chunk_bad;              /* (S) */
-    int nb;                      /* rows in the current batch */
+    double *chunk_ss; /* (S) */
+    int *chunk_bad;   /* (S) */
+    int nb;           /* rows in the current batch */
     /* ---- the resumable state ---- */
     tc_rng rng;
-    uint64_t step;               /* optimizer steps done */
-    int epoch;                   /* epochs completed */
-    uint32_t pos;                /* rows of the current epoch done */
+    uint64_t step;                            /* optimizer steps done */
+    int epoch;                                /* epochs completed */
+    uint32_t pos;                             /* rows of the current epoch done */
     double loss_sum, correct, denom, seconds; /* the current epoch so far */
-    uint32_t *order;             /* (n) */
-    float *m1, *m2;              /* (nparams) Adam moments, NULL for SGD */
+    uint32_t *order;                          /* (n) */
+    float *m1, *m2;                           /* (nparams) Adam moments, NULL for SGD */
     tc_stopper stopper;
-    int finished;                /* early stopping fired */
-    float *best;                 /* (nparams) with output.save_best */
-    int best_epoch;              /* whose weights `best` holds; 0 = none */
+    int finished;   /* early stopping fired */
+    float *best;    /* (nparams) with output.save_best */
+    int best_epoch; /* whose weights `best` holds; 0 = none */
     tc_epoch_log *hist;
     int nhist, cap_hist;
 };
@@ -237,7 +237,10 @@ const tc_epoch_log *tc_trainer_history(const tc_trainer *t, int *n)
     return t->hist;
 }
 
-int tc_trainer_done(const tc_trainer *t) { return t->finished || t->epoch >= t->epochs; }
+int tc_trainer_done(const tc_trainer *t)
+{
+    return t->finished || t->epoch >= t->epochs;
+}
 
 void tc_trainer_position(const tc_trainer *t, int *epoch, uint64_t *rows_done)
 {
@@ -245,7 +248,10 @@ void tc_trainer_position(const tc_trainer *t, int *epoch, uint64_t *rows_done)
     *rows_done = t->pos;
 }
 
-int tc_trainer_best_epoch(const tc_trainer *t) { return t->best ? t->best_epoch : 0; }
+int tc_trainer_best_epoch(const tc_trainer *t)
+{
+    return t->best ? t->best_epoch : 0;
+}
 
 void tc_trainer_use_best(tc_trainer *t)
 {
@@ -377,8 +383,10 @@ int tc_trainer_set_dist(tc_trainer *t, const tc_dist *d, tc_err *err)
     if (d && d->procs > 1 && t->cfg->train.hogwild)
         return tc_err_set(err, "train.hogwild runs in one process; it cannot be combined with several (mpirun)");
     if (d && d->procs > t->S)
-        return tc_err_set(err, "%d processes but only %d shards per batch: set train.shards to at least %d "
-                          "(a multiple of it spreads the work evenly)", d->procs, t->S, d->procs);
+        return tc_err_set(err,
+                          "%d processes but only %d shards per batch: set train.shards to at least %d "
+                          "(a multiple of it spreads the work evenly)",
+                          d->procs, t->S, d->procs);
     t->dist = d && d->procs > 1 ? d : NULL;
     t->s0 = 0, t->s1 = t->S;
     if (t->dist) { /* a contiguous block of shards per process */
@@ -520,8 +528,10 @@ static int apply_step(tc_trainer *t, tc_err *err)
     for (int c = 0; c < t->S; c++)
         bad |= t->chunk_bad[c];
     if (bad)
-        return tc_err_set(err, "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
-                          "or set train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+        return tc_err_set(err,
+                          "training diverged in epoch %d (non-finite weights after step %llu); lower train.lr "
+                          "or set train.clipnorm",
+                          t->epoch + 1, (unsigned long long)t->step);
     return 0;
 }
 
@@ -549,8 +559,8 @@ static int train_batch(tc_trainer *t, double *loss, tc_err *err)
     }
     if (t->dist) {
         t->agreed_stop = t->stop && *t->stop;
-        if (t->dist->exchange(t->dist->ctx, t->out, t->S, m->s.D, m->nparams - tc_model_tail(m), &t->agreed_stop,
-                              err) < 0)
+        if (t->dist->exchange(t->dist->ctx, t->out, t->S, m->s.D, m->nparams - tc_model_tail(m), &t->agreed_stop, err) <
+            0)
             return -1;
     }
     double sum = 0;
@@ -561,8 +571,10 @@ static int train_batch(tc_trainer *t, double *loss, tc_err *err)
         }
     *loss = sum / t->nb;
     if (!isfinite(*loss))
-        return tc_err_set(err, "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
-                          "train.clipnorm", t->epoch + 1, *loss, (unsigned long long)t->step + 1);
+        return tc_err_set(err,
+                          "training diverged in epoch %d (loss is %g at step %llu); lower train.lr or set "
+                          "train.clipnorm",
+                          t->epoch + 1, *loss, (unsigned long long)t->step + 1);
     if (apply_step(t, err) < 0)
         return -1;
     t->loss_sum += sum;
@@ -651,8 +663,8 @@ static void hog_task(void *ctx, int w)
         memset(r->gtail, 0, (r->nparams - tc_model_tail(r)) * sizeof *r->gtail);
         const uint32_t *touched;
         size_t ntouched;
-        double loss = tc_model_loss_backward(r, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL,
-                                             1.0f, 1, &touched, &ntouched);
+        double loss = tc_model_loss_backward(r, b->ids, nb, b->T, b->labels, b->targets, t->row_w ? h->bw : NULL, 1.0f,
+                                             1, &touched, &ntouched);
         if (!isfinite(loss)) {
             bad = 1;
             break;
@@ -686,8 +698,10 @@ static int hog_epoch(tc_trainer *t, volatile sig_atomic_t *stop, tc_err *err)
     uint64_t pos = (uint64_t)t->pos + done * (uint64_t)t->B;
     t->pos = pos > t->n ? t->n : (uint32_t)pos;
     if (bad || !params_finite(t->m))
-        return tc_err_set(err, "training diverged in epoch %d (lock-free, near step %llu); lower train.lr or set "
-                          "train.clipnorm", t->epoch + 1, (unsigned long long)t->step);
+        return tc_err_set(err,
+                          "training diverged in epoch %d (lock-free, near step %llu); lower train.lr or set "
+                          "train.clipnorm",
+                          t->epoch + 1, (unsigned long long)t->step);
     return 0;
 }
 
@@ -718,8 +732,10 @@ static int validate(tc_trainer *t, tc_epoch_log *e, tc_err *err)
     e->val_micro_f1 = vr.micro_f1;
     tc_eval_result_free(&vr);
     enum tc_monitor mon = t->cfg->train.early_stopping.monitor;
-    double v = mon == TC_MON_VAL_LOSS ? e->val_loss : mon == TC_MON_VAL_ACCURACY ? e->val_accuracy
-               : mon == TC_MON_VAL_MACRO_F1 ? e->val_macro_f1 : e->val_micro_f1;
+    double v = mon == TC_MON_VAL_LOSS ? e->val_loss
+        : mon == TC_MON_VAL_ACCURACY  ? e->val_accuracy
+        : mon == TC_MON_VAL_MACRO_F1  ? e->val_macro_f1
+                                      : e->val_micro_f1;
     int stop;
     e->best = tc_stopper_update(&t->stopper, e->epoch, v, &stop);
     if (e->best && t->best) {
@@ -755,8 +771,8 @@ static int end_epoch(tc_trainer *t, const tc_train_opts *o, tc_err *err)
     if (o->progress && t->finished) {
         static const char *const names[] = {"val_loss", "val_accuracy", "val_macro_f1", "val_micro_f1"};
         tc_progress_note(o->progress, "early stopping: %s has not improved for %lld epochs (best %.4f, epoch %d)",
-                         names[t->cfg->train.early_stopping.monitor], (long long)t->stopper.patience,
-                         t->stopper.best, t->stopper.best_epoch);
+                         names[t->cfg->train.early_stopping.monitor], (long long)t->stopper.patience, t->stopper.best,
+                         t->stopper.best_epoch);
     }
     return o->on_epoch ? o->on_epoch(o->ctx, t, &e, err) : 0;
 }
@@ -822,8 +838,8 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
             double loss;
             rc = train_batch(t, &loss, err);
             if (rc == 0 && pg)
-                tc_progress_step(pg, t->pos, (t->pos + (uint64_t)t->B - 1) / (uint64_t)t->B,
-                                 t->loss_sum / t->denom, tc_schedule_lr(&t->sched, t->step - 1));
+                tc_progress_step(pg, t->pos, (t->pos + (uint64_t)t->B - 1) / (uint64_t)t->B, t->loss_sum / t->denom,
+                                 tc_schedule_lr(&t->sched, t->step - 1));
         }
         t->seconds += now() - t0;
         if (rc < 0 || sum->interrupted)
@@ -854,8 +870,8 @@ int tc_trainer_run(tc_trainer *t, const tc_train_opts *o, tc_train_summary *sum,
 static void put_log(tc_wbuf *w, const tc_epoch_log *e)
 {
     int32_t i3[3] = {e->epoch, e->has_val, e->best};
-    double d[9] = {e->lr, e->loss, e->accuracy, e->val_loss, e->val_accuracy, e->val_macro_f1, e->seconds,
-                   e->rows_per_s, e->val_micro_f1};
+    double d[9] = {e->lr,           e->loss,    e->accuracy,   e->val_loss,    e->val_accuracy,
+                   e->val_macro_f1, e->seconds, e->rows_per_s, e->val_micro_f1};
     tc_wbuf_put(w, i3, sizeof i3);
     tc_wbuf_put(w, d, sizeof d);
 }
@@ -905,8 +921,8 @@ static int get_log(tc_rbuf *r, tc_epoch_log *e, int ndouble)
 }
 
 /* The fixed-size head of the state, checked against this trainer. */
-static int load_head(tc_trainer *t, tc_rbuf *r, uint32_t *version, uint32_t *has_m, uint32_t *has_best,
-                     uint32_t *nhist, tc_err *err)
+static int load_head(tc_trainer *t, tc_rbuf *r, uint32_t *version, uint32_t *has_m, uint32_t *has_best, uint32_t *nhist,
+                     tc_err *err)
 {
     uint32_t rows, B, pos;
     uint64_t fp, np, step, rng[4];
@@ -1039,8 +1055,8 @@ static int score_group(void *ctx, uint64_t first, int n, const float *probs, tc_
 /* Runs the shared inference path (predict/infer.h: the same forward passes,
  * padding and rounding as `textclf eval`) over c and scores every labelled
  * row, one group at a time. */
-int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold,
-                tc_eval_result *res, tc_err *err)
+int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold, tc_eval_result *res,
+                tc_err *err)
 {
     memset(res, 0, sizeof *res);
     res->multilabel = m->s.multilabel;
@@ -1065,7 +1081,7 @@ int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float thr
             tc_mc_finish(&res->mc);
             res->accuracy = res->mc.accuracy;
             res->macro_f1 = res->mc.macro_f1;
-            res->micro_f1 = res->mc.accuracy;   /* one true, one predicted label a row: micro P = R = F1 = accuracy */
+            res->micro_f1 = res->mc.accuracy; /* one true, one predicted label a row: micro P = R = F1 = accuracy */
         }
     }
     tc_infer_free(&e);

@@ -46,16 +46,19 @@ typedef struct tc_trainer tc_trainer;
  * every process; all then sum them in shard order and take the same step, so
  * their weights stay identical and equal one process's. */
 typedef struct tc_shard_out {
-    int nb;                         /* rows of the batch in the shard (0 = empty) */
-    double loss, correct;           /* its mean loss, correct predictions */
-    size_t nrows;                   /* embedding rows it touched */
-    const uint32_t *rows;           /* (nrows) */
-    const float *grows;             /* (nrows, D) their gradients */
-    float *gtail;                   /* (nparams - tail) its dense-tail gradient; filled in for others' shards */
+    int nb;               /* rows of the batch in the shard (0 = empty) */
+    double loss, correct; /* its mean loss, correct predictions */
+    size_t nrows;         /* embedding rows it touched */
+    const uint32_t *rows; /* (nrows) */
+    const float *grows;   /* (nrows, D) their gradients */
+    float *gtail;         /* (nparams - tail) its dense-tail gradient; filled in for others' shards */
 } tc_shard_out;
 
 /* The process that computes shard s of S among procs processes. */
-static inline int tc_dist_owner(int s, int S, int procs) { return (int)((int64_t)s * procs / S); }
+static inline int tc_dist_owner(int s, int S, int procs)
+{
+    return (int)((int64_t)s * procs / S);
+}
 
 typedef struct tc_dist {
     int rank, procs;
@@ -70,8 +73,8 @@ typedef struct tc_dist {
 } tc_dist;
 
 typedef struct tc_train_opts {
-    tc_progress *progress;          /* NULL = silent */
-    volatile sig_atomic_t *stop;    /* may be NULL */
+    tc_progress *progress;       /* NULL = silent */
+    volatile sig_atomic_t *stop; /* may be NULL */
     /* Called after every epoch (e = the epoch just recorded); a negative
      * return ends the run with that error.  May be NULL. */
     int (*on_epoch)(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err);
@@ -79,10 +82,10 @@ typedef struct tc_train_opts {
 } tc_train_opts;
 
 typedef struct tc_train_summary {
-    int epochs_done;                /* epochs completed, over all runs of this training */
-    int stopped_early;              /* early stopping ended it */
-    int interrupted;                /* *stop ended it; the state is resumable */
-    double seconds;                 /* wall clock of this call */
+    int epochs_done;   /* epochs completed, over all runs of this training */
+    int stopped_early; /* early stopping ended it */
+    int interrupted;   /* *stop ended it; the state is resumable */
+    double seconds;    /* wall clock of this call */
 } tc_train_summary;
 
 /* A trainer for model m (weights already initialised) over `train`, with
@@ -124,20 +127,20 @@ int tc_train_class_weights(const tc_corpus *c, int nlabels, int multilabel, floa
 
 typedef struct tc_eval_result {
     int multilabel;
-    uint64_t rows;                  /* rows evaluated */
-    uint64_t rows_without_label;    /* rows with no label the model knows (not evaluated) */
-    double loss;                    /* mean loss the model trains on */
-    double accuracy;                /* single-label accuracy, or multi-label per-label (binary) accuracy */
-    double macro_f1;                /* macro-averaged F1 over the classes (labels) */
-    double micro_f1;                /* multi-label: tp, fp, fn pooled over the labels; single-label: accuracy */
-    tc_mc_report mc;                /* single-label */
-    tc_ml_report ml;                /* multi-label */
+    uint64_t rows;               /* rows evaluated */
+    uint64_t rows_without_label; /* rows with no label the model knows (not evaluated) */
+    double loss;                 /* mean loss the model trains on */
+    double accuracy;             /* single-label accuracy, or multi-label per-label (binary) accuracy */
+    double macro_f1;             /* macro-averaged F1 over the classes (labels) */
+    double micro_f1;             /* multi-label: tp, fp, fn pooled over the labels; single-label: accuracy */
+    tc_mc_report mc;             /* single-label */
+    tc_ml_report ml;             /* multi-label */
 } tc_eval_result;
 
 /* Runs the model over every labelled row of c.  Multi-label predictions are
  * the labels with probability >= threshold.  Free with tc_eval_result_free. */
-int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold,
-                tc_eval_result *res, tc_err *err);
+int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold, tc_eval_result *res,
+                tc_err *err);
 void tc_eval_result_free(tc_eval_result *res);
 
 /* Learning rate in effect before any schedule: train.lr, or the optimizer's default. */

@@ -32,9 +32,9 @@
 #include "util/mem.h"
 #include "util/rng.h"
 
-#define ETA 3               /* successive halving keeps the best 1/ETA of a rung */
-#define FIRST_BRACKET 9     /* configurations in bracket 0; bracket k has 9·3^k */
-#define MAX_EPOCHS 50       /* a rung's epochs never exceed this */
+#define ETA 3           /* successive halving keeps the best 1/ETA of a rung */
+#define FIRST_BRACKET 9 /* configurations in bracket 0; bracket k has 9·3^k */
+#define MAX_EPOCHS 50   /* a rung's epochs never exceed this */
 
 int64_t tc_tune_rung0_epochs(uint64_t rows)
 {
@@ -108,7 +108,7 @@ static void draw_model(tc_config *c, tc_rng *r)
     c->model.lstm.units = one_of(r, units, 2);
     c->model.lstm.bidirectional = 0;
     c->model.lstm.output = TC_LSTM_MEAN;
-    if (c->model.encoder == TC_ENC_LSTM) {   /* the LSTM reads words, not hashed features */
+    if (c->model.encoder == TC_ENC_LSTM) { /* the LSTM reads words, not hashed features */
         c->tokenizer.ngrams = 1;
         c->tokenizer.n_char_ngrams = 0;
     }
@@ -145,17 +145,18 @@ static void describe(const tc_config *c, char *desc, size_t cap)
     if (c->tokenizer.n_char_ngrams)
         snprintf(chars, sizeof chars, "%lld-%lld", (long long)c->tokenizer.char_ngrams[0],
                  (long long)c->tokenizer.char_ngrams[1]);
-    snprintf(desc, cap, "%s dim %lld ngrams %lld chars %s cjk %s min_count %lld buckets %lld %s lr %.4g %s "
-             "batch %lld dropout %.2g", c->model.encoder == TC_ENC_LSTM ? "lstm" : "gap",
-             (long long)c->model.embedding_dim, (long long)c->tokenizer.ngrams, chars, cjk[c->tokenizer.cjk],
-             (long long)c->tokenizer.min_count, (long long)c->tokenizer.buckets,
-             c->train.optimizer == TC_OPT_SGD ? "sgd" : "adam", (double)tc_train_lr(c),
+    snprintf(desc, cap,
+             "%s dim %lld ngrams %lld chars %s cjk %s min_count %lld buckets %lld %s lr %.4g %s "
+             "batch %lld dropout %.2g",
+             c->model.encoder == TC_ENC_LSTM ? "lstm" : "gap", (long long)c->model.embedding_dim,
+             (long long)c->tokenizer.ngrams, chars, cjk[c->tokenizer.cjk], (long long)c->tokenizer.min_count,
+             (long long)c->tokenizer.buckets, c->train.optimizer == TC_OPT_SGD ? "sgd" : "adam", (double)tc_train_lr(c),
              c->train.lr_schedule == TC_LR_LINEAR ? "linear" : "constant", (long long)c->train.batch_size,
              (double)c->model.dropout);
 }
 
-void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_t max_size, tc_config *out,
-                  char *desc, size_t cap)
+void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_t max_size, tc_config *out, char *desc,
+                  size_t cap)
 {
     *out = *base;
     if (id > 0) {
@@ -172,8 +173,8 @@ void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_
 /* ---- one trial: files, child process, score ------------------------------ */
 
 typedef struct slot {
-    pid_t pid;                      /* 0 = free */
-    int idx;                        /* into the run's trial list */
+    pid_t pid; /* 0 = free */
+    int idx;   /* into the run's trial list */
     double started;
 } slot;
 
@@ -181,24 +182,24 @@ typedef struct tune_run {
     const tc_config *base;
     int cjk;
     const tc_tune_opts *o;
-    tc_trial *t;                    /* every trial of the plan reached so far */
-    tc_config *cfg;                 /* their configs (with the rung's epochs) */
+    tc_trial *t;    /* every trial of the plan reached so far */
+    tc_config *cfg; /* their configs (with the rung's epochs) */
     size_t n, cap_t, cap_c;
-    tc_trial *done;                 /* results read back from trials.jsonl (--resume) */
+    tc_trial *done; /* results read back from trials.jsonl (--resume) */
     size_t ndone;
-    int best;                       /* index into t, -1 = none */
-    int fallback;                   /* a stopped trial's best epoch so far, used when no trial finished; -1 */
-    int started_count;              /* trials started or resumed (for max_trials) */
+    int best;          /* index into t, -1 = none */
+    int fallback;      /* a stopped trial's best epoch so far, used when no trial finished; -1 */
+    int started_count; /* trials started or resumed (for max_trials) */
     int finished;
-    double t0, before;              /* start of this run; seconds of earlier runs */
-    int ended;                      /* budget or stop: cut the running trials, start nothing more */
-    int exhausted;                  /* max_trials started: let the running ones finish */
+    double t0, before; /* start of this run; seconds of earlier runs */
+    int ended;         /* budget or stop: cut the running trials, start nothing more */
+    int exhausted;     /* max_trials started: let the running ones finish */
     int interrupted;
-    FILE *log;                      /* trials.jsonl, kept in memory (open_memstream) */
-    char *logbuf;                   /* ... and written atomically after each line */
+    FILE *log;    /* trials.jsonl, kept in memory (open_memstream) */
+    char *logbuf; /* ... and written atomically after each line */
     size_t loglen;
     char logpath[TC_PATH_MAX + 32];
-    int log_failed;                 /* a write of it failed: log_err says how; the search stops */
+    int log_failed; /* a write of it failed: log_err says how; the search stops */
     tc_err log_err;
     slot *slots;
     int bracket, rung;
@@ -254,7 +255,7 @@ static pid_t launch(const tune_run *s, const tc_trial *t, tc_err *err)
         return tc_err_set(err, "fork: %s", strerror(errno));
     if (pid == 0) {
         setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a search killed outright takes its trials along */
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a search killed outright takes its trials along */
         if (getppid() == 1)
             _exit(127);
         int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
@@ -314,7 +315,7 @@ static int fit_model(const tune_run *s, tc_trial *t, tc_config *c)
     tc_err err;
     for (int step = 0; step < 8 && !fits; step++) {
         int pq = step > 0;
-        if (step >= 2) {   /* cut the rows: from the PQ size, a row's bytes (code, norm, word) */
+        if (step >= 2) { /* cut the rows: from the PQ size, a row's bytes (code, norm, word) */
             uint64_t per_row = (uint64_t)(c->model.embedding_dim / dsub) + 1 + 8;
             uint64_t base = cutoff ? cutoff : (uint64_t)rows;
             uint64_t drop = (bytes - max + per_row - 1) / per_row;
@@ -374,7 +375,8 @@ static void score(const tune_run *s, tc_trial *t, tc_config *c, int wstatus)
     t->epochs_run = (int)n;
     t->best_epoch = b->epoch;
     t->score = s->o->metric == TC_TUNE_MACRO_F1 ? b->val_macro_f1
-               : s->o->metric == TC_TUNE_MICRO_F1 ? b->val_micro_f1 : b->val_accuracy;
+        : s->o->metric == TC_TUNE_MICRO_F1      ? b->val_micro_f1
+                                                : b->val_accuracy;
     free(h);
     struct stat st;
     trial_path(s, t, "bin", path, sizeof path);
@@ -390,7 +392,7 @@ static void score(const tune_run *s, tc_trial *t, tc_config *c, int wstatus)
  * has the model file hold it, rewritten atomically).  1 if it has a score. */
 static int score_partial(const tune_run *s, tc_trial *t)
 {
-    score(s, t, NULL, 0);   /* as if it had exited 0; not quantized (no time left for it) */
+    score(s, t, NULL, 0); /* as if it had exited 0; not quantized (no time left for it) */
     int ok = t->status == TC_TRIAL_OK;
     t->status = TC_TRIAL_CUT;
     return ok;
@@ -411,8 +413,8 @@ static int save_log(tune_run *s, tc_err *err)
 
 static void write_line(FILE *f, const tc_trial *t, double at)
 {
-    fprintf(f, "{\"trial\":%d,\"rung\":%d,\"bracket\":%d,\"epochs\":%lld,\"status\":\"%s\"", t->id, t->rung,
-            t->bracket, (long long)t->epochs, STATUS[t->status]);
+    fprintf(f, "{\"trial\":%d,\"rung\":%d,\"bracket\":%d,\"epochs\":%lld,\"status\":\"%s\"", t->id, t->rung, t->bracket,
+            (long long)t->epochs, STATUS[t->status]);
     if (!isnan(t->score))
         fprintf(f, ",\"score\":%.6f", t->score);
     fprintf(f, ",\"epochs_run\":%d,\"best_epoch\":%d,\"size\":%llu,", t->epochs_run, t->best_epoch,
@@ -473,8 +475,10 @@ static int read_results(tune_run *s, const char *path, const char *want, tc_err 
             line[--len] = 0;
         if (lineno == 1) {
             if (strcmp(line, want) != 0)
-                rc = tc_err_set(err, "--resume: %s was made by another search (%s; now %s): same data, config, "
-                                "--seed, --metric and --max-model-size needed", path, line, want);
+                rc = tc_err_set(err,
+                                "--resume: %s was made by another search (%s; now %s): same data, config, "
+                                "--seed, --metric and --max-model-size needed",
+                                path, line, want);
             fprintf(s->log, "%s\n", line);
             continue;
         }
@@ -482,13 +486,13 @@ static int read_results(tune_run *s, const char *path, const char *want, tc_err 
         tc_trial t;
         double at;
         if (!j) {
-            if (!feof(f))   /* a last line cut short by the interruption is dropped */
+            if (!feof(f)) /* a last line cut short by the interruption is dropped */
                 rc = tc_err_set(err, "--resume: %s:%d: not a JSON object", path, lineno);
             continue;
         }
-        fprintf(s->log, "%s\n", line);   /* every whole line stays in the log */
-        if (parse_line(j, &t, &at) == 0 && tc_grow((void **)&s->done, &cap_done, s->ndone + 1, sizeof t,
-                                                    "tune results", err) == 0)
+        fprintf(s->log, "%s\n", line); /* every whole line stays in the log */
+        if (parse_line(j, &t, &at) == 0 &&
+            tc_grow((void **)&s->done, &cap_done, s->ndone + 1, sizeof t, "tune results", err) == 0)
             s->done[s->ndone++] = t;
         if (at > s->before)
             s->before = at;
@@ -541,8 +545,9 @@ static void emit(tune_run *s, int kind, const tc_trial *t)
     int running = 0;
     for (int i = 0; i < s->o->jobs; i++)
         running += s->slots[i].pid != 0;
-    tc_tune_event ev = {kind, t, s->best >= 0 ? &s->t[s->best] : NULL, elapsed(s), s->o->budget_s, s->finished,
-                        running, s->bracket, s->rung};
+    tc_tune_event ev = {
+        kind,       t,      s->best >= 0 ? &s->t[s->best] : NULL, elapsed(s), s->o->budget_s, s->finished, running,
+        s->bracket, s->rung};
     s->o->on_event(s->o->ctx, &ev);
 }
 
@@ -581,7 +586,7 @@ static int add_trial(tune_run *s, int id, int bracket, int rung, const tc_config
     int64_t e = s->o->rung0_epochs > 0 ? s->o->rung0_epochs : 1;
     for (int r = 0; r < rung && e < MAX_EPOCHS; r++)
         e *= ETA;
-    if (id == 0)   /* the base: its own epochs (autoconf: early stopping decides) */
+    if (id == 0) /* the base: its own epochs (autoconf: early stopping decides) */
         e = c->train.epochs;
     t->epochs = e < MAX_EPOCHS ? e : MAX_EPOCHS;
     s->cfg[s->n] = *c;
@@ -605,7 +610,7 @@ static void check_end(tune_run *s)
 /* Stops the running trials (the budget or Ctrl-C ended the search). */
 static void cut_running(tune_run *s)
 {
-    for (int i = 0; i < s->o->jobs; i++)   /* all at once: they die in parallel */
+    for (int i = 0; i < s->o->jobs; i++) /* all at once: they die in parallel */
         if (s->slots[i].pid)
             kill(-s->slots[i].pid, SIGKILL);
     for (int i = 0; i < s->o->jobs; i++) {
@@ -621,8 +626,7 @@ static void cut_running(tune_run *s)
         remove_file(s, t, "ckpt");
         /* nothing finished: keep the better stopped trial's best epoch so far
          * (timing decides it, so it is never logged: --resume runs it again) */
-        int keep = s->best < 0 && score_partial(s, t) &&
-                   (s->fallback < 0 || t->score > s->t[s->fallback].score);
+        int keep = s->best < 0 && score_partial(s, t) && (s->fallback < 0 || t->score > s->t[s->fallback].score);
         t->status = TC_TRIAL_CUT;
         if (keep && s->fallback >= 0)
             remove_file(s, &s->t[s->fallback], "bin");
@@ -760,7 +764,7 @@ static int run_bracket(tune_run *s, int k, int *first_id, tc_err *err)
         if (s->ended || s->exhausted || m == 1)
             break;
         rank(s, idx, m);
-        int w = 0;   /* trial 0, the base, trained with its own epochs: never promoted */
+        int w = 0; /* trial 0, the base, trained with its own epochs: never promoted */
         for (int i = 0; i < m; i++)
             if (s->t[idx[i]].id != 0)
                 idx[w++] = idx[i];
@@ -788,8 +792,10 @@ static int prepare_dir(const tc_config *base, const tc_tune_opts *o, tc_err *err
 {
     if (mkdir(o->dir, 0755) != 0 && errno != EEXIST)
         return tc_err_set(err, "%s: %s", o->dir, strerror(errno));
-    const tc_fileref in[] = {{base->data.train, "data.train", 0}, {base->data.valid, "data.valid", 0},
-                             {base->data.test, "data.test", 0}, {base->model.pretrained, "model.pretrained", 0},
+    const tc_fileref in[] = {{base->data.train, "data.train", 0},
+                             {base->data.valid, "data.valid", 0},
+                             {base->data.test, "data.test", 0},
+                             {base->model.pretrained, "model.pretrained", 0},
                              {o->source, "the data or config", 0}};
     return tc_files_outside(in, (int)(sizeof in / sizeof in[0]), o->dir, "the tune folder", err);
 }
@@ -844,7 +850,12 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
 {
     if (o->jobs < 1 || (o->budget_s <= 0 && o->max_trials <= 0))
         return tc_err_set(err, "tune: needs jobs >= 1 and a budget or a trial limit");
-    tune_run s = {.base = base, .cjk = cjk, .o = o, .best = -1, .fallback = -1, .t0 = o->started > 0 ? o->started : tc_tune_now()};
+    tune_run s = {.base = base,
+                  .cjk = cjk,
+                  .o = o,
+                  .best = -1,
+                  .fallback = -1,
+                  .t0 = o->started > 0 ? o->started : tc_tune_now()};
     char *yaml = tc_config_to_yaml(base, err), head[256], path[TC_PATH_MAX + 32];
     if (!yaml)
         return -1;
@@ -905,8 +916,11 @@ uint64_t tc_tune_parse_size(const char *s)
     double v = strtod(s, &end);
     if (errno || end == s || !(v > 0) || !isfinite(v))
         return 0;
-    double mul = !*end ? 1 : strchr("kK", *end) ? 1024.0 : strchr("mM", *end) ? 1048576.0
-                 : strchr("gG", *end) ? 1073741824.0 : 0;
+    double mul = !*end       ? 1
+        : strchr("kK", *end) ? 1024.0
+        : strchr("mM", *end) ? 1048576.0
+        : strchr("gG", *end) ? 1073741824.0
+                             : 0;
     if (*end && end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
         mul = 0;
     return v * mul >= 1 && v * mul < 1e18 ? (uint64_t)(v * mul) : 0;
@@ -917,8 +931,7 @@ uint64_t tc_tune_parse_size(const char *s)
 static int absolute(char *p, size_t cap, const char *key, tc_err *err)
 {
     if (!p[0] || !strcmp(p, "-"))
-        return p[0] ? tc_err_set(err, "tune: %s: standard input cannot be read by every trial; give a file", key)
-                    : 0;
+        return p[0] ? tc_err_set(err, "tune: %s: standard input cannot be read by every trial; give a file", key) : 0;
     char *r = realpath(p, NULL);
     if (!r)
         return tc_err_set(err, "%s: %s", p, strerror(errno));
@@ -940,7 +953,7 @@ int tc_tune_base_config(const char *source, char **sets, int nsets, tc_config *c
         return -1;
     *cjk = from_data ? ac.cjk_share >= 0.3 : cfg->tokenizer.cjk != TC_CJK_CHAR;
     *rows = ac.rows;
-    if (!from_data) {   /* a config: count its rows the same way (a scratch pass, errors left to the trials) */
+    if (!from_data) { /* a config: count its rows the same way (a scratch pass, errors left to the trials) */
         tc_config *scratch = malloc(sizeof *scratch);
         tc_err ignored;
         if (!scratch)
@@ -1039,8 +1052,8 @@ void tc_tune_print_event(FILE *f, int tty, const char *metric, const tc_tune_eve
         int w = 24, k = (int)(frac * w + 0.5);
         k = k > w ? w : k;
         fprintf(f, "[%.*s%.*s] %.0f/%.0f s  %d trials done, %d running  bracket %d rung %d", k,
-                "########################", w - k, "........................", ev->elapsed, ev->budget,
-                ev->trials_done, ev->running, ev->bracket, ev->rung);
+                "########################", w - k, "........................", ev->elapsed, ev->budget, ev->trials_done,
+                ev->running, ev->bracket, ev->rung);
         if (ev->best)
             fprintf(f, "  best %s %.4f", metric, ev->best->score);
     }

@@ -70,60 +70,60 @@ enum tc_trial_status { TC_TRIAL_OK, TC_TRIAL_FAILED, TC_TRIAL_TOO_BIG, TC_TRIAL_
 
 typedef struct tc_trial {
     int id, bracket, rung;
-    int64_t epochs;                 /* this rung's train.epochs */
+    int64_t epochs; /* this rung's train.epochs */
     enum tc_trial_status status;
-    double score;                   /* validation score of the kept epoch (NAN unless ok / too big) */
+    double score; /* validation score of the kept epoch (NAN unless ok / too big) */
     int epochs_run, best_epoch;
-    uint64_t size;                  /* model file bytes */
-    double seconds;                 /* wall clock of the trial */
-    char desc[256];                 /* the drawn settings, short */
-    char quant[48];                 /* "" (float32), or how it was made to fit --max-model-size: "int8",
+    uint64_t size;  /* model file bytes */
+    double seconds; /* wall clock of the trial */
+    char desc[256]; /* the drawn settings, short */
+    char quant[48]; /* "" (float32), or how it was made to fit --max-model-size: "int8",
                                      * "pq", "pq cutoff K" */
 } tc_trial;
 
 typedef struct tc_tune_event {
     enum { TC_TUNE_TICK, TC_TUNE_DONE } kind;
-    const tc_trial *trial;          /* DONE: the trial just finished (also when cut) */
-    const tc_trial *best;           /* best so far, or NULL */
-    double elapsed, budget;         /* seconds, both including time resumed from */
+    const tc_trial *trial;  /* DONE: the trial just finished (also when cut) */
+    const tc_trial *best;   /* best so far, or NULL */
+    double elapsed, budget; /* seconds, both including time resumed from */
     int trials_done, running, bracket, rung;
 } tc_tune_event;
 
 typedef struct tc_tune_opts {
-    const char *exe;                /* the textclf binary the trials run */
-    const char *dir;                /* work folder (created); none of the inputs may be in it */
-    const char *source;             /* the config or data file the search started from, or NULL */
-    double budget_s;                /* wall clock; 0 = none (then max_trials must be set) */
-    double started;                 /* CLOCK_MONOTONIC seconds the budget counts from (0 = now) */
-    int max_trials;                 /* 0 = no limit */
+    const char *exe;    /* the textclf binary the trials run */
+    const char *dir;    /* work folder (created); none of the inputs may be in it */
+    const char *source; /* the config or data file the search started from, or NULL */
+    double budget_s;    /* wall clock; 0 = none (then max_trials must be set) */
+    double started;     /* CLOCK_MONOTONIC seconds the budget counts from (0 = now) */
+    int max_trials;     /* 0 = no limit */
     enum tc_tune_metric metric;
-    uint64_t max_size;              /* bytes, 0 = no limit */
+    uint64_t max_size; /* bytes, 0 = no limit */
     uint64_t seed;
-    int jobs;                       /* trials at once, >= 1 */
-    int64_t rung0_epochs;           /* rung 0's epochs (tc_tune_rung0_epochs); rung r: 3^r times that */
+    int jobs;             /* trials at once, >= 1 */
+    int64_t rung0_epochs; /* rung 0's epochs (tc_tune_rung0_epochs); rung r: 3^r times that */
     int resume;
-    volatile sig_atomic_t *stop;    /* Ctrl-C: stop the trials, keep what is done */
+    volatile sig_atomic_t *stop; /* Ctrl-C: stop the trials, keep what is done */
     void (*on_event)(void *ctx, const tc_tune_event *ev);
     void *ctx;
 } tc_tune_opts;
 
 typedef struct tc_tune_result {
-    int trials;                     /* finished (scored or failed), over all runs */
-    int interrupted;                /* *stop ended it */
-    double elapsed;                 /* seconds, over all runs */
-    tc_trial best;                  /* valid when best.id >= 0 */
-    int partial;                    /* no trial finished: best is a stopped trial's best epoch so far */
+    int trials;      /* finished (scored or failed), over all runs */
+    int interrupted; /* *stop ended it */
+    double elapsed;  /* seconds, over all runs */
+    tc_trial best;   /* valid when best.id >= 0 */
+    int partial;     /* no trial finished: best is a stopped trial's best epoch so far */
     tc_config best_cfg;
-    char best_model[TC_PATH_MAX + 32];  /* the best trial's model file, in the work folder */
-    tc_trial top[10];               /* the best scored trials, best first */
+    char best_model[TC_PATH_MAX + 32]; /* the best trial's model file, in the work folder */
+    tc_trial top[10];                  /* the best scored trials, best first */
     int ntop;
 } tc_tune_result;
 
 /* The configuration trial `id` trains (before the rung's epochs are set):
  * trial 0 is base itself, every other a draw seeded by (seed, id).  cjk:
  * the text is CJK (the draw picks tokenizer.cjk modes, no char n-grams). */
-void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_t max_size, tc_config *out,
-                  char *desc, size_t cap);
+void tc_tune_draw(const tc_config *base, int cjk, uint64_t seed, int id, uint64_t max_size, tc_config *out, char *desc,
+                  size_t cap);
 
 /* Runs the search on base (data paths absolute, output.* ignored); the
  * best trial's model stays in the work folder (res->best_model).  Library rules: no printing; the

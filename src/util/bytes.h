@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 typedef struct tc_wbuf {
-    unsigned char *p;    /* malloc'd; the caller frees it (or takes it) */
+    unsigned char *p; /* malloc'd; the caller frees it (or takes it) */
     size_t len, cap;
-    int oom;             /* a put failed: p holds what came before; check once at the end */
+    int oom; /* a put failed: p holds what came before; check once at the end */
 } tc_wbuf;
 
 void tc_wbuf_put(tc_wbuf *w, const void *src, size_t n);

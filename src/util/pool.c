@@ -31,16 +31,16 @@ typedef struct worker {
 } worker;
 
 struct tc_pool {
-    int n;                      /* threads, the caller included */
-    worker *w;                  /* (n - 1) started threads */
+    int n;     /* threads, the caller included */
+    worker *w; /* (n - 1) started threads */
     int started;
     pthread_mutex_t mu;
     pthread_cond_t go, done;
     atomic_uint gen;
     atomic_int pending;
     atomic_int quit;
-    atomic_int sleepers;        /* workers waiting on `go` (or about to) */
-    atomic_int caller_waits;    /* the caller waits on `done` (or is about to) */
+    atomic_int sleepers;     /* workers waiting on `go` (or about to) */
+    atomic_int caller_waits; /* the caller waits on `done` (or is about to) */
     tc_pool_fn fn;
     void *ctx;
     int ntasks;
@@ -153,7 +153,10 @@ void tc_pool_free(tc_pool *p)
     free(p);
 }
 
-int tc_pool_threads(const tc_pool *p) { return p->n; }
+int tc_pool_threads(const tc_pool *p)
+{
+    return p->n;
+}
 
 void tc_pool_run(tc_pool *p, int ntasks, tc_pool_fn fn, void *ctx)
 {

@@ -13,13 +13,13 @@
 #include "err.h"
 
 typedef struct tc_strtab {
-    char *pool;        /* all strings, each followed by '\0' */
+    char *pool; /* all strings, each followed by '\0' */
     size_t pool_len, pool_cap;
-    uint64_t *offs;    /* offs[id] = offset of string id in pool; offs[n] = pool_len */
+    uint64_t *offs; /* offs[id] = offset of string id in pool; offs[n] = pool_len */
     uint32_t n;
     size_t cap_ids;
-    uint32_t *slots;   /* hash slots: id + 1, 0 = empty */
-    uint32_t nslots;   /* power of two */
+    uint32_t *slots; /* hash slots: id + 1, 0 = empty */
+    uint32_t nslots; /* power of two */
 } tc_strtab;
 
 void tc_strtab_init(tc_strtab *t);
@@ -32,8 +32,14 @@ int64_t tc_strtab_intern(tc_strtab *t, const char *s, size_t len, int *added, tc
 /* Returns the id of s or -1 if absent. */
 int64_t tc_strtab_find(const tc_strtab *t, const char *s, size_t len);
 
-static inline const char *tc_strtab_str(const tc_strtab *t, uint32_t id) { return t->pool + t->offs[id]; }
-static inline size_t tc_strtab_len(const tc_strtab *t, uint32_t id) { return (size_t)(t->offs[id + 1] - t->offs[id] - 1); }
+static inline const char *tc_strtab_str(const tc_strtab *t, uint32_t id)
+{
+    return t->pool + t->offs[id];
+}
+static inline size_t tc_strtab_len(const tc_strtab *t, uint32_t id)
+{
+    return (size_t)(t->offs[id + 1] - t->offs[id] - 1);
+}
 
 /* 64-bit FNV-1a; stable across runs and machines (used for hashing too). */
 uint64_t tc_hash_bytes(const void *p, size_t len);

@@ -76,11 +76,21 @@ void tc_json_str(FILE *f, const char *s, size_t len)
             continue;
         }
         switch (cp) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
         default:
             if (cp < 0x20 || cp == 0x7F)
                 fprintf(f, "\\u%04x", (unsigned)cp);
@@ -95,10 +105,15 @@ void tc_json_str(FILE *f, const char *s, size_t len)
 const char *tc_xml_entity(int32_t cp)
 {
     switch (cp) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    default: return NULL;
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    default:
+        return NULL;
     }
 }

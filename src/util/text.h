@@ -15,10 +15,10 @@
 #include <stdio.h>
 
 typedef struct tc_glyph {
-    int32_t cp;             /* the code point, -1 for an invalid byte */
-    const char *show;       /* the bytes to print for it */
+    int32_t cp;       /* the code point, -1 for an invalid byte */
+    const char *show; /* the bytes to print for it */
     size_t show_len;
-    int cols;               /* display columns of show (utf8proc_charwidth; 0 for combining marks) */
+    int cols; /* display columns of show (utf8proc_charwidth; 0 for combining marks) */
 } tc_glyph;
 
 /* Decodes the glyph at s, which has n bytes left; returns the bytes it

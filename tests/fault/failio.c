@@ -35,8 +35,8 @@ static int errno_named(const char *name)
     static const struct {
         const char *name;
         int value;
-    } names[] = {{"ENOSPC", ENOSPC}, {"EIO", EIO}, {"EDQUOT", EDQUOT}, {"EFBIG", EFBIG}, {"EROFS", EROFS},
-                 {"EACCES", EACCES}, {"EXDEV", EXDEV}};
+    } names[] = {{"ENOSPC", ENOSPC}, {"EIO", EIO},       {"EDQUOT", EDQUOT}, {"EFBIG", EFBIG},
+                 {"EROFS", EROFS},   {"EACCES", EACCES}, {"EXDEV", EXDEV}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i].name))
             return names[i].value;
@@ -83,7 +83,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 {
     static ssize_t (*real)(int, const void *, size_t);
     if (!real)
-        real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+        real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
     if (!fd_matches(fd))
         return real(fd, buf, n);
     write_calls++;
@@ -127,8 +127,14 @@ static int sync_common(int fd, const char *name)
     return real(fd);
 }
 
-int fsync(int fd) { return sync_common(fd, "fsync"); }
-int fdatasync(int fd) { return sync_common(fd, "fdatasync"); }
+int fsync(int fd)
+{
+    return sync_common(fd, "fsync");
+}
+int fdatasync(int fd)
+{
+    return sync_common(fd, "fdatasync");
+}
 
 int close(int fd)
 {

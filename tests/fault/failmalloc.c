@@ -39,7 +39,7 @@ static int (*real_posix_memalign)(void **, size_t, size_t);
 static void *(*real_aligned_alloc)(size_t, size_t);
 static void (*real_free)(void *);
 
-static int ready, armed;        /* ready: the environment has been read (constructor) */
+static int ready, armed; /* ready: the environment has been read (constructor) */
 static long long counted, nth;
 static int resolving, inside;
 

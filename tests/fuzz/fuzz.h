@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define FUZZ_CHECK(c)                                                                   \
-    do {                                                                                \
-        if (!(c)) {                                                                     \
+#define FUZZ_CHECK(c)                                                                  \
+    do {                                                                               \
+        if (!(c)) {                                                                    \
             fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-            abort();                                                                    \
-        }                                                                               \
+            abort();                                                                   \
+        }                                                                              \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -19,7 +19,10 @@
 
 static char vec_path[64];
 
-static void vec_remove_file(void) { unlink(vec_path); }
+static void vec_remove_file(void)
+{
+    unlink(vec_path);
+}
 
 static void vec_write_file(const uint8_t *data, size_t size)
 {
