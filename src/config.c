@@ -205,7 +205,8 @@ static const key_def KEYS[] = {
     KBOOL("train.bucket", train.bucket, 0,
           "batch rows of similar length together: less padding, 2-3x faster LSTM epochs"),
     KINT("train.threads", train.threads, 0, 0, 1024,
-         "worker threads computing a batch's shards (capped at the shards); 0 = all cores"),
+         "worker threads computing a batch's shards (capped at the shards); 0 = all cores for "
+         "the LSTM and hogwild, one for average pooling"),
     KINT("train.shards", train.shards, 4, 1, 1024,
          "each batch is split into this many shards, reduced in a fixed order: the model's bytes "
          "do not depend on train.threads"),

@@ -138,7 +138,14 @@ static uint64_t fingerprint(const tc_corpus *a, const tc_corpus *b)
 static int make_shards(tc_trainer *t, tc_err *err)
 {
     const tc_config *cfg = t->cfg;
-    int threads = cfg->train.threads > 0 ? (int)cfg->train.threads : tc_cores();
+    /* 0 = chosen here.  An average-pool step is microseconds of work, less
+     * than handing a shard to another core costs (scripts/bench_parallel.sh:
+     * 2 threads ran sst2 at 0.94x and a 10M-row epoch at 0.64x of one), so it
+     * runs on one thread; an LSTM step (1.9x on 2 threads) and hogwild, which
+     * never waits for a hand-over, use every core.  The bytes are the same. */
+    int threads = (int)cfg->train.threads;
+    if (threads <= 0)
+        threads = cfg->model.encoder == TC_ENC_LSTM || cfg->train.hogwild ? tc_cores() : 1;
     t->S = (int)(cfg->train.shards < t->B ? cfg->train.shards : t->B);
     t->nsh = cfg->train.hogwild ? threads : t->S;
     int rows = cfg->train.hogwild ? t->B : (t->B + t->S - 1) / t->S;
