@@ -85,6 +85,11 @@ _Static_assert(TC_LR_EXPONENTIAL == 3 && TC_MON_VAL_MICRO_F1 == 3 && TC_CW_BALAN
     {                                                             \
         .name = n, .type = K_BOOL, FIELD(f), .idef = d, .help = h \
     }
+/* A list of ints: field f, its count in field c, each in [l, u]. */
+#define KLIST(n, f, c, l, u, h)                                                                               \
+    {                                                                                                         \
+        .name = n, .type = K_LIST, FIELD(f), .count_off = offsetof(tc_config, c), .lo = l, .hi = u, .help = h \
+    }
 #define KINT(n, f, d, l, u, h)                                                     \
     {                                                                              \
         .name = n, .type = K_INT, FIELD(f), .idef = d, .lo = l, .hi = u, .help = h \
@@ -143,13 +148,8 @@ static const key_def KEYS[] = {
          "as in Keras: each character of this string separates words and is dropped"),
     KINT("tokenizer.ngrams", tokenizer.ngrams, 1, 1, 8,
          "add word n-grams up to this length as hashed features (gap encoder only); 1 = words only"),
-    {.name = "tokenizer.char_ngrams",
-     .type = K_LIST,
-     FIELD(tokenizer.char_ngrams),
-     .count_off = offsetof(tc_config, tokenizer.n_char_ngrams),
-     .lo = 1,
-     .hi = 16,
-     .help = "[min, max]: add each word's character n-grams as hashed features (gap encoder only); [] = off"},
+    KLIST("tokenizer.char_ngrams", tokenizer.char_ngrams, tokenizer.n_char_ngrams, 1, 16,
+          "[min, max]: add each word's character n-grams as hashed features (gap encoder only); [] = off"),
     KINT("tokenizer.buckets", tokenizer.buckets, 200000, 1, 100000000,
          "n-gram hash buckets; each one the training data uses gets an embedding row: 4*embedding_dim "
          "bytes in the model file, about 16*embedding_dim while training with Adam"),
@@ -161,13 +161,8 @@ static const key_def KEYS[] = {
     KENUM("model.encoder", model.encoder, TC_ENC_GAP, ENCODERS,
           "gap = masked average of the embeddings; lstm = LSTM over the sequence"),
     KINT("model.embedding_dim", model.embedding_dim, 64, 1, 4096, "size of the word vectors"),
-    {.name = "model.hidden",
-     .type = K_LIST,
-     FIELD(model.hidden),
-     .count_off = offsetof(tc_config, model.n_hidden),
-     .lo = 1,
-     .hi = 65536,
-     .help = "sizes of the dense ReLU layers after the encoder, e.g. [64, 32]"},
+    KLIST("model.hidden", model.hidden, model.n_hidden, 1, 65536,
+          "sizes of the dense ReLU layers after the encoder, e.g. [64, 32]"),
     KENUM("model.head", model.head, TC_HEAD_AUTO, HEADS,
           "softmax = one label per row, sigmoid = multi-label, auto = from the data"),
     KFLOAT("model.threshold", model.threshold, 0.5f, 0.0f, true, 1.0f, true,
