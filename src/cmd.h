@@ -97,6 +97,10 @@ void tc_argv_positional(tc_argv *av, const char **slots, int n);
 /* av->val as a whole number in [lo, hi] into *out; else "CMD: OPT: 'V' is not
  * an integer in [lo, hi]" and av->code = TC_EXIT_USAGE.  Returns av->code. */
 int tc_argv_long(tc_argv *av, long lo, long hi, long *out);
+/* av->val as a number above lo and below hi (at most hi when hi_closed) into
+ * *out; else "CMD: OPT: 'V' is not a number in (lo, hi)" (or "(lo, hi]") and
+ * av->code = TC_EXIT_USAGE.  Returns av->code. */
+int tc_argv_number(tc_argv *av, double lo, double hi, int hi_closed, double *out);
 /* Stops the loop with `code` (printing nothing); returns code. */
 int tc_argv_stop(tc_argv *av, int code);
 

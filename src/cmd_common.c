@@ -173,6 +173,19 @@ int tc_argv_long(tc_argv *av, long lo, long hi, long *out)
     return 0;
 }
 
+int tc_argv_number(tc_argv *av, double lo, double hi, int hi_closed, double *out)
+{
+    const char *v = av->val ? av->val : "";
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x > lo && (x < hi || (hi_closed && x == hi))))
+        return av->code = tc_fail(TC_EXIT_USAGE, "%s: %s: '%s' is not a number in (%g, %g%c", av->cmd, av->opt, v, lo,
+                                  hi, hi_closed ? ']' : ')');
+    *out = x;
+    return 0;
+}
+
 int tc_argv_stop(tc_argv *av, int code)
 {
     return av->code = code;

@@ -73,10 +73,9 @@ static int parse_args(int argc, char **argv, eval_args *a)
         } else if (tc_argv_is(&av, "-k")) {
             tc_argv_long(&av, 1, 1000000, &a->k);
         } else if (tc_argv_is(&av, "--threshold")) {
-            char *end;
-            a->threshold = strtof(av.val, &end);
-            if (!*av.val || *end || !(a->threshold > 0.0f && a->threshold < 1.0f))
-                return tc_fail(TC_EXIT_USAGE, "eval: --threshold: '%s' is not a number between 0 and 1", av.val);
+            double t;
+            if (!tc_argv_number(&av, 0, 1, 0, &t))
+                a->threshold = (float)t;
         } else {
             tc_argv_positional(&av, pos, 2);
         }

@@ -95,7 +95,6 @@ typedef struct {
 static void option(predict_args *a, tc_argv *av, const char **pos)
 {
     const char *v = av->val;
-    char *end;
     if (tc_argv_is(av, "--csv|--tsv")) {
         a->o.in_fmt = av->opt[2] == 'c' ? TC_FMT_CSV : TC_FMT_TSV;
     } else if (tc_argv_is(av, "--header|--no-header")) {
@@ -117,9 +116,9 @@ static void option(predict_args *a, tc_argv *av, const char **pos)
     } else if (tc_argv_is(av, "--threads")) {
         tc_argv_long(av, 0, 1024, &a->o.threads);
     } else if (tc_argv_is(av, "--threshold")) {
-        a->o.threshold = strtof(v, &end);
-        if (!*v || *end || !(a->o.threshold > 0.0f && a->o.threshold < 1.0f))
-            tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "predict: --threshold: '%s' is not between 0 and 1", v));
+        double t;
+        if (!tc_argv_number(av, 0, 1, 0, &t))
+            a->o.threshold = (float)t;
     } else if (tc_argv_is(av, "--format")) {
         static const char *const names[] = {[TC_EMIT_TSV] = "tsv", [TC_EMIT_CSV] = "csv", [TC_EMIT_JSONL] = "jsonl"};
         int f = 0;

@@ -63,19 +63,6 @@ static int parse_count(tc_argv *av, uint64_t lo, uint64_t hi, uint64_t *out)
     return 0;
 }
 
-/* The value at hand as a learning rate in (0, 10]; 0, or the usage error's code. */
-static int parse_rate(tc_argv *av, double *out)
-{
-    const char *v = av->val;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (!*v || *end || errno || !(x > 0 && x <= 10))
-        return tc_argv_stop(av, tc_fail(TC_EXIT_USAGE, "quantize: %s needs a number in (0, 10], got '%s'", av->opt, v));
-    *out = x;
-    return 0;
-}
-
 /* 0, TC_EXIT_OK for --help, or a usage error's exit code. */
 static int parse_args(int argc, char **argv, quant_args *a)
 {
@@ -102,7 +89,7 @@ static int parse_args(int argc, char **argv, quant_args *a)
             if (!parse_count(&av, 1, 1000000, &x))
                 a->r.epochs = (int64_t)x;
         } else if (tc_argv_is(&av, "--lr")) {
-            parse_rate(&av, &a->r.lr);
+            tc_argv_number(&av, 0, 10, 1, &a->r.lr);
         } else if (tc_argv_is(&av, "--seed")) {
             parse_count(&av, 0, UINT64_MAX, &a->o.q.seed);
         } else if (tc_argv_is(&av, "-q")) {

@@ -26,6 +26,10 @@ expect_fail 2 "^textclf: predict: unexpected argument 'c'" "$TEXTCLF" predict a 
 expect_fail 2 "^textclf: eval: --threads: 'x' is not an integer in \[0, 1024\]" "$TEXTCLF" eval m d --threads=x
 expect_fail 2 "^textclf: tune: --jobs: '0' is not an integer in \[1, 256\]" "$TEXTCLF" tune d.csv --jobs=0
 expect_fail 2 "unknown option '--json=1'" "$TEXTCLF" eval m d --json=1
+# numbers in an open or half-open range, through the same helper
+expect_fail 2 "^textclf: eval: --threshold: '1' is not a number in \(0, 1\)" "$TEXTCLF" eval m d --threshold=1
+expect_fail 2 "^textclf: predict: --threshold: 'x' is not a number in \(0, 1\)" "$TEXTCLF" predict m --threshold x
+expect_fail 2 "^textclf: quantize: --lr: '11' is not a number in \(0, 10\]" "$TEXTCLF" quantize m -o o --cutoff 5 --retrain --lr 11
 "$TEXTCLF" predict --help >"$tmp/out" 2>&1 && grep -q "^usage: textclf predict" "$tmp/out" || fail "predict --help"
 ok
 
