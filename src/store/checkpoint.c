@@ -657,6 +657,11 @@ static int load_regular(int fd, const struct stat *st, const char *path, tc_bund
     if ((uintmax_t)st->st_size > SIZE_MAX)
         return tc_err_set(err, "%s: too large", path);
     size_t len = (size_t)st->st_size;
+    /* st was taken before the header was read: a file rewritten in between
+     * can have been empty then (and mmap of 0 bytes fails with EINVAL). */
+    if (len < (size_t)hn)
+        return tc_err_set(err, "%s: truncated model file (%zu bytes when opened; was it replaced while being read?)",
+                          path, len);
     void *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buf == MAP_FAILED)
         return tc_err_oom(err, "model file");
