@@ -7,8 +7,11 @@
 #     corpus's valid.csv where it has one (sst2, goemotions), else a seeded
 #     10% of train.csv that this script holds out and gives to both.  Scored
 #     on test.csv: accuracy, or for multi-label corpora "macro-F1/micro-F1"
-#     (fastText with -loss ova, labels with probability >= 0.5, at least the
-#     top one; textclf's labels with probability >= its threshold, 0.5).
+#     over the test file's labels, one scorer for both systems' predicted
+#     label sets (fastText with -loss ova: labels with probability >= 0.5,
+#     at least the top one; textclf: what `predict` prints, each label at
+#     the model's threshold for it, chosen on the validation rows where
+#     train.tune_thresholds is on, as `train DATA.csv` and `tune` set it).
 #  B. `textclf train train.csv` (no config) against the best shipped config
 #     for the corpus and fastText's defaults (on a shuffled copy: fastText
 #     does not shuffle, and these files are sorted by label).
@@ -79,6 +82,9 @@ def write_ft(p, rs):
 for n, rs in (('train', train), ('valid', valid), ('test', test)):
     write_csv(os.path.join(dst, n + '.csv'), rs); write_ft(os.path.join(dst, n + '.txt'), rs)
 shuf = train[:]; random.Random(2).shuffle(shuf); write_ft(os.path.join(dst, 'train_shuf.txt'), shuf)
+with open(os.path.join(dst, 'gold.txt'), 'w', encoding='utf-8') as f:  # test labels, '|'-joined, for f1s
+    for r in test:
+        f.write('|'.join(l.replace(' ', '_') for l in (r[li].split('|') if multi else [r[li]]) if l) + '\n')
 print('multi' if 'labels' in h else 'single')
 EOF
 }
@@ -87,34 +93,15 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 row() { printf '%-20s %-9s %-58s %8s %7s\n' "$@"; }
 
-# textclf_score MODEL TEST KIND: accuracy, or for multi-label "macro-F1/micro-F1"
-textclf_score() {
-    "$TEXTCLF" eval "$1" "$2" --json >"$tmp/eval.json" 2>/dev/null || { echo "-"; return; }
-    if [ "$3" = multi ]; then
-        $py -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.4f/%.4f" % (j["macro"]["f1"], j["micro"]["f1"]))' \
-            "$tmp/eval.json"
-    else
-        $py -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.4f" % j["accuracy"])' "$tmp/eval.json"
-    fi
-}
-
-# fasttext_score MODEL TEST.txt KIND: P@1 (= accuracy), or "macro-F1/micro-F1" of the labels with p >= 0.5
-# (at least the top one)
-fasttext_score() {
-    if [ "$3" = single ]; then
-        fasttext test "$1" "$2" | sed -n 's/^P@1[[:space:]]*//p'
-        return
-    fi
-    fasttext predict-prob "$1" "$2" -1 0.0 >"$tmp/pred.txt"
-    $py - "$2" "$tmp/pred.txt" <<'EOF'
+# f1s GOLD PRED: "macro-F1/micro-F1" of predicted label sets against the gold
+# ones (a line each, labels joined with '|'), over the labels of the test
+# file -- one scorer for both systems
+f1s() {
+    $py - "$1" "$2" <<'EOF'
 import sys
-gold = [set(t[9:] for t in l.split() if t.startswith('__label__')) for l in open(sys.argv[1], encoding='utf-8')]
-pred = []
-for l in open(sys.argv[2], encoding='utf-8'):
-    t = l.split(); p = [(t[i][9:], float(t[i + 1])) for i in range(0, len(t) - 1, 2)]
-    s = set(n for n, q in p if q >= 0.5)
-    if not s and p: s = {p[0][0]}
-    pred.append(s)
+sets = lambda p: [set(l for l in line.rstrip('\n').split('|') if l) for line in open(p, encoding='utf-8')]
+gold, pred = sets(sys.argv[1]), sets(sys.argv[2])
+assert len(gold) == len(pred), (len(gold), len(pred))
 labels = set().union(*gold)
 f1, TP, FP, FN = [], 0, 0, 0
 for lab in labels:
@@ -125,6 +112,37 @@ for lab in labels:
     TP, FP, FN = TP + tp, FP + fp, FN + fn
 print('%.4f/%.4f' % (sum(f1) / len(f1), 2 * TP / (2 * TP + FP + FN) if TP else 0.0))
 EOF
+}
+
+# textclf_score MODEL DIR KIND: accuracy on DIR/test.csv, or for multi-label
+# "macro-F1/micro-F1" of what `textclf predict` prints (each label at the
+# model's own threshold: 0.5, or those train.tune_thresholds chose)
+textclf_score() {
+    if [ "$3" = multi ]; then
+        "$TEXTCLF" predict "$1" --csv --keep-cols labels <"$2/test.csv" 2>/dev/null | tail -n +2 | cut -f2 | tr " " _ >"$tmp/pred.txt" ||
+            { echo "-"; return; }
+        f1s "$2/gold.txt" "$tmp/pred.txt"
+        return
+    fi
+    "$TEXTCLF" eval "$1" "$2/test.csv" --json >"$tmp/eval.json" 2>/dev/null || { echo "-"; return; }
+    $py -c 'import json,sys; j=json.load(sys.stdin); print("%.4f" % j["accuracy"])' <"$tmp/eval.json"
+}
+
+# fasttext_score MODEL DIR KIND: P@1 (= accuracy) on DIR/test.txt, or
+# "macro-F1/micro-F1" of the labels with p >= 0.5 (at least the top one)
+fasttext_score() {
+    if [ "$3" = single ]; then
+        fasttext test "$1" "$2/test.txt" | sed -n 's/^P@1[[:space:]]*//p'
+        return
+    fi
+    fasttext predict-prob "$1" "$2/test.txt" -1 0.0 |
+        $py -c '
+import sys
+for l in sys.stdin:
+    t = l.split(); p = [(t[i][9:], float(t[i + 1])) for i in range(0, len(t) - 1, 2)]
+    s = [n for n, q in p if q >= 0.5] or [n for n, _ in p[:1]]
+    print("|".join(s))' >"$tmp/pred.txt"
+    f1s "$2/gold.txt" "$tmp/pred.txt"
 }
 
 shipped() { # the best shipped config for a corpus (by the README's results), or nothing
@@ -150,7 +168,7 @@ for c in $corpora; do
     # (no model when no trial finished an epoch in the budget: the row says so, the rest still runs)
     if "$TEXTCLF" tune "$d/train.csv" --set data.valid="$d/valid.csv" --budget "$budget" --jobs 2 \
         --metric $metric -o "$d/tuned.bin" -q >"$d/tune.table" 2>"$d/tune.log"; then
-        score=$(textclf_score "$d/tuned.bin" "$d/test.csv" "$kind")
+        score=$(textclf_score "$d/tuned.bin" "$d" "$kind")
     else
         score="none"
         sed 's/^/  /' "$d/tune.log" >&2
@@ -164,7 +182,7 @@ for c in $corpora; do
     # fastText's search may overrun its duration (it trains the winner afterwards): stopped at 5x
     if timeout $((budget * 5)) fasttext supervised -input "$d/train.txt" -output "$d/ft_auto" \
         -autotune-validation "$d/valid.txt" -autotune-duration "$budget" -thread 2 -verbose 0 $ova >/dev/null 2>&1; then
-        score=$(fasttext_score "$d/ft_auto.bin" "$d/test.txt" "$kind")
+        score=$(fasttext_score "$d/ft_auto.bin" "$d" "$kind")
     else
         score="stopped"
     fi
@@ -176,7 +194,7 @@ for c in $corpora; do
     # shellcheck disable=SC2086
     "$TEXTCLF" train "$DATA/$c/train.csv" -o "$d/auto.bin" -q 2>"$d/auto.log" || { cat "$d/auto.log" >&2; continue; }
     t1=$(now)
-    row "$c" textclf "train $c/train.csv (no config)" "$(textclf_score "$d/auto.bin" "$d/test.csv" "$kind")" \
+    row "$c" textclf "train $c/train.csv (no config)" "$(textclf_score "$d/auto.bin" "$d" "$kind")" \
         "$(secs "$t0" "$t1")"
     cfg=$(shipped "$c")
     if [ -n "$cfg" ]; then
@@ -184,12 +202,12 @@ for c in $corpora; do
         "$TEXTCLF" train "$cfg" -o "$d/shipped.bin" -q --set data.test= 2>"$d/shipped.log" ||
             { cat "$d/shipped.log" >&2; continue; }
         t1=$(now)
-        row "$c" textclf "train $cfg" "$(textclf_score "$d/shipped.bin" "$d/test.csv" "$kind")" "$(secs "$t0" "$t1")"
+        row "$c" textclf "train $cfg" "$(textclf_score "$d/shipped.bin" "$d" "$kind")" "$(secs "$t0" "$t1")"
     fi
     t0=$(now)
     # shellcheck disable=SC2086
     fasttext supervised -input "$d/train_shuf.txt" -output "$d/ft_def" -thread 2 -verbose 0 $ova
     t1=$(now)
-    row "$c" fastText "defaults (shuffled input) $ova" "$(fasttext_score "$d/ft_def.bin" "$d/test.txt" "$kind")" \
+    row "$c" fastText "defaults (shuffled input) $ova" "$(fasttext_score "$d/ft_def.bin" "$d" "$kind")" \
         "$(secs "$t0" "$t1")"
 done

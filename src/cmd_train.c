@@ -168,6 +168,8 @@ static int train(tc_session *s, const train_args *a, volatile sig_atomic_t *stop
     if (!a->quiet)
         fprintf(stderr, "test: %s: %llu rows  loss %.4f  %s %.4f", s->bd->cfg.data.test, (unsigned long long)er.rows,
                 er.loss, er.multilabel ? "binary_acc" : "accuracy", er.accuracy);
+    if (!a->quiet && er.multilabel)
+        fprintf(stderr, "  macro_f1 %.4f  micro_f1 %.4f", er.macro_f1, er.micro_f1);
     if (!a->quiet && empty)
         fprintf(stderr, "  (%llu with no tokens, classified by the prior)", (unsigned long long)empty);
     if (!a->quiet)

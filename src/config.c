@@ -221,6 +221,9 @@ static const key_def KEYS[] = {
            "kernels only, decoupled (AdamW; L2 for SGD): w -= lr*decay*w"),
     KENUM("train.class_weight", train.class_weight, TC_CW_NONE, CLASS_WEIGHTS,
           "balanced: row weight n_rows / (n_classes * rows of its class)"),
+    KBOOL("train.tune_thresholds", train.tune_thresholds, 0,
+          "multi-label: choose each label's decision threshold on the validation rows (the F1-best "
+          "cut) after every epoch, score val F1 with them and store them in the model"),
     KENUM("train.early_stopping.monitor", train.early_stopping.monitor, TC_MON_VAL_LOSS, MONITORS,
           "watched by early stopping and save_best"),
     KINT("train.early_stopping.patience", train.early_stopping.patience, 0, 0, 1000000,
@@ -1474,6 +1477,8 @@ int tc_config_validate(const tc_config *c, tc_err *err)
     if (!has_valid && (c->train.early_stopping.patience > 0 || c->output.save_best))
         return tc_err_set(err, "%s needs validation data: set data.valid or train.validation_split",
                           c->output.save_best ? "output.save_best" : "train.early_stopping");
+    if (c->train.tune_thresholds && !has_valid)
+        return tc_err_set(err, "train.tune_thresholds needs validation data: set data.valid or train.validation_split");
     if (!strcmp(c->output.checkpoint, c->output.model) || !strcmp(c->output.metrics, c->output.model))
         return tc_err_set(err, "output.%s: must differ from output.model",
                           !strcmp(c->output.checkpoint, c->output.model) ? "checkpoint" : "metrics");

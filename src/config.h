@@ -116,6 +116,7 @@ typedef struct tc_config {
         float warmup_epochs;               /* linear warm-up, in epochs        (0) */
         float weight_decay;                /* decoupled, kernels only          (0) */
         enum tc_class_weight class_weight; /* none | balanced                  (none) */
+        int tune_thresholds;               /* multi-label: per-label thresholds from validation (false) */
         struct {
             enum tc_monitor monitor; /* val_loss | val_accuracy | val_macro_f1 | val_micro_f1 (val_loss) */
             int64_t patience;        /* epochs without improvement; 0 = off (0) */

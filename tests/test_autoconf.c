@@ -113,6 +113,14 @@ static void multilabel_cjk_and_unique_pairs(void **state)
     /* multi-label stops on macro-F1, with one more epoch of patience */
     assert_int_equal(c.train.early_stopping.monitor, TC_MON_VAL_MACRO_F1);
     assert_int_equal(c.train.early_stopping.patience, 3);
+    /* ... at thresholds chosen per label on the validation rows, and the
+     * labels share a wider representation and a ReLU layer */
+    assert_int_equal(c.train.tune_thresholds, 1);
+    assert_true(has_note(&ac, "thresholds: each label's own"));
+    assert_int_equal(c.model.embedding_dim, 64);
+    assert_int_equal(c.model.n_hidden, 1);
+    assert_int_equal(c.model.hidden[0], 256);
+    assert_true(c.model.dropout > 0.19f && c.model.dropout < 0.21f);
     unlink(path);
 }
 

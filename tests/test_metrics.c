@@ -645,36 +645,44 @@ static void ml_at_k_caps_k(void **state)
     tc_ml_free(&r);
 }
 
-/* Threshold tuning.  Label 0: keeping the top 4 of
+/* Threshold tuning, on the 6 rows below repeated R = 3 times (the F1 of a
+ * cut does not change).  Label 0: keeping the top 4 of
  *   p .9 .8 .7 .6 .4 .2 / truth 1 0 1 1 0 0
  * gives F1 = 2·3/(4+3) = 6/7, the best cut (top 1: 1/2, 2: 2/5, 3: 2/3,
  * 5: 3/4, 6: 2/3), so the threshold lies halfway between .6 and .4.
  * Label 1 has no positive row: it keeps the fallback.  Label 2 has a tie:
  *   p .8 .5 .5 .1 .1 .1 / truth 1 1 0 0 0 0
  * rows with p = .5 are kept or left out together, so F1 = 1 (top 2) is not
- * reachable; the best is top 3 (F1 = 4/5), threshold halfway to .1. */
+ * reachable; the best is top 3 (F1 = 4/5), threshold halfway to .1.
+ * Label 3 is label 0's pattern with a single positive row per copy: 3 of
+ * them, under TC_TUNE_MIN_POSITIVES, so it keeps the fallback and its F1
+ * is NaN (its F1-best cut, .8 or lower, would rest on 3 rows). */
 static void ml_tune_thresholds(void **state)
 {
     (void)state;
-    enum { N = 6, L = 3 };
-    static const float p[L][N] = {
-        {.9f, .8f, .7f, .6f, .4f, .2f}, {.9f, .1f, .2f, .3f, .4f, .5f}, {.8f, .5f, .5f, .1f, .1f, .1f}};
-    static const uint8_t t[L][N] = {{1, 0, 1, 1, 0, 0}, {0, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 0, 0}};
-    float probs[N * L], thr[L];
-    uint8_t truth[N * L];
+    enum { N = 6, R = 3, L = 4 };
+    static const float p[L][N] = {{.9f, .8f, .7f, .6f, .4f, .2f},
+                                  {.9f, .1f, .2f, .3f, .4f, .5f},
+                                  {.8f, .5f, .5f, .1f, .1f, .1f},
+                                  {.9f, .8f, .7f, .6f, .4f, .2f}};
+    static const uint8_t t[L][N] = {{1, 0, 1, 1, 0, 0}, {0, 0, 0, 0, 0, 0}, {1, 1, 0, 0, 0, 0}, {0, 1, 0, 0, 0, 0}};
+    float probs[R * N * L], thr[L];
+    uint8_t truth[R * N * L];
     double f1[L];
-    for (int i = 0; i < N; i++)
-        for (int l = 0; l < L; l++) {
-            probs[i * L + l] = p[l][i];
-            truth[i * L + l] = t[l][i];
-        }
-    assert_int_equal(tc_ml_tune_thresholds(probs, truth, N, L, 0.37f, thr, f1, NULL), 0);
+    for (int k = 0; k < R; k++)
+        for (int i = 0; i < N; i++)
+            for (int l = 0; l < L; l++) {
+                probs[(k * N + i) * L + l] = p[l][i];
+                truth[(k * N + i) * L + l] = t[l][i];
+            }
+    assert_true(R * 1 < TC_TUNE_MIN_POSITIVES && R * 2 >= TC_TUNE_MIN_POSITIVES);
+    assert_int_equal(tc_ml_tune_thresholds(probs, truth, R * N, L, 0.37f, thr, f1, NULL), 0);
     assert_close(thr[0], 0.5, 1e-6, 0);
     assert_close(f1[0], 6.0 / 7, 1e-12, 0);
-    assert_true(thr[1] == 0.37f);
-    assert_close(f1[1], 0.0, 0, 0);
+    assert_true(thr[1] == 0.37f && isnan(f1[1]));
     assert_close(thr[2], 0.3, 1e-6, 0);
     assert_close(f1[2], 0.8, 1e-12, 0);
+    assert_true(thr[3] == 0.37f && isnan(f1[3]));
     /* the thresholds really give those F1s on the data (p >= t) */
     for (int l = 0; l < L; l += 2) {
         int tp = 0, fp = 0, fn = 0;

@@ -1,4 +1,5 @@
 /* evaluate.c — eval's pipeline (evaluate.h): read, run, score, tune, report. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,7 +310,11 @@ void tc_evaluation_print_text(const tc_evaluation *ev, FILE *out)
         w = (int)strlen(ev->names[l]) > w ? (int)strlen(ev->names[l]) : w;
     fprintf(out, "%-*s  threshold  f1 (on this data)\n", w, "label");
     for (int l = 0; l < ev->L; l++)
-        fprintf(out, "%-*s  %9.4f  %.4f\n", w, ev->names[l], ev->thr[l], ev->f1[l]);
+        if (isnan(ev->f1[l]))
+            fprintf(out, "%-*s  %9.4f  - (kept: fewer than %d positive rows)\n", w, ev->names[l], ev->thr[l],
+                    TC_TUNE_MIN_POSITIVES);
+        else
+            fprintf(out, "%-*s  %9.4f  %.4f\n", w, ev->names[l], ev->thr[l], ev->f1[l]);
 }
 
 /* metrics.h's JSON object with the fields below added before its closing brace. */

@@ -327,8 +327,8 @@ static float tune_one(scored *s, size_t n, float fallback, double *f1_out)
     uint64_t pos = 0;
     for (size_t i = 0; i < n; i++)
         pos += s[i].t;
-    if (!pos) {
-        *f1_out = 0;
+    if (pos < TC_TUNE_MIN_POSITIVES) { /* too few to place a cut that holds on other rows */
+        *f1_out = NAN;
         return fallback;
     }
     /* keeping the first i+1 rows (all with p >= s[i].p): F1 = 2tp / (tp + kept + pos - tp + tp) */

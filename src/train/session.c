@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "predict/infer.h"
 #include "store/shrink.h"
 #include "text/ngram.h"
 #include "text/vectors.h"
@@ -210,6 +211,11 @@ static int fix_config(tc_session *s, tc_err *err)
                           cfg->data.train);
     if (cfg->model.head == TC_HEAD_AUTO)
         cfg->model.head = ml ? TC_HEAD_SIGMOID : TC_HEAD_SOFTMAX;
+    if (cfg->train.tune_thresholds && !ml) { /* the stored config says what was done */
+        cfg->train.tune_thresholds = 0;
+        tc_progress_note(s->pg, "train.tune_thresholds: off: %s has one label a row (the top label is predicted)",
+                         cfg->data.train);
+    }
     if (s->autoconf) { /* the 99th percentile instead of the longest row */
         int before = s->autoconf->n;
         tc_autoconf_maxlen(cfg, train, s->autoconf);
@@ -477,6 +483,8 @@ static int on_epoch(void *ctx, tc_trainer *t, const tc_epoch_log *e, tc_err *err
         return -1;
     if (cfg->output.save_best && e->best) {
         summarize(s, e, e->epoch);
+        if (tc_trainer_thresholds(t) && tc_infer_thresholds_put(s->bd, tc_trainer_thresholds(t), err) < 0)
+            return -1;
         if (tc_checkpoint_save(cfg->output.model, s->bd, err) < 0)
             return -1;
         if (s->pg->level >= 2)
@@ -523,6 +531,27 @@ int tc_session_run(tc_session *s, volatile sig_atomic_t *stop, tc_train_summary 
     return rc;
 }
 
+/* train.tune_thresholds: the final weights' thresholds, chosen on the
+ * validation rows, into the model (eval --tune-thresholds does the same
+ * for a model already trained). */
+static int put_thresholds(tc_session *s, tc_err *err)
+{
+    tc_bundle *bd = s->bd;
+    if (!bd->cfg.train.tune_thresholds || !bd->model->s.multilabel || s->valid.n == 0)
+        return 0;
+    float *thr = malloc(bd->labels.n * sizeof *thr);
+    if (!thr)
+        return tc_err_oom(err, "thresholds");
+    tc_eval_result res;
+    int rc = tc_evaluate(bd->model, &bd->cfg, &s->valid, NULL, thr, &res, err);
+    if (rc == 0) {
+        tc_eval_result_free(&res);
+        rc = tc_infer_thresholds_put(bd, thr, err);
+    }
+    free(thr);
+    return rc;
+}
+
 int tc_session_finish(tc_session *s, tc_err *err)
 {
     const tc_config *cfg = &s->bd->cfg;
@@ -536,6 +565,8 @@ int tc_session_finish(tc_session *s, tc_err *err)
     if (!writer(s))
         return 0;
     summarize(s, e, n);
+    if (put_thresholds(s, err) < 0)
+        return -1;
     if (cfg->output.quantize.method != TC_QUANT_NONE) {
         /* the trainer's last use of the model is over; pruning may replace it */
         tc_shrink_opts o = {.cutoff = (uint64_t)cfg->output.quantize.cutoff};
@@ -567,7 +598,7 @@ int tc_session_test(tc_session *s, tc_eval_result *res, uint64_t *empty, tc_err 
     tc_corpus_init(&test);
     tc_corpus_src src = {.cfg = cfg, .tok = s->tok, .vocab = &bd->vocab, .labels = &bd->labels};
     int rc = tc_corpus_read(&test, cfg->data.test, &src, err) == 0 &&
-            tc_evaluate(bd->model, cfg, &test, cfg->model.threshold, res, err) == 0
+            tc_evaluate(bd->model, cfg, &test, bd->thresholds, NULL, res, err) == 0
         ? 0
         : -1;
     *empty = tc_corpus_count_empty(&test);

@@ -89,6 +89,8 @@ struct tc_trainer {
     int finished;   /* early stopping fired */
     float *best;    /* (nparams) with output.save_best */
     int best_epoch; /* whose weights `best` holds; 0 = none */
+    float *thr;     /* (nlabels) train.tune_thresholds: the last validation's thresholds */
+    int thr_epoch;  /* the epoch they are from; 0 = none yet */
     tc_epoch_log *hist;
     int nhist, cap_hist;
 };
@@ -209,6 +211,10 @@ tc_trainer *tc_trainer_new(tc_model *m, const tc_config *cfg, const tc_corpus *t
         t->best = malloc(m->nparams * sizeof(float));
         bad |= !t->best;
     }
+    if (cfg->train.tune_thresholds && m->s.multilabel && t->valid) {
+        t->thr = malloc((size_t)m->s.nlabels * sizeof *t->thr);
+        bad |= !t->thr;
+    }
     if (bad) {
         tc_trainer_free(t);
         tc_err_oom(err, "optimizer state");
@@ -234,7 +240,7 @@ void tc_trainer_free(tc_trainer *t)
     }
     tc_pool_free(t->pool);
     free(t->sh), free(t->out), free(t->merged), free(t->gm), free(t->mslot), free(t->chunk_ss), free(t->chunk_bad);
-    free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->hist);
+    free(t->order), free(t->m1), free(t->m2), free(t->best), free(t->thr), free(t->hist);
     free(t);
 }
 
@@ -253,6 +259,11 @@ void tc_trainer_position(const tc_trainer *t, int *epoch, uint64_t *rows_done)
 {
     *epoch = t->epoch;
     *rows_done = t->pos;
+}
+
+const float *tc_trainer_thresholds(const tc_trainer *t)
+{
+    return t->thr && t->thr_epoch && t->thr_epoch == t->epoch ? t->thr : NULL;
 }
 
 int tc_trainer_best_epoch(const tc_trainer *t)
@@ -732,8 +743,9 @@ static int push_history(tc_trainer *t, const tc_epoch_log *e, tc_err *err)
 static int validate(tc_trainer *t, tc_epoch_log *e, tc_err *err)
 {
     tc_eval_result vr;
-    if (tc_evaluate(t->m, t->cfg, t->valid, t->cfg->model.threshold, &vr, err) < 0)
+    if (tc_evaluate(t->m, t->cfg, t->valid, NULL, t->thr, &vr, err) < 0)
         return -1;
+    t->thr_epoch = t->thr ? e->epoch : 0;
     e->has_val = 1;
     e->val_loss = vr.loss, e->val_accuracy = vr.accuracy, e->val_macro_f1 = vr.macro_f1;
     e->val_micro_f1 = vr.micro_f1;
@@ -1016,10 +1028,15 @@ static double row_loss(const tc_model *m, const float *lp, const uint8_t *truth,
 typedef struct scoring {
     const tc_model *m;
     const tc_corpus *c;
+    const float *thr; /* (L) per-label thresholds, or NULL: threshold */
     float threshold;
     tc_eval_result *res;
     uint8_t *truth, *pred; /* (L) scratch */
     double loss_sum;
+    /* threshold tuning: the first cap rows' probabilities and truth, kept */
+    float *kept;
+    uint8_t *kept_truth;
+    size_t cap, nkept;
 } scoring;
 
 /* One group of rows' probabilities into the metrics (tc_infer_each). */
@@ -1042,9 +1059,15 @@ static int score_group(void *ctx, uint64_t first, int n, const float *probs, tc_
         memset(s->truth, 0, (size_t)L);
         for (size_t j = 0; j < nl; j++)
             s->truth[lab[j]] = 1;
-        if (res->multilabel) {
+        if (res->multilabel && s->kept) {
+            if (s->nkept == s->cap)
+                continue; /* past the rows tuning can hold: not scored */
+            memcpy(s->kept + s->nkept * (size_t)L, lp, (size_t)L * sizeof *lp);
+            memcpy(s->kept_truth + s->nkept * (size_t)L, s->truth, (size_t)L);
+            s->nkept++;
+        } else if (res->multilabel) {
             for (int j = 0; j < L; j++)
-                s->pred[j] = lp[j] >= s->threshold;
+                s->pred[j] = lp[j] >= (s->thr ? s->thr[j] : s->threshold);
             tc_ml_add(&res->ml, s->truth, s->pred);
         } else {
             int best = 0;
@@ -1059,24 +1082,54 @@ static int score_group(void *ctx, uint64_t first, int n, const float *probs, tc_
     return 0;
 }
 
+/* Threshold tuning keeps every row's label probabilities: at most this many
+ * (rows x labels) cells, 320 MB with the truth bytes. */
+#define TUNE_CELLS ((size_t)1 << 26)
+
+/* tune: chooses each label's threshold on the kept rows, then scores them with it. */
+static int score_tuned(scoring *s, float *tune, tc_err *err)
+{
+    int L = s->m->s.nlabels;
+    if (tc_ml_tune_thresholds(s->kept, s->kept_truth, s->nkept, L, s->threshold, tune, NULL, err) < 0)
+        return -1;
+    for (size_t i = 0; i < s->nkept; i++) {
+        const float *lp = s->kept + i * (size_t)L;
+        for (int j = 0; j < L; j++)
+            s->pred[j] = lp[j] >= tune[j];
+        tc_ml_add(&s->res->ml, s->kept_truth + i * (size_t)L, s->pred);
+    }
+    return 0;
+}
+
 /* Runs the shared inference path (predict/infer.h: the same forward passes,
  * padding and rounding as `textclf eval`) over c and scores every labelled
  * row, one group at a time. */
-int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold, tc_eval_result *res,
-                tc_err *err)
+int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, const float *thr, float *tune,
+                tc_eval_result *res, tc_err *err)
 {
     memset(res, 0, sizeof *res);
     res->multilabel = m->s.multilabel;
     int L = m->s.nlabels;
     if (res->multilabel ? tc_ml_init(&res->ml, L, err) < 0 : tc_mc_init(&res->mc, L, err) < 0)
         return -1;
-    scoring s = {m, c, threshold, res, malloc((size_t)L), malloc((size_t)L), 0};
+    scoring s = {m, c, thr, cfg->model.threshold, res, malloc((size_t)L), malloc((size_t)L), 0, NULL, NULL, 0, 0};
+    if (tune && res->multilabel) {
+        s.cap = TUNE_CELLS / (size_t)L;
+        if (s.cap > c->n)
+            s.cap = c->n;
+        if (s.cap == 0)
+            s.cap = 1;
+        s.kept = malloc(s.cap * (size_t)L * sizeof *s.kept);
+        s.kept_truth = malloc(s.cap * (size_t)L);
+    }
     tc_infer e;
     int rc = tc_infer_init_model(&e, m, cfg, TC_INFER_BATCH, err);
-    if (rc == 0 && (!s.truth || !s.pred))
+    if (rc == 0 && (!s.truth || !s.pred || (tune && res->multilabel && (!s.kept || !s.kept_truth))))
         rc = tc_err_oom(err, "evaluation");
     if (rc == 0)
         rc = tc_infer_corpus(&e, c, score_group, &s, err);
+    if (rc == 0 && s.kept)
+        rc = score_tuned(&s, tune, err);
     if (rc == 0) {
         res->loss = res->rows ? s.loss_sum / (double)res->rows : 0;
         if (res->multilabel) {
@@ -1092,7 +1145,7 @@ int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float thr
         }
     }
     tc_infer_free(&e);
-    free(s.truth), free(s.pred);
+    free(s.truth), free(s.pred), free(s.kept), free(s.kept_truth);
     if (rc < 0)
         tc_eval_result_free(res);
     return rc;

@@ -113,6 +113,10 @@ void tc_trainer_position(const tc_trainer *t, int *epoch, uint64_t *rows_done);
 
 /* The epochs recorded so far (over all runs), oldest first. */
 const tc_epoch_log *tc_trainer_history(const tc_trainer *t, int *n);
+/* train.tune_thresholds (multi-label): the per-label thresholds chosen on
+ * the validation rows after the last epoch (its val F1 scores use them);
+ * NULL before the first validation.  Valid until the next epoch. */
+const float *tc_trainer_thresholds(const tc_trainer *t);
 /* The epoch whose weights tc_trainer_use_best() restores (0 = none kept). */
 int tc_trainer_best_epoch(const tc_trainer *t);
 /* Copies the kept best weights into the model (output.save_best); no-op if none. */
@@ -138,9 +142,15 @@ typedef struct tc_eval_result {
 } tc_eval_result;
 
 /* Runs the model over every labelled row of c.  Multi-label predictions are
- * the labels with probability >= threshold.  Free with tc_eval_result_free. */
-int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, float threshold, tc_eval_result *res,
-                tc_err *err);
+ * the labels with probability >= thr[label] (thr: L thresholds, or NULL for
+ * model.threshold).  tune (L, may be NULL): multi-label only, each label's
+ * threshold is chosen on c instead (the F1-best cut, tc_ml_tune_thresholds;
+ * model.threshold for a label without positive rows), written to tune, and
+ * the metrics are those at the chosen thresholds; tuning holds the rows'
+ * probabilities, so only the first 2^26 / L rows are scored then.  Free with
+ * tc_eval_result_free. */
+int tc_evaluate(tc_model *m, const tc_config *cfg, const tc_corpus *c, const float *thr, float *tune,
+                tc_eval_result *res, tc_err *err);
 void tc_eval_result_free(tc_eval_result *res);
 
 /* Learning rate in effect before any schedule: train.lr, or the optimizer's default. */

@@ -104,6 +104,11 @@ static void draw_model(tc_config *c, tc_rng *r)
     c->model.embedding_dim = one_of(r, dims, 5);
     c->model.dropout = drop[tc_rng_below(r, 6)];
     c->model.n_hidden = 0;
+    if (c->data.label_separator[0]) { /* multi-label: a ReLU layer the labels share, or none */
+        static const int64_t hidden[] = {0, 128, 256, 256};
+        c->model.hidden[0] = one_of(r, hidden, 4);
+        c->model.n_hidden = c->model.hidden[0] > 0;
+    }
     c->model.encoder = tc_rng_below(r, 8) == 0 ? TC_ENC_LSTM : TC_ENC_GAP;
     c->model.lstm.units = one_of(r, units, 2);
     c->model.lstm.bidirectional = 0;
@@ -141,14 +146,16 @@ static void fit_size(tc_config *c, uint64_t max_size)
 static void describe(const tc_config *c, char *desc, size_t cap)
 {
     static const char *const cjk[] = {"char", "bigram", "char+bigram"};
-    char chars[32] = "off";
+    char chars[32] = "off", hidden[32] = "";
+    if (c->model.n_hidden)
+        snprintf(hidden, sizeof hidden, " hidden %lld", (long long)c->model.hidden[0]);
     if (c->tokenizer.n_char_ngrams)
         snprintf(chars, sizeof chars, "%lld-%lld", (long long)c->tokenizer.char_ngrams[0],
                  (long long)c->tokenizer.char_ngrams[1]);
     snprintf(desc, cap,
-             "%s dim %lld ngrams %lld chars %s cjk %s min_count %lld buckets %lld %s lr %.4g %s "
+             "%s dim %lld%s ngrams %lld chars %s cjk %s min_count %lld buckets %lld %s lr %.4g %s "
              "batch %lld dropout %.2g",
-             c->model.encoder == TC_ENC_LSTM ? "lstm" : "gap", (long long)c->model.embedding_dim,
+             c->model.encoder == TC_ENC_LSTM ? "lstm" : "gap", (long long)c->model.embedding_dim, hidden,
              (long long)c->tokenizer.ngrams, chars, cjk[c->tokenizer.cjk], (long long)c->tokenizer.min_count,
              (long long)c->tokenizer.buckets, c->train.optimizer == TC_OPT_SGD ? "sgd" : "adam", (double)tc_train_lr(c),
              c->train.lr_schedule == TC_LR_LINEAR ? "linear" : "constant", (long long)c->train.batch_size,
@@ -226,6 +233,10 @@ static int write_trial_config(const tune_run *s, const tc_trial *t, tc_config *c
     c->train.early_stopping.min_delta = 0;
     static const enum tc_monitor monitor[] = {TC_MON_VAL_ACCURACY, TC_MON_VAL_MACRO_F1, TC_MON_VAL_MICRO_F1};
     c->train.early_stopping.monitor = monitor[s->o->metric];
+    /* F1 of multi-label data is scored at thresholds chosen on the
+     * validation rows, as the trial's model then predicts (no effect on
+     * single-label data) */
+    c->train.tune_thresholds = s->o->metric != TC_TUNE_ACCURACY;
     if (!c->data.valid[0] && c->train.validation_split <= 0)
         c->train.validation_split = 0.1f;
     c->data.test[0] = 0;

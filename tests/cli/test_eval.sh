@@ -60,7 +60,8 @@ if [ ! -f "$G/train.csv" ]; then
 fi
 head -n 6001 "$G/train.csv" >"$tmp/go_train.csv"
 "$TEXTCLF" train configs/goemotions.yaml -o "$tmp/go.bin" -q --set data.train="$tmp/go_train.csv" \
-    --set data.valid= --set data.test= --set train.epochs=3 2>/dev/null || fail "goemotions train failed"
+    --set data.valid= --set data.test= --set train.epochs=3 --set train.tune_thresholds=false \
+    --set output.save_best=false --set train.early_stopping.patience=0 2>/dev/null || fail "goemotions train failed"
 "$TEXTCLF" eval "$tmp/go.bin" "$G/test.csv" --json -k 2 >"$tmp/before.json" || fail "goemotions eval failed"
 "$TEXTCLF" eval "$tmp/go.bin" "$G/valid.csv" --json >"$tmp/valid_before.json" || fail "valid eval failed"
 "$TEXTCLF" eval "$tmp/go.bin" "$G/valid.csv" --tune-thresholds --json >"$tmp/valid_after.json" || fail "tuning failed"
@@ -102,5 +103,35 @@ print("goemotions slice: micro F1 %.4f -> %.4f, macro F1 %.4f -> %.4f" % (
 EOF
     fail "goemotions checks"
 grep -q '^P@1 ' "$tmp/after.txt" && grep -q '^samples avg' "$tmp/after.txt" || fail "text report: $(head "$tmp/after.txt")"
+ok
+# ---- train.tune_thresholds: training chooses the thresholds eval --tune-thresholds would
+# choose on the same validation rows for the same weights, stores them, and scores val F1 with them
+"$TEXTCLF" train configs/goemotions.yaml -o "$tmp/tt.bin" --set data.train="$tmp/go_train.csv" --set data.test= \
+    --set train.epochs=2 --set output.metrics="$tmp/tt.jsonl" 2>"$tmp/tt.log" || fail "tune_thresholds train: $(cat "$tmp/tt.log")"
+"$TEXTCLF" eval "$tmp/tt.bin" "$G/valid.csv" --json >"$tmp/tt_valid.json" || fail "eval of the tuned model"
+cp "$tmp/tt.bin" "$tmp/tt2.bin"
+"$TEXTCLF" eval "$tmp/tt2.bin" "$G/valid.csv" --tune-thresholds --json >"$tmp/tt_retuned.json" || fail "re-tuning"
+$py - "$tmp/tt_valid.json" "$tmp/tt_retuned.json" "$tmp/tt.jsonl" <<'EOF' || fail "training-time thresholds"
+import json, sys
+got, ref = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+epochs = [json.loads(l) for l in open(sys.argv[3])]
+assert len(set(got["thresholds"].values())) > 1, got["thresholds"]
+# the same cut of (nearly) the same probabilities: the two evaluations may
+# batch rows differently, so a probability may differ in its last bits
+for k, t in got["thresholds"].items():
+    assert abs(t - ref["thresholds"][k]) < 1e-4, (k, t, ref["thresholds"][k])
+# the kept epoch's validation macro-F1 is the F1 at those thresholds
+best = max(epochs, key=lambda e: e["val_macro_f1"])
+assert abs(best["val_macro_f1"] - got["macro"]["f1"]) < 2e-3, (best["val_macro_f1"], got["macro"]["f1"])
+assert abs(ref["tuned"]["macro_f1_before"] - got["macro"]["f1"]) < 2e-3
+EOF
+"$TEXTCLF" info "$tmp/tt.bin" | grep -q "per label (eval --tune-thresholds)" || fail "no thresholds in info"
+# no validation rows: refused before reading the data; single-label data: off, with a note
+expect_fail 2 "train.tune_thresholds needs validation data" "$TEXTCLF" train configs/demo.yaml -o "$tmp/x.bin" \
+    --set train.tune_thresholds=true
+"$TEXTCLF" train configs/demo.yaml -o "$tmp/sl.bin" --set train.tune_thresholds=true --set train.validation_split=0.2 \
+    --set train.epochs=1 2>"$tmp/log" || fail "single-label with tune_thresholds: $(cat "$tmp/log")"
+grep -q "train.tune_thresholds: off: .* has one label a row" "$tmp/log" || fail "no note: $(cat "$tmp/log")"
+"$TEXTCLF" info "$tmp/sl.bin" | grep -q "tune_thresholds: false" || fail "stored config says tuned"
 ok
 done_checks
