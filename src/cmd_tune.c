@@ -195,6 +195,11 @@ static int finish(const tune_args *a, tune_run *t, const char *metric)
                 "tune: no trial finished within the budget; %s is trial %d's best epoch so far (epoch %d "
                 "of %d run), %s %.4f on validation: a longer --budget gives a real search\n",
                 a->output, res->best.id, res->best.best_epoch, res->best.epochs_run, metric, res->best.score);
+    if (res->base_kept && !a->quiet)
+        fprintf(stderr,
+                "tune: trial %d led with %s %.4f, within one standard error (%.4f) of the base's %.4f: the "
+                "base (trial 0, what 'textclf train' would do) is kept\n",
+                res->beaten.id, metric, res->beaten.score, res->margin, res->best.score);
     if (!a->quiet)
         fprintf(stderr, "tune: %d trials in %.1f s; best: trial %d, %s %.4f; wrote %s and %s\n", res->trials,
                 res->elapsed, res->best.id, metric, res->best.score, a->output, t->ypath);
@@ -221,6 +226,7 @@ static int search(tune_args *a, tune_run *t, double started, volatile sig_atomic
                       .seed = a->seed,
                       .jobs = a->jobs,
                       .rung0_epochs = tc_tune_rung0_epochs(t->rows),
+                      .valid_rows = tc_tune_valid_rows(&t->base, t->rows),
                       .resume = a->resume,
                       .stop = stop,
                       .on_event = on_event,

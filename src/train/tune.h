@@ -101,6 +101,7 @@ typedef struct tc_tune_opts {
     uint64_t seed;
     int jobs;             /* trials at once, >= 1 */
     int64_t rung0_epochs; /* rung 0's epochs (tc_tune_rung0_epochs); rung r: 3^r times that */
+    uint64_t valid_rows;  /* validation rows (tc_tune_valid_rows): the one-standard-error rule; 0 = off */
     int resume;
     volatile sig_atomic_t *stop; /* Ctrl-C: stop the trials, keep what is done */
     void (*on_event)(void *ctx, const tc_tune_event *ev);
@@ -116,6 +117,9 @@ typedef struct tc_tune_result {
     tc_config best_cfg;
     char best_model[TC_PATH_MAX + 32]; /* the best trial's model file, in the work folder */
     tc_trial top[10];                  /* the best scored trials, best first */
+    int base_kept;                     /* best is the base: top[0] led it by no more than margin */
+    double margin;                     /* the base score's standard error on the validation rows */
+    tc_trial beaten;                   /* that leading trial */
     int ntop;
 } tc_tune_result;
 
@@ -136,6 +140,11 @@ int tc_tune_run(const tc_config *base, int cjk, const tc_tune_opts *o, tc_tune_r
  * trial there is mostly starting it; the unit is rows, not seconds, so the
  * plan stays the same on any machine. */
 int64_t tc_tune_rung0_epochs(uint64_t rows);
+
+/* How many validation rows the trials of base score on: data.valid's rows
+ * (counted as autoconf counts them), else train_rows x validation_split
+ * (0.1 when unset, as the trials hold out).  0 when unknown. */
+uint64_t tc_tune_valid_rows(const tc_config *base, uint64_t train_rows);
 
 /* CLOCK_MONOTONIC in seconds (for tc_tune_opts.started). */
 double tc_tune_now(void);

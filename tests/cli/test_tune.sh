@@ -9,9 +9,33 @@ scores() {
     tail -n +2 "$1" | sed -e 's/"seconds":[0-9.]*,"elapsed":[0-9.]*,//' | sort
 }
 
+# The written model: the best-scoring trial, unless it leads the base (trial 0,
+# what `train` would do) by no more than one binomial standard error of the
+# base's validation accuracy (48 rows: 10% of demo.csv's 480), when the base is
+# written and the log says why.  check_pick TRIALS YAML LOG [EXPECT_BASE_KEPT]
+check_pick() {
+    /usr/bin/python3 - "$@" <<'EOF'
+import json, math, re, sys
+trials = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[1:]]
+ok = [t for t in trials if t["status"] == "ok"]
+best = min(ok, key=lambda t: (-t["score"], -t["rung"], t["trial"]))
+base = [t for t in ok if t["trial"] == 0][0]
+p = base["score"]
+se = math.sqrt(p * (1 - p) / 48)
+kept = best["trial"] != 0 and best["score"] - p <= se
+expect = 0 if kept else best["trial"]
+written = int(re.match(r"# textclf tune: trial (\d+),", open(sys.argv[2]).readline()).group(1))
+assert written == expect, (written, expect, best, base, se)
+said = "within one standard error" in open(sys.argv[3]).read()
+assert said == kept, (said, kept)
+if len(sys.argv) > 4:
+    assert kept == (sys.argv[4] == "1"), "this search was chosen to %s the base" % ("keep" if sys.argv[4] == "1" else "replace")
+EOF
+}
+
 # small hashed tables (draws take 1/2..4 times the base's buckets, at least 2^14) keep trials fast
 set -- configs/demo.yaml --set data.test= --set tokenizer.buckets=4096 --seed 5 --jobs 2 --max-trials 7
-"$TEXTCLF" tune "$@" -o "$tmp/a.bin" >"$tmp/a.out" 2>"$tmp/log" || fail "tune: $(cat "$tmp/log")"
+"$TEXTCLF" tune "$@" -o "$tmp/a.bin" >"$tmp/a.out" 2>"$tmp/a.log" || fail "tune: $(cat "$tmp/a.log")"
 [ "$(tail -n +2 "$tmp/a.bin.tune/trials.jsonl" | wc -l)" -eq 7 ] || fail "not 7 trials: $(cat "$tmp/a.bin.tune/trials.jsonl")"
 grep -q '"trial":0,"rung":0,.*"status":"ok"' "$tmp/a.bin.tune/trials.jsonl" || fail "the base config was not trial 0"
 head -n 1 "$tmp/a.out" | grep -Eq "^rank +trial +rung +epoch +accuracy" || fail "no table: $(cat "$tmp/a.out")"
@@ -20,6 +44,23 @@ grep -q "^# textclf tune: trial [0-9]*, validation accuracy" "$tmp/a.yaml" || fa
 # the YAML trains the same configuration (its own epochs, the same seed) without complaint
 "$TEXTCLF" train "$tmp/a.yaml" -o "$tmp/re.bin" -q 2>"$tmp/log" || fail "train best YAML: $(cat "$tmp/log")"
 "$TEXTCLF" eval "$tmp/a.bin" data/demo_test.csv >/dev/null || fail "eval of the best model"
+check_pick "$tmp/a.bin.tune/trials.jsonl" "$tmp/a.yaml" "$tmp/a.log" || fail "the written trial"
+ok
+# seeds whose base scores within one standard error of the leader (on this
+# machine's kernels both do; at least one must, so the rule is exercised)
+kept=0
+for seed in 1 2; do
+    "$TEXTCLF" tune "$@" --seed $seed -o "$tmp/k$seed.bin" >"$tmp/k$seed.out" 2>"$tmp/k$seed.log" ||
+        fail "tune seed $seed: $(cat "$tmp/k$seed.log")"
+    check_pick "$tmp/k$seed.bin.tune/trials.jsonl" "$tmp/k$seed.yaml" "$tmp/k$seed.log" || fail "seed $seed: the written trial"
+    if grep -q "within one standard error" "$tmp/k$seed.log"; then
+        kept=$((kept + 1))
+        grep -q "^[0-9]* *0 .*(written: rank 1 leads it by less than one standard error)" "$tmp/k$seed.out" ||
+            fail "table does not mark the base: $(cat "$tmp/k$seed.out")"
+        cmp -s "$tmp/k$seed.bin" "$tmp/k$seed.bin.tune/trial-0000-r0.bin" || fail "seed $seed: the base's model not written"
+    fi
+done
+[ $kept -ge 1 ] || fail "no search kept its base: the one-standard-error rule went untested"
 ok
 
 "$TEXTCLF" tune "$@" -o "$tmp/b.bin" >"$tmp/b.out" 2>"$tmp/log" || fail "second tune: $(cat "$tmp/log")"
