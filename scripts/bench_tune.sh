@@ -26,6 +26,7 @@
 #   default corpora: sst2 ag_news_small chnsenticorp sms_spam imdb goemotions reuters21578_modapte
 #   --quick: sst2 and ag_news_small, part A only
 # BENCH_OUT=DIR keeps each corpus's tune table and logs there.
+# FT_STOP=K stops an autotune still running at K times the budget (default 5).
 set -eu
 cd "$(dirname "$0")/.."
 TEXTCLF=${TEXTCLF:-build/textclf}
@@ -179,8 +180,8 @@ for c in $corpora; do
     row "$c" textclf "tune --budget ${budget}s --jobs 2 --metric $metric" "$score" "$(secs "$t0" "$t1")"
     t0=$(now)
     # shellcheck disable=SC2086
-    # fastText's search may overrun its duration (it trains the winner afterwards): stopped at 5x
-    if timeout $((budget * 5)) fasttext supervised -input "$d/train.txt" -output "$d/ft_auto" \
+    # fastText's search may overrun its duration (it trains the winner afterwards): stopped at FT_STOP x
+    if timeout $((budget * ${FT_STOP:-5})) fasttext supervised -input "$d/train.txt" -output "$d/ft_auto" \
         -autotune-validation "$d/valid.txt" -autotune-duration "$budget" -thread 2 -verbose 0 $ova >/dev/null 2>&1; then
         score=$(fasttext_score "$d/ft_auto.bin" "$d" "$kind")
     else

@@ -33,8 +33,9 @@ static const char HELP[] =
     "  -k N                 the k of P@k and R@k (default 1)\n"
     "  --confusion-svg FILE also write the confusion matrix as an SVG heatmap\n"
     "  --tune-thresholds    sigmoid models: choose each label's threshold to maximise\n"
-    "                       its F1 on DATA (use validation data), store them in MODEL\n"
-    "                       (rewritten atomically) and report with them\n"
+    "                       its F1 on DATA (use validation data; a label with fewer\n"
+    "                       than 5 positive rows keeps model.threshold), store them in\n"
+    "                       MODEL (rewritten atomically) and report with them\n"
     "  --set KEY=VALUE      override a data.* key for reading DATA, e.g. --set data.format=tsv\n"
     "  --threads N          threads running the model (default: the cores there are);\n"
     "                       the results are the same for any N\n";
