@@ -973,6 +973,22 @@ static int absolute(char *p, size_t cap, const char *key, tc_err *err)
     return rc;
 }
 
+/* The data rows of path read with cfg's data settings, as autoconf counts
+ * them (a scratch pass: errors are left to the trials, which report them);
+ * 0 when unreadable. */
+static uint64_t count_rows(const tc_config *cfg, const char *path)
+{
+    tc_config *scratch = malloc(sizeof *scratch);
+    if (!scratch)
+        return 0;
+    *scratch = *cfg;
+    tc_autoconf ac;
+    tc_err ignored;
+    uint64_t n = tc_autoconf_data(scratch, path, &ac, &ignored) == 0 ? ac.rows : 0;
+    free(scratch);
+    return n;
+}
+
 int tc_tune_base_config(const char *source, char **sets, int nsets, tc_config *cfg, int *cjk, uint64_t *rows,
                         tc_err *err)
 {
@@ -984,15 +1000,8 @@ int tc_tune_base_config(const char *source, char **sets, int nsets, tc_config *c
         return -1;
     *cjk = from_data ? ac.cjk_share >= 0.3 : cfg->tokenizer.cjk != TC_CJK_CHAR;
     *rows = ac.rows;
-    if (!from_data) { /* a config: count its rows the same way (a scratch pass, errors left to the trials) */
-        tc_config *scratch = malloc(sizeof *scratch);
-        tc_err ignored;
-        if (!scratch)
-            return tc_err_oom(err, "config"), -2;
-        *scratch = *cfg;
-        *rows = tc_autoconf_data(scratch, cfg->data.train, &ac, &ignored) == 0 ? ac.rows : 0;
-        free(scratch);
-    }
+    if (!from_data) /* a config: count its rows the same way */
+        *rows = count_rows(cfg, cfg->data.train);
     if (absolute(cfg->data.train, sizeof cfg->data.train, "data.train", err) < 0 ||
         absolute(cfg->data.valid, sizeof cfg->data.valid, "data.valid", err) < 0 ||
         absolute(cfg->model.pretrained, sizeof cfg->model.pretrained, "model.pretrained", err) < 0)
@@ -1004,15 +1013,7 @@ uint64_t tc_tune_valid_rows(const tc_config *base, uint64_t train_rows)
 {
     if (!base->data.valid[0]) /* the trials hold out validation_split, 0.1 unless set */
         return (uint64_t)((double)train_rows * (base->train.validation_split > 0 ? base->train.validation_split : 0.1));
-    tc_config *scratch = malloc(sizeof *scratch);
-    if (!scratch)
-        return 0;
-    *scratch = *base;
-    tc_autoconf ac;
-    tc_err ignored;
-    uint64_t n = tc_autoconf_data(scratch, base->data.valid, &ac, &ignored) == 0 ? ac.rows : 0;
-    free(scratch);
-    return n;
+    return count_rows(base, base->data.valid);
 }
 
 /* MODEL.yaml beside MODEL (the extension replaced). */
