@@ -427,6 +427,10 @@ static void decide_training(tc_config *cfg, tc_autoconf *ac)
              "model: average pool, embedding_dim 64, one 256-unit ReLU layer (multi-label: the labels share it), "
              "dropout 0.2, Adam lr %s, batch 32",
              chars ? "0.002" : "0.005");
+        cfg->train.tune_thresholds = 1;
+        note(ac,
+             "thresholds: each label's own, chosen on the validation rows after every epoch (the F1-best "
+             "cut; train.tune_thresholds) and stored in the model");
     } else {
         cfg->model.embedding_dim = 32;
         cfg->train.lr = chars ? 0.001f : 0.005f;
@@ -443,12 +447,6 @@ static void decide_training(tc_config *cfg, tc_autoconf *ac)
     cfg->train.early_stopping.monitor = multi ? TC_MON_VAL_MACRO_F1 : TC_MON_VAL_LOSS;
     cfg->train.early_stopping.patience = multi ? 3 : 2;
     cfg->output.save_best = 1;
-    if (multi) {
-        cfg->train.tune_thresholds = 1;
-        note(ac,
-             "thresholds: each label's own, chosen on the validation rows after every epoch (the F1-best "
-             "cut; train.tune_thresholds) and stored in the model");
-    }
     const char *mon = multi ? "val_macro_f1" : "val_loss";
     int pat = multi ? 3 : 2;
     if (!cfg->data.valid[0]) {

@@ -1039,6 +1039,15 @@ typedef struct scoring {
     size_t cap, nkept;
 } scoring;
 
+/* One multi-label row into the metrics: label j predicted when lp[j] >= thr[j]
+ * (thr NULL: the one threshold). */
+static void add_ml_row(scoring *s, const float *lp, const uint8_t *truth, const float *thr)
+{
+    for (int j = 0; j < s->m->s.nlabels; j++)
+        s->pred[j] = lp[j] >= (thr ? thr[j] : s->threshold);
+    tc_ml_add(&s->res->ml, truth, s->pred);
+}
+
 /* One group of rows' probabilities into the metrics (tc_infer_each). */
 static int score_group(void *ctx, uint64_t first, int n, const float *probs, tc_err *err)
 {
@@ -1066,9 +1075,7 @@ static int score_group(void *ctx, uint64_t first, int n, const float *probs, tc_
             memcpy(s->kept_truth + s->nkept * (size_t)L, s->truth, (size_t)L);
             s->nkept++;
         } else if (res->multilabel) {
-            for (int j = 0; j < L; j++)
-                s->pred[j] = lp[j] >= (s->thr ? s->thr[j] : s->threshold);
-            tc_ml_add(&res->ml, s->truth, s->pred);
+            add_ml_row(s, lp, s->truth, s->thr);
         } else {
             int best = 0;
             for (int j = 1; j < L; j++)
@@ -1092,12 +1099,8 @@ static int score_tuned(scoring *s, float *tune, tc_err *err)
     int L = s->m->s.nlabels;
     if (tc_ml_tune_thresholds(s->kept, s->kept_truth, s->nkept, L, s->threshold, tune, NULL, err) < 0)
         return -1;
-    for (size_t i = 0; i < s->nkept; i++) {
-        const float *lp = s->kept + i * (size_t)L;
-        for (int j = 0; j < L; j++)
-            s->pred[j] = lp[j] >= tune[j];
-        tc_ml_add(&s->res->ml, s->kept_truth + i * (size_t)L, s->pred);
-    }
+    for (size_t i = 0; i < s->nkept; i++)
+        add_ml_row(s, s->kept + i * (size_t)L, s->kept_truth + i * (size_t)L, tune);
     return 0;
 }
 

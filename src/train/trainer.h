@@ -145,7 +145,8 @@ typedef struct tc_eval_result {
  * the labels with probability >= thr[label] (thr: L thresholds, or NULL for
  * model.threshold).  tune (L, may be NULL): multi-label only, each label's
  * threshold is chosen on c instead (the F1-best cut, tc_ml_tune_thresholds;
- * model.threshold for a label without positive rows), written to tune, and
+ * model.threshold for a label with fewer than TC_TUNE_MIN_POSITIVES positive
+ * rows), written to tune, and
  * the metrics are those at the chosen thresholds; tuning holds the rows'
  * probabilities, so only the first 2^26 / L rows are scored then.  Free with
  * tc_eval_result_free. */
